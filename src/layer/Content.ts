@@ -1,0 +1,118 @@
+/**
+ * Immutable file data. Layers share `Content` objects by reference: copy-up, commit and
+ * flatten never copy bytes, and a small write into a huge lower file stores only the touched
+ * blocks (`PatchedContent`), the way block-level copy-on-write filesystems do.
+ */
+
+export interface Content {
+  readonly size: number;
+  /** Bytes [offset, offset+length) clipped to the size; may be a view, never to be mutated. */
+  read(offset: number, length: number): Uint8Array;
+  /** The whole data as a sequence of views, in order, without copying where possible. */
+  chunks(): Iterable<Uint8Array>;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class BytesContent implements Content {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+  get size(): number {
+    return this.bytes.length;
+  }
+  read(offset: number, length: number): Uint8Array {
+    return this.bytes.subarray(Math.min(offset, this.size), Math.min(offset + length, this.size));
+  }
+  *chunks(): Iterable<Uint8Array> {
+    if (this.bytes.length > 0) yield this.bytes;
+  }
+}
+
+export const EMPTY_CONTENT: Content = new BytesContent(EMPTY);
+
+/** Block size of block-level copy-on-write: a 1-byte write into a lower file costs one block. */
+export const BLOCK_SIZE = 64 * 1024;
+
+/**
+ * `base` with some whole blocks replaced and a new size. Blocks past the base's end that were
+ * never written read as zeros (a sparse extension, as after `truncate` to a larger size).
+ */
+export class PatchedContent implements Content {
+  readonly base: Content;
+  readonly blocks: ReadonlyMap<number, Uint8Array>;
+  readonly size: number;
+
+  constructor(base: Content, blocks: ReadonlyMap<number, Uint8Array>, size: number) {
+    this.base = base;
+    this.blocks = blocks;
+    this.size = size;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const start = Math.min(offset, this.size);
+    const end = Math.min(offset + length, this.size);
+    if (end <= start) return EMPTY;
+    const first = Math.floor(start / BLOCK_SIZE);
+    const last = Math.floor((end - 1) / BLOCK_SIZE);
+    if (first === last) return this.blockView(first, start - first * BLOCK_SIZE, end - first * BLOCK_SIZE);
+    const out = new Uint8Array(end - start);
+    for (let b = first; b <= last; b++) {
+      const from = Math.max(start, b * BLOCK_SIZE);
+      const to = Math.min(end, (b + 1) * BLOCK_SIZE);
+      out.set(this.blockView(b, from - b * BLOCK_SIZE, to - b * BLOCK_SIZE), from - start);
+    }
+    return out;
+  }
+
+  *chunks(): Iterable<Uint8Array> {
+    const count = Math.ceil(this.size / BLOCK_SIZE);
+    // Runs of untouched blocks come straight from the base in one view.
+    let runStart = -1;
+    for (let b = 0; b <= count; b++) {
+      const patched = b === count || this.blocks.has(b);
+      if (!patched && runStart < 0) runStart = b;
+      if (patched && runStart >= 0) {
+        yield* this.baseRange(runStart * BLOCK_SIZE, Math.min(b * BLOCK_SIZE, this.size));
+        runStart = -1;
+      }
+      if (b < count && this.blocks.has(b)) yield this.blockView(b, 0, Math.min(BLOCK_SIZE, this.size - b * BLOCK_SIZE));
+    }
+  }
+
+  /** Bytes [from, to) of block `b`, as stored (patched) or from the base (zero past its end). */
+  private blockView(b: number, from: number, to: number): Uint8Array {
+    const own = this.blocks.get(b);
+    if (own !== undefined) return own.subarray(from, to);
+    const abs = b * BLOCK_SIZE;
+    const fromBase = this.base.read(abs + from, to - from);
+    if (fromBase.length === to - from) return fromBase;
+    const out = new Uint8Array(to - from);
+    out.set(fromBase);
+    return out;
+  }
+
+  private *baseRange(from: number, to: number): Iterable<Uint8Array> {
+    const have = Math.min(to, this.base.size);
+    if (have > from) yield* sliceChunks(this.base, from, have);
+    if (to > Math.max(from, have)) yield new Uint8Array(to - Math.max(from, have));
+  }
+}
+
+/** Views of bytes [from, to) of `content`, taken from its own chunks without copying. */
+function* sliceChunks(content: Content, from: number, to: number): Iterable<Uint8Array> {
+  let pos = 0;
+  for (const chunk of content.chunks()) {
+    const end = pos + chunk.length;
+    if (end > from && pos < to) yield chunk.subarray(Math.max(0, from - pos), Math.min(chunk.length, to - pos));
+    pos = end;
+    if (pos >= to) return;
+  }
+}
+
+/** The whole data in one array (a copy only when the content is not already one piece). */
+export function contentBytes(content: Content): Uint8Array {
+  if (content instanceof BytesContent) return content.bytes;
+  return content.read(0, content.size);
+}

@@ -1,0 +1,342 @@
+import { DomainError } from '../errors/index.js';
+import { basename, compareNames, dirname } from '../path/index.js';
+import { BytesContent, EMPTY_CONTENT, contentBytes, type Content } from './Content.js';
+import { readLayerTar, type TarInput } from './tar/readTar.js';
+import { tarChunks, tarDigest } from './tar/writeTar.js';
+import type {
+  LayerDirNode,
+  LayerEntry,
+  LayerEntryInput,
+  LayerHistory,
+  LayerInode,
+  LayerNode,
+  LayerObjectNode,
+  Meta,
+} from './types.js';
+
+const encoder = new TextEncoder();
+let nextIno = 1000;
+
+/** A fresh process-unique inode number (layers and the overlay draw from one counter). */
+export function allocateIno(): number {
+  return nextIno++;
+}
+
+const DEFAULT_MODE = { file: 0o644, dir: 0o755, symlink: 0o777 } as const;
+const NO_XATTRS: Readonly<Record<string, string>> = Object.freeze({});
+
+export function makeMeta(partial: Partial<Meta> | undefined, defaultMode: number): Meta {
+  const xattrs = partial?.xattrs;
+  return Object.freeze({
+    mode: (partial?.mode ?? defaultMode) & 0o7777,
+    uid: partial?.uid ?? 0,
+    gid: partial?.gid ?? 0,
+    mtime: partial?.mtime ?? 0,
+    xattrs: xattrs === undefined || Object.keys(xattrs).length === 0 ? NO_XATTRS : Object.freeze({ ...xattrs }),
+  });
+}
+
+export const DEFAULT_DIR_META: Meta = makeMeta(undefined, DEFAULT_MODE.dir);
+
+/** Options for building a layer, beyond its entries. */
+export interface LayerOptions {
+  history?: LayerHistory;
+}
+
+/**
+ * An immutable, content-addressed filesystem changeset: the unit of an overlay stack and of an
+ * OCI image. Paths are clean and absolute (`/etc/hosts`); the root is `/`.
+ *
+ * A layer contains the directories on the path to each of its entries, with or without an
+ * entry of their own (`implicit`), as a layer directory on disk does: that is what makes them
+ * merge with lower directories of the same name (overlayfs.rst "Directories").
+ */
+export class Layer {
+  readonly #nodes: ReadonlyMap<string, LayerNode>;
+  readonly #children: ReadonlyMap<string, readonly string[]>;
+  readonly history: Readonly<LayerHistory>;
+  #diffId: string | undefined;
+  #sortedPaths: readonly string[] | undefined;
+
+  private constructor(nodes: Map<string, LayerNode>, history: LayerHistory | undefined) {
+    this.#nodes = nodes;
+    const children = new Map<string, string[]>();
+    for (const path of nodes.keys()) {
+      if (path === '/') continue;
+      const parent = dirname(path);
+      let list = children.get(parent);
+      if (list === undefined) children.set(parent, (list = []));
+      list.push(basename(path));
+    }
+    for (const list of children.values()) list.sort(compareNames);
+    this.#children = children;
+    this.history = Object.freeze({ ...history });
+  }
+
+  /** A layer from its JSON entries (see `LayerEntryInput`). Throws `LayerFormatError`. */
+  static fromEntries(entries: Iterable<LayerEntryInput>, options: LayerOptions = {}): Layer {
+    return new Layer(buildNodes(entries), options.history);
+  }
+
+  /** Reads an OCI layer tar, plain or gzip, from bytes or a stream of byte chunks. */
+  static async fromTar(input: TarInput, options: LayerOptions = {}): Promise<Layer> {
+    const entries = await readLayerTar(input);
+    return Layer.fromEntries(entries, options);
+  }
+
+  /** Internal constructor for the engine (commit, flatten): nodes already valid. */
+  static fromNodes(nodes: Map<string, LayerNode>, options: LayerOptions = {}): Layer {
+    return new Layer(completeParents(nodes), options.history);
+  }
+
+  /** The same layer with other history (the diffId is unchanged). */
+  withHistory(history: LayerHistory): Layer {
+    const layer = new Layer(new Map(this.#nodes), history);
+    layer.#diffId = this.#diffId;
+    return layer;
+  }
+
+  /** Every explicit entry, sorted by path (byte order). */
+  entries(): LayerEntry[] {
+    const out: LayerEntry[] = [];
+    const firstName = new Map<LayerInode, string>();
+    for (const path of this.paths()) {
+      const node = this.#nodes.get(path)!;
+      switch (node.kind) {
+        case 'dir':
+          if (node.implicit && !node.opaque) break;
+          out.push({ path, type: node.opaque ? 'opaque' : 'dir', ...metaFields(node.meta) });
+          break;
+        case 'whiteout':
+          out.push({ path, type: 'whiteout' });
+          break;
+        case 'file':
+        case 'symlink': {
+          const first = firstName.get(node.inode);
+          if (first !== undefined) {
+            out.push({ path, type: 'hardlink', target: first });
+            break;
+          }
+          firstName.set(node.inode, path);
+          const { inode } = node;
+          if (inode.type === 'file') out.push({ path, type: 'file', content: contentBytes(inode.content!), ...metaFields(inode.meta) });
+          else out.push({ path, type: 'symlink', target: inode.target!, ...metaFields(inode.meta) });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Paths of every node (explicit and implicit directories too), sorted in byte order. */
+  paths(): readonly string[] {
+    this.#sortedPaths ??= [...this.#nodes.keys()].sort(compareNames);
+    return this.#sortedPaths;
+  }
+
+  /** The node at a clean absolute path, if this layer has one. */
+  node(path: string): LayerNode | undefined {
+    return this.#nodes.get(path);
+  }
+
+  /** Names directly below a directory of this layer, sorted. */
+  childNames(path: string): readonly string[] {
+    return this.#children.get(path) ?? [];
+  }
+
+  get entryCount(): number {
+    return this.#nodes.size;
+  }
+
+  /** Bytes of file data this layer holds (each hard-linked object counted once). */
+  get size(): number {
+    const seen = new Set<LayerInode>();
+    let total = 0;
+    for (const node of this.#nodes.values()) {
+      if (node.kind === 'file' && !seen.has(node.inode)) {
+        seen.add(node.inode);
+        total += node.inode.content!.size;
+      }
+    }
+    return total;
+  }
+
+  /** The canonical uncompressed OCI layer tar, as a sequence of chunks (file data not copied). */
+  tarChunks(): Iterable<Uint8Array> {
+    return tarChunks(this);
+  }
+
+  /** The canonical uncompressed OCI layer tar: the same layer always gives the same bytes. */
+  toTar(): Uint8Array {
+    const chunks = [...this.tarChunks()];
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    const out = new Uint8Array(size);
+    let pos = 0;
+    for (const c of chunks) {
+      out.set(c, pos);
+      pos += c.length;
+    }
+    return out;
+  }
+
+  /** `sha256:<hex>` of `toTar()` (OCI config.md "Layer DiffID"), computed once. */
+  get diffId(): string {
+    this.#diffId ??= tarDigest(this);
+    return this.#diffId;
+  }
+}
+
+function metaFields(meta: Meta): Pick<LayerEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'xattrs'> {
+  const fields: Pick<LayerEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'xattrs'> = {
+    mode: meta.mode,
+    uid: meta.uid,
+    gid: meta.gid,
+    mtime: meta.mtime,
+  };
+  if (Object.keys(meta.xattrs).length > 0) fields.xattrs = { ...meta.xattrs };
+  return fields;
+}
+
+function formatError(message: string, path: string): DomainError {
+  return new DomainError('LayerFormatError', `${message}: ${path}`, { path });
+}
+
+/** Clean absolute path of an entry name; rejects names a layer can never hold. */
+export function entryPath(raw: string): string {
+  if (raw.includes('\0')) throw formatError('NUL byte in entry name', raw);
+  const out: string[] = [];
+  for (const part of raw.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw formatError('entry name climbs out of the layer with ..', raw);
+    out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
+function toContent(content: string | Uint8Array | undefined): Content {
+  if (content === undefined) return EMPTY_CONTENT;
+  return new BytesContent(typeof content === 'string' ? encoder.encode(content) : content);
+}
+
+function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
+  const nodes = new Map<string, LayerNode>();
+  const whiteouts = new Set<string>();
+  const named = new Set<string>();
+  const links: { path: string; target: string }[] = [];
+  for (const entry of input) {
+    const path = entryPath(entry.path);
+    if (basename(path).startsWith('.wh.')) {
+      // OCI layer.md "Whiteouts": no real file may carry the whiteout prefix.
+      throw formatError('entry name uses the reserved .wh. prefix', path);
+    }
+    // A whiteout may stand beside an entry of the same path in the same layer (it hides only
+    // lower layers); anything else named twice is an error.
+    const seen = entry.type === 'whiteout' ? whiteouts : named;
+    if (seen.has(path)) throw formatError('duplicate entry', path);
+    if (entry.type !== 'whiteout') named.add(path);
+    switch (entry.type) {
+      case 'whiteout':
+        if (path === '/') throw formatError('whiteout of the root', path);
+        whiteouts.add(path);
+        break;
+      case 'dir':
+      case 'opaque':
+        nodes.set(path, {
+          kind: 'dir',
+          meta: makeMeta(entry, DEFAULT_MODE.dir),
+          opaque: entry.type === 'opaque',
+          implicit: false,
+        });
+        break;
+      case 'file':
+        nodes.set(path, objectNode('file', makeMeta(entry, DEFAULT_MODE.file), toContent(entry.content), undefined));
+        break;
+      case 'symlink':
+        if (entry.target === undefined || entry.target === '') throw formatError('symlink without a target', path);
+        nodes.set(path, objectNode('symlink', makeMeta(entry, DEFAULT_MODE.symlink), undefined, entry.target));
+        break;
+      case 'hardlink':
+        if (entry.target === undefined) throw formatError('hard link without a target', path);
+        links.push({ path, target: entryPath(entry.target) });
+        break;
+      default:
+        throw formatError(`unknown entry type ${String((entry as { type: unknown }).type)}`, path);
+    }
+  }
+  resolveHardLinks(nodes, links);
+  // A whiteout beside a same-layer entry: a non-directory already hides everything below it;
+  // a directory becomes opaque (umoci converts a whiteout that gets children the same way).
+  for (const path of whiteouts) {
+    const node = nodes.get(path);
+    if (node === undefined) {
+      nodes.set(path, { kind: 'whiteout' });
+    } else if (node.kind === 'dir' && !node.opaque) {
+      nodes.set(path, { ...node, opaque: true });
+    }
+  }
+  return completeParents(nodes);
+}
+
+function objectNode(type: 'file' | 'symlink', meta: Meta, content: Content | undefined, target: string | undefined): LayerObjectNode {
+  return { kind: type, inode: { ino: allocateIno(), type, meta, content, target, nlink: 1 } };
+}
+
+/**
+ * Hard links point at another entry of the same layer (OCI layer.md "Hardlinks"); all names
+ * share one inode whose nlink counts them.
+ */
+function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; target: string }[]): void {
+  if (links.length === 0) return;
+  const groups = new Map<string, string[]>();
+  for (const { path, target } of links) {
+    let root = target;
+    const seen = new Set<string>([path]);
+    // Follow link-to-link chains to the entry that has the data.
+    for (;;) {
+      if (seen.has(root)) throw formatError('hard link cycle', path);
+      seen.add(root);
+      const next = links.find((l) => l.path === root);
+      if (next === undefined) break;
+      root = next.target;
+    }
+    const node = nodes.get(root);
+    if (node === undefined || node.kind === 'dir' || node.kind === 'whiteout') {
+      throw formatError('hard link target is not a file of the same layer', path);
+    }
+    let group = groups.get(root);
+    if (group === undefined) groups.set(root, (group = [root]));
+    group.push(path);
+  }
+  for (const names of groups.values()) {
+    const node = nodes.get(names[0]!) as LayerObjectNode;
+    const inode: LayerInode = { ...node.inode, nlink: names.length };
+    for (const name of names) nodes.set(name, { kind: inode.type, inode });
+  }
+}
+
+/** Adds the implicit directories on the path to every node; rejects entries under non-dirs. */
+function completeParents(nodes: Map<string, LayerNode>): Map<string, LayerNode> {
+  for (const path of [...nodes.keys()]) {
+    for (let parent = dirname(path); ; parent = dirname(parent)) {
+      const node = nodes.get(parent);
+      if (node === undefined) {
+        nodes.set(parent, { kind: 'dir', meta: DEFAULT_DIR_META, opaque: false, implicit: true });
+      } else if (node.kind === 'whiteout') {
+        // Entries below a whiteout of the same layer: the directory is recreated, opaque.
+        nodes.set(parent, { kind: 'dir', meta: DEFAULT_DIR_META, opaque: true, implicit: true });
+      } else if (node.kind !== 'dir') {
+        throw formatError('entry below a non-directory of the same layer', path);
+      } else {
+        break;
+      }
+      if (parent === '/') break;
+    }
+  }
+  return nodes;
+}
+
+export function isDirNode(node: LayerNode | undefined): node is LayerDirNode {
+  return node?.kind === 'dir';
+}
+

@@ -1,0 +1,17 @@
+export { Layer, allocateIno, makeMeta, entryPath, DEFAULT_DIR_META } from './Layer.js';
+export type { LayerOptions } from './Layer.js';
+export { BytesContent, PatchedContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes } from './Content.js';
+export type { Content } from './Content.js';
+export type { TarInput } from './tar/readTar.js';
+export type {
+  EntryType,
+  LayerEntry,
+  LayerEntryInput,
+  LayerHistory,
+  LayerInode,
+  LayerNode,
+  LayerDirNode,
+  LayerObjectNode,
+  LayerWhiteoutNode,
+  Meta,
+} from './types.js';
