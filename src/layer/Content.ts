@@ -36,16 +36,19 @@ export const EMPTY_CONTENT: Content = new BytesContent(EMPTY);
 export const BLOCK_SIZE = 64 * 1024;
 
 /**
- * `base` with some whole blocks replaced and a new size. Blocks past the base's end that were
- * never written read as zeros (a sparse extension, as after `truncate` to a larger size).
+ * `base` (of which only the first `baseSize` bytes still count) with some blocks replaced, and
+ * a new size. A stored block may be shorter than `BLOCK_SIZE`; bytes that neither a block nor
+ * the visible base covers read as zeros (a sparse extension, as after `truncate` to grow).
  */
 export class PatchedContent implements Content {
   readonly base: Content;
+  readonly baseSize: number;
   readonly blocks: ReadonlyMap<number, Uint8Array>;
   readonly size: number;
 
-  constructor(base: Content, blocks: ReadonlyMap<number, Uint8Array>, size: number) {
+  constructor(base: Content, baseSize: number, blocks: ReadonlyMap<number, Uint8Array>, size: number) {
     this.base = base;
+    this.baseSize = Math.min(baseSize, base.size);
     this.blocks = blocks;
     this.size = size;
   }
@@ -81,20 +84,19 @@ export class PatchedContent implements Content {
     }
   }
 
-  /** Bytes [from, to) of block `b`, as stored (patched) or from the base (zero past its end). */
+  /** Bytes [from, to) of block `b`, as stored (patched) or from the base; zeros elsewhere. */
   private blockView(b: number, from: number, to: number): Uint8Array {
     const own = this.blocks.get(b);
-    if (own !== undefined) return own.subarray(from, to);
     const abs = b * BLOCK_SIZE;
-    const fromBase = this.base.read(abs + from, to - from);
-    if (fromBase.length === to - from) return fromBase;
+    const have = own !== undefined ? own.subarray(from, to) : this.base.read(abs + from, Math.min(to, this.baseSize - abs) - from);
+    if (have.length === to - from) return have;
     const out = new Uint8Array(to - from);
-    out.set(fromBase);
+    out.set(have);
     return out;
   }
 
   private *baseRange(from: number, to: number): Iterable<Uint8Array> {
-    const have = Math.min(to, this.base.size);
+    const have = Math.min(to, this.baseSize);
     if (have > from) yield* sliceChunks(this.base, from, have);
     if (to > Math.max(from, have)) yield new Uint8Array(to - Math.max(from, have));
   }

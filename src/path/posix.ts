@@ -13,6 +13,8 @@ export interface ParsedPath {
   readonly steps: readonly string[];
   /** The path ended in `/` (or `/.`): the last component must be a directory. */
   readonly trailingSlash: boolean;
+  /** The path ended in `.` (`/a/.`, `.`): syscalls that create or remove refuse it. */
+  readonly lastDot: boolean;
 }
 
 export function parsePath(path: string): ParsedPath {
@@ -24,7 +26,8 @@ export function parsePath(path: string): ParsedPath {
   }
   // "a/" and "a/." both require a directory at "a"; a bare "/" has no last component.
   if (steps.length > 0 && (path.endsWith('/') || path.endsWith('/.'))) trailingSlash = true;
-  return { steps, trailingSlash };
+  const lastDot = path === '.' || path.endsWith('/.');
+  return { steps, trailingSlash, lastDot };
 }
 
 /** Lexically cleaned absolute path: `/a/b`, root is `/`; `..` never climbs above the root. */

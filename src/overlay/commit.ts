@@ -1,0 +1,108 @@
+import type { MutableMeta, UpperDir, UpperInode } from '../cow/index.js';
+import {
+  Layer,
+  allocateIno,
+  makeMeta,
+  type LayerHistory,
+  type LayerInode,
+  type LayerNode,
+  type Meta,
+} from '../layer/index.js';
+import { joinPath } from '../path/index.js';
+import { exists, kindOf, type Dentry } from './engine/Dentry.js';
+import type { Engine } from './engine/Engine.js';
+
+function freezeMeta(meta: MutableMeta | Meta): Meta {
+  return makeMeta(meta, meta.mode);
+}
+
+/** Collects objects by identity so hard links stay one inode with the right nlink. */
+class ObjectTable {
+  readonly #groups = new Map<UpperInode | LayerInode, string[]>();
+
+  add(path: string, object: UpperInode | LayerInode): void {
+    const names = this.#groups.get(object);
+    if (names === undefined) this.#groups.set(object, [path]);
+    else names.push(path);
+  }
+
+  has(object: UpperInode | LayerInode): boolean {
+    return this.#groups.has(object);
+  }
+
+  emit(nodes: Map<string, LayerNode>): void {
+    for (const [object, names] of this.#groups) {
+      const content = object.type !== 'file' ? undefined : 'data' in object ? object.data!.freeze() : object.content;
+      const inode: LayerInode = {
+        ino: allocateIno(),
+        type: object.type,
+        meta: freezeMeta(object.meta),
+        content,
+        target: object.target,
+        nlink: names.length,
+      };
+      for (const name of names) nodes.set(name, { kind: inode.type, inode });
+    }
+  }
+}
+
+/**
+ * The upper layer as an immutable OCI changeset (the kernel upper dir turned into a layer, as
+ * Docker's overlay2 `Diff` does). Whiteouts stay whiteouts and opaque directories stay opaque:
+ * the choice between the two forms is the upper layer's own (rmdir then mkdir gives an opaque
+ * directory; unlink gives explicit whiteouts), never a guess (OCI layer.md, image-spec #1215).
+ * Two things an OCI changeset cannot express are written out in full: a directory that merges
+ * with a lower one through a redirect (an opaque directory with its whole merged content), and
+ * names of an index=on hard link that the upper dir does not hold (added as links, so the
+ * committed stack shows exactly the mount's view).
+ */
+export function commitUpper(engine: Engine, history: LayerHistory): Layer {
+  const nodes = new Map<string, LayerNode>();
+  const objects = new ObjectTable();
+
+  const emitMerged = (d: Dentry, path: string): void => {
+    for (const entry of engine.readdir(d)) {
+      const child = engine.child(d, entry.name);
+      const childPath = joinPath(path, entry.name);
+      if (entry.kind === 'dir') {
+        const meta = child.upper?.kind === 'dir' ? child.upper.meta : (child.lower as { meta: Meta }).meta;
+        nodes.set(childPath, { kind: 'dir', meta: freezeMeta(meta), opaque: false, implicit: false });
+        emitMerged(child, childPath);
+      } else {
+        objects.add(childPath, engine.objectOf(child));
+      }
+    }
+  };
+
+  const walk = (dir: UpperDir, d: Dentry, path: string): void => {
+    for (const [name, node] of dir.children) {
+      const childPath = joinPath(path, name);
+      if (node.kind === 'whiteout') {
+        nodes.set(childPath, { kind: 'whiteout' });
+      } else if (node.kind === 'dir') {
+        const child = engine.child(d, name);
+        const redirected = node.redirect !== undefined && child.lower !== undefined;
+        nodes.set(childPath, { kind: 'dir', meta: freezeMeta(node.meta), opaque: node.opaque || redirected, implicit: false });
+        if (redirected) emitMerged(child, childPath);
+        else walk(node, child, childPath);
+      } else {
+        objects.add(childPath, node.inode);
+      }
+    }
+  };
+  const root = engine.root();
+  walk(engine.upperRoot, root, '/');
+
+  for (const [lower, upper] of engine.indexed) {
+    for (const path of engine.lower.pathsOf(lower)) {
+      if (nodes.has(path)) continue;
+      const d = engine.lookup(path, false);
+      if (typeof d !== 'string' && exists(d) && kindOf(d) !== 'dir' && engine.objectOf(d) === upper) objects.add(path, upper);
+    }
+  }
+  objects.emit(nodes);
+  if (!nodes.has('/') && nodes.size > 0) {
+    nodes.set('/', { kind: 'dir', meta: freezeMeta(engine.upperRoot.meta), opaque: false, implicit: true });
+  }
+  return Layer.fromNodes(nodes, { history });
+}

@@ -1,0 +1,107 @@
+import type { LayerInode } from '../layer/index.js';
+import { compareNames, dirname, joinPath } from '../path/index.js';
+import { exists, kindOf, type Dentry } from './engine/Dentry.js';
+import type { Engine } from './engine/Engine.js';
+import type { LowerDir, LowerNode } from './engine/LowerTree.js';
+
+export type ChangeKind = 'A' | 'C' | 'D';
+
+export interface Change {
+  kind: ChangeKind;
+  path: string;
+}
+
+/**
+ * `docker diff` of the mount against its lower stack (moby pkg/archive/changes.go): the merged
+ * view and the lowers compared as two trees. A = only in the view (and everything below an
+ * added directory); D = only below, for the top-most removed path alone; C = in both with a
+ * different type, mode, owner, or (non-directories) size, mtime, target or data, and every
+ * directory above a change. A directory's own mtime is not a change (moby#9874). Sorted by path.
+ */
+export function diffView(engine: Engine): Change[] {
+  const changes = new Map<string, ChangeKind>();
+
+  const addTree = (d: Dentry, path: string): void => {
+    changes.set(path, 'A');
+    if (kindOf(d) !== 'dir') return;
+    for (const entry of engine.readdir(d)) addTree(engine.child(d, entry.name), joinPath(path, entry.name));
+  };
+
+  const objectChanged = (d: Dentry, old: LowerNode): boolean => {
+    if (old.kind === 'dir') return true;
+    const now = engine.objectOf(d);
+    if (now === old.inode) return false;
+    if (!('data' in now)) return true; // another lower object
+    const before = old.inode;
+    if (now.meta.mode !== before.meta.mode || now.meta.uid !== before.meta.uid || now.meta.gid !== before.meta.gid) return true;
+    if (now.meta.mtime !== before.meta.mtime || now.target !== before.target) return true;
+    if (now.type === 'file' && (now.data!.size !== before.content!.size || !now.data!.pristine || now.origin !== before)) return true;
+    return now.origin !== before;
+  };
+
+  /** Compares a view directory with the old one; returns whether anything below changed. */
+  const visit = (d: Dentry, old: LowerDir | undefined, path: string, full: boolean): boolean => {
+    const names = new Set<string>();
+    const upper = d.upper?.kind === 'dir' ? d.upper : undefined;
+    if (full) {
+      for (const e of engine.readdir(d)) names.add(e.name);
+      if (old !== undefined) for (const n of old.children.keys()) names.add(n);
+    } else if (upper !== undefined) {
+      for (const n of upper.children.keys()) names.add(n);
+    }
+    let changed = false;
+    for (const name of [...names].sort(compareNames)) {
+      const now = engine.child(d, name);
+      const before = old?.children.get(name);
+      const childPath = joinPath(path, name);
+      if (!exists(now)) {
+        if (before !== undefined) {
+          changes.set(childPath, 'D');
+          changed = true;
+        }
+        continue;
+      }
+      if (before === undefined) {
+        addTree(now, childPath);
+        changed = true;
+        continue;
+      }
+      const kind = kindOf(now);
+      if (kind !== before.kind) {
+        changes.set(childPath, 'C');
+        if (kind === 'dir') for (const e of engine.readdir(now)) addTree(engine.child(now, e.name), joinPath(childPath, e.name));
+        changed = true;
+      } else if (kind === 'dir') {
+        const oldDir = before as LowerDir;
+        // Below an opaque or redirected directory the view no longer follows the old tree.
+        const subFull = full || now.lower !== oldDir;
+        if (now.upper === undefined && !subFull) continue;
+        const meta = now.upper?.kind === 'dir' ? now.upper.meta : oldDir.meta;
+        const metaChanged = meta.mode !== oldDir.meta.mode || meta.uid !== oldDir.meta.uid || meta.gid !== oldDir.meta.gid;
+        if (visit(now, oldDir, childPath, subFull) || metaChanged) {
+          changes.set(childPath, 'C');
+          changed = true;
+        }
+      } else if (objectChanged(now, before)) {
+        changes.set(childPath, 'C');
+        changed = true;
+      }
+    }
+    return changed;
+  };
+
+  visit(engine.root(), engine.lower.layers.length > 0 ? engine.lower.root : undefined, '/', false);
+
+  // index=on: names of a changed lower hard link that the upper dir does not hold changed too.
+  for (const [lower, upper] of engine.indexed) {
+    for (const path of engine.lower.pathsOf(lower)) {
+      if (changes.has(path)) continue;
+      const d = engine.lookup(path, false);
+      if (typeof d === 'string' || engine.objectOf(d) !== upper || d.upper !== undefined) continue;
+      if (!objectChanged(d, { kind: 'file', inode: lower as LayerInode, layer: 0 })) continue;
+      changes.set(path, 'C');
+      for (let p = dirname(path); p !== '/'; p = dirname(p)) if (!changes.has(p)) changes.set(p, 'C');
+    }
+  }
+  return [...changes].map(([path, kind]) => ({ kind, path })).sort((a, b) => compareNames(a.path, b.path));
+}

@@ -1,0 +1,104 @@
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type StatInfo } from '../engine/Engine.js';
+
+/** The device number every object of an overlay reports (one st_dev, as with xino). */
+export const OVERLAY_DEV = 0x6f76;
+
+/** Shaped like Node's `fs.Stats`: the same fields and `is*()` methods. */
+export class Stats {
+  dev = OVERLAY_DEV;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev = 0;
+  size: number;
+  blksize = 4096;
+  blocks: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  birthtimeMs: number;
+  atime: Date;
+  mtime: Date;
+  ctime: Date;
+  birthtime: Date;
+
+  constructor(info: StatInfo) {
+    this.ino = info.ino;
+    this.mode = info.mode;
+    this.nlink = info.nlink;
+    this.uid = info.uid;
+    this.gid = info.gid;
+    this.size = info.size;
+    this.blocks = info.kind === 'file' ? Math.ceil(info.size / 512) : info.kind === 'dir' ? 8 : 0;
+    this.atimeMs = info.atime;
+    this.mtimeMs = info.mtime;
+    this.ctimeMs = info.ctime;
+    this.birthtimeMs = info.ctime;
+    this.atime = new Date(info.atime);
+    this.mtime = new Date(info.mtime);
+    this.ctime = new Date(info.ctime);
+    this.birthtime = new Date(info.ctime);
+  }
+
+  isFile(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+  isDirectory(): boolean {
+    return (this.mode & S_IFMT) === S_IFDIR;
+  }
+  isSymbolicLink(): boolean {
+    return (this.mode & S_IFMT) === S_IFLNK;
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
+}
+
+/** Shaped like Node's `fs.Dirent`. */
+export class Dirent {
+  name: string;
+  parentPath: string;
+  /** Deprecated alias of `parentPath`, kept because Node 20 still has it. */
+  path: string;
+  readonly #kind: 'file' | 'dir' | 'symlink';
+
+  constructor(name: string, parentPath: string, kind: 'file' | 'dir' | 'symlink') {
+    this.name = name;
+    this.parentPath = parentPath;
+    this.path = parentPath;
+    this.#kind = kind;
+  }
+
+  isFile(): boolean {
+    return this.#kind === 'file';
+  }
+  isDirectory(): boolean {
+    return this.#kind === 'dir';
+  }
+  isSymbolicLink(): boolean {
+    return this.#kind === 'symlink';
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
+}

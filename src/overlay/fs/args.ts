@@ -1,0 +1,115 @@
+import { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from '../engine/Engine.js';
+
+/** Node's string open flags (lib/internal/fs/utils.js stringToFlags); `s` (sync) is a no-op here. */
+const FLAGS: Record<string, number> = {
+  r: O_RDONLY,
+  rs: O_RDONLY,
+  sr: O_RDONLY,
+  'r+': O_RDWR,
+  'rs+': O_RDWR,
+  'sr+': O_RDWR,
+  w: O_TRUNC | O_CREAT | O_WRONLY,
+  wx: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
+  xw: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
+  'w+': O_TRUNC | O_CREAT | O_RDWR,
+  'wx+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
+  'xw+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
+  a: O_APPEND | O_CREAT | O_WRONLY,
+  ax: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
+  xa: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
+  as: O_APPEND | O_CREAT | O_WRONLY,
+  sa: O_APPEND | O_CREAT | O_WRONLY,
+  'a+': O_APPEND | O_CREAT | O_RDWR,
+  'ax+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
+  'xa+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
+  'as+': O_APPEND | O_CREAT | O_RDWR,
+  'sa+': O_APPEND | O_CREAT | O_RDWR,
+};
+
+function invalidArg(name: string, value: unknown, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
+  const err = new TypeError(`The argument '${name}' is invalid. Received ${String(value)}`);
+  (err as TypeError & { code: string }).code = code;
+  return err;
+}
+
+export function parseFlags(flags: string | number | undefined, fallback: string): number {
+  if (flags === undefined || flags === null) return FLAGS[fallback]!;
+  if (typeof flags === 'number') return flags;
+  const value = FLAGS[flags];
+  if (value === undefined) throw invalidArg('flags', flags);
+  return value;
+}
+
+export function parseMode(mode: string | number | undefined, fallback: number): number {
+  if (mode === undefined || mode === null) return fallback;
+  if (typeof mode === 'number') return mode;
+  if (/^[0-7]+$/.test(mode)) return parseInt(mode, 8);
+  throw invalidArg('mode', mode);
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+type NodeBufferLike = Uint8Array & { toString(encoding?: string): string };
+type BufferCtor = {
+  from(data: string | Uint8Array, encoding?: string): NodeBufferLike;
+  from(arrayBuffer: ArrayBufferLike, byteOffset?: number, length?: number): NodeBufferLike;
+};
+/** Node's Buffer when the runtime has it (results then are Buffers, as from Node's fs). */
+const NodeBuffer = (globalThis as { Buffer?: BufferCtor }).Buffer;
+
+export type PathLike = string | Uint8Array | URL;
+
+/** A path argument as a string; relative paths are taken from the overlay root. */
+export function toPath(path: PathLike, name = 'path'): string {
+  if (typeof path === 'string') {
+    if (path.includes('\0')) throw invalidArg(name, path);
+    return path;
+  }
+  if (path instanceof Uint8Array) return textDecoder.decode(path);
+  if (path instanceof URL) {
+    if (path.protocol !== 'file:') throw invalidArg(name, path, 'ERR_INVALID_URL_SCHEME');
+    return decodeURIComponent(path.pathname);
+  }
+  throw invalidArg(name, path, 'ERR_INVALID_ARG_TYPE');
+}
+
+export type Encoding = string | null | undefined;
+
+export function encodingOf(options: unknown): Encoding {
+  if (typeof options === 'string') return options;
+  if (options !== null && typeof options === 'object' && 'encoding' in options) return (options as { encoding?: Encoding }).encoding;
+  return undefined;
+}
+
+/** Bytes of a data argument (string in `encoding`, or any ArrayBufferView). */
+export function toBytes(data: string | ArrayBufferView, encoding: Encoding = 'utf8'): Uint8Array {
+  if (typeof data === 'string') {
+    if (NodeBuffer !== undefined) return NodeBuffer.from(data, encoding ?? 'utf8');
+    return textEncoder.encode(data);
+  }
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw invalidArg('data', data, 'ERR_INVALID_ARG_TYPE');
+}
+
+/** Bytes as Node returns them: a Buffer (or Uint8Array off Node), or a string in `encoding`. */
+export function fromBytes(bytes: Uint8Array, encoding: Encoding): Uint8Array | string {
+  if (encoding !== undefined && encoding !== null && encoding !== 'buffer') {
+    if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding);
+    return textDecoder.decode(bytes);
+  }
+  if (NodeBuffer !== undefined) {
+    // A copy: the caller may mutate what it gets, and layer bytes are shared.
+    return NodeBuffer.from(bytes);
+  }
+  return bytes.slice();
+}
+
+/** Node's time arguments: Date, seconds as number, or numeric string → milliseconds. */
+export function toTimeMs(time: number | string | Date, name: string): number {
+  if (time instanceof Date) return time.getTime();
+  if (typeof time === 'number' && Number.isFinite(time)) return time * 1000;
+  if (typeof time === 'string' && time.trim() !== '' && Number.isFinite(Number(time))) return Number(time) * 1000;
+  throw invalidArg(name, time, 'ERR_INVALID_ARG_TYPE');
+}
