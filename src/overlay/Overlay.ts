@@ -6,11 +6,17 @@ import { Engine } from './engine/Engine.js';
 import { LowerTree } from './engine/LowerTree.js';
 import { diffView, type Change } from './diff.js';
 import { explainPath, type Explanation } from './explain.js';
+import { restoreUpper } from './restore.js';
 import { createOverlayFs, type OverlayFs } from './fs/OverlayFs.js';
 
 export interface OverlayOptions {
   /** Read-only layers, bottom first (the reverse of the kernel's `lowerdir=` order). */
   lowers?: readonly Layer[];
+  /**
+   * A previously committed upper layer to continue from (as the kernel reuses an upper dir
+   * across mounts); default: a fresh, empty writable layer.
+   */
+  upper?: Layer;
   /** Kernel `redirect_dir=on`: lower and merged directories can be renamed instead of EXDEV. */
   redirectDir?: boolean;
   /** Kernel `index=on`: hard links between lower names survive copy-up. */
@@ -63,6 +69,7 @@ export class Overlay {
       gid: options.gid ?? 0,
       umask: options.umask ?? 0o022,
     });
+    if (options.upper !== undefined) restoreUpper(this.#engine, options.upper);
     this.fs = createOverlayFs(this.#engine);
   }
 

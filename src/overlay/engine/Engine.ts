@@ -117,6 +117,10 @@ export class Engine {
     this.upperRoot = new UpperDir(lower.root.ino, metaFromLayer(lower.root.meta), false);
   }
 
+  allocateIno(): number {
+    return allocateIno();
+  }
+
   root(): Dentry {
     return {
       parent: null,
@@ -335,9 +339,15 @@ export class Engine {
     let parentUpper: UpperDir = cur.upper;
     for (let i = chain.length - 1; i >= 0; i--) {
       const c = chain[i]!;
-      const l = c.lower as LowerDir;
-      const u = new UpperDir(l.ino, metaFromLayer(l.meta), false);
-      parentUpper.children.set(c.name, u);
+      // Another dentry of the same call may have copied this directory up already.
+      const existing = parentUpper.children.get(c.name);
+      let u: UpperDir;
+      if (existing?.kind === 'dir') u = existing;
+      else {
+        const l = c.lower as LowerDir;
+        u = new UpperDir(l.ino, metaFromLayer(l.meta), false);
+        parentUpper.children.set(c.name, u);
+      }
       c.upper = u;
       parentUpper = u;
     }
@@ -358,6 +368,14 @@ export class Engine {
     const l = d.lower;
     if (l === undefined || l.kind === 'dir') throw new Error('copyUp: not a lower file or symlink');
     const parentUpper = this.upperDirOf(d.parent!);
+    const already = parentUpper.children.get(d.name);
+    if (already !== undefined && already.kind !== 'dir' && already.kind !== 'whiteout') {
+      // Copied up through another dentry of the same call.
+      d.upper = already;
+      d.lower = undefined;
+      if (!metaOnly) already.inode.metacopy = false;
+      return already.inode;
+    }
     const metacopy = metaOnly && this.options.metacopy && l.inode.type === 'file';
     let inode: UpperInode;
     if (l.inode.nlink > 1 && this.options.index) {
