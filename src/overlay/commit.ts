@@ -16,6 +16,14 @@ function freezeMeta(meta: MutableMeta | Meta): Meta {
   return makeMeta(meta, meta.mode);
 }
 
+function objectDiffers(upper: UpperInode, lower: LayerInode): boolean {
+  const a = upper.meta;
+  const b = lower.meta;
+  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.mtime !== b.mtime) return true;
+  if (JSON.stringify(a.xattrs) !== JSON.stringify(b.xattrs)) return true;
+  return upper.data !== undefined && !upper.data.pristine;
+}
+
 /** Collects objects by identity so hard links stay one inode with the right nlink. */
 class ObjectTable {
   readonly #groups = new Map<UpperInode | LayerInode, string[]>();
@@ -94,6 +102,9 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
   walk(engine.upperRoot, root, '/');
 
   for (const [lower, upper] of engine.indexed) {
+    // Only a change the layer can carry (data or attributes) needs the other names; the
+    // index may also hold an object just to keep nlink right after an unlink.
+    if (!objectDiffers(upper, lower)) continue;
     for (const path of engine.lower.pathsOf(lower)) {
       if (nodes.has(path)) continue;
       const d = engine.lookup(path, false);
