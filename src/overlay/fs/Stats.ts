@@ -19,10 +19,6 @@ export class Stats {
   mtimeMs: number;
   ctimeMs: number;
   birthtimeMs: number;
-  atime: Date;
-  mtime: Date;
-  ctime: Date;
-  birthtime: Date;
 
   constructor(info: StatInfo) {
     this.ino = info.ino;
@@ -36,10 +32,20 @@ export class Stats {
     this.mtimeMs = info.mtime;
     this.ctimeMs = info.ctime;
     this.birthtimeMs = info.ctime;
-    this.atime = new Date(info.atime);
-    this.mtime = new Date(info.mtime);
-    this.ctime = new Date(info.ctime);
-    this.birthtime = new Date(info.ctime);
+  }
+
+  // Dates are made on first use, as Node's own Stats does: most callers never read them.
+  get atime(): Date {
+    return new Date(this.atimeMs);
+  }
+  get mtime(): Date {
+    return new Date(this.mtimeMs);
+  }
+  get ctime(): Date {
+    return new Date(this.ctimeMs);
+  }
+  get birthtime(): Date {
+    return new Date(this.birthtimeMs);
   }
 
   isFile(): boolean {
