@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { Layer, Overlay, flatten } from '../../../src/index.js';
+
+const base = Layer.fromEntries([
+  { path: '/etc/os-release', type: 'file', content: 'debian' },
+  { path: '/etc/hosts', type: 'file', content: 'h' },
+  { path: '/var/cache/a', type: 'file', content: 'a' },
+  { path: '/var/cache/b', type: 'file', content: 'b' },
+]);
+const deps = Layer.fromEntries([
+  { path: '/etc/hosts', type: 'file', content: 'h2' },
+  { path: '/var/cache', type: 'opaque' },
+  { path: '/var/cache/c', type: 'file', content: 'c' },
+  { path: '/etc/os-release', type: 'whiteout' },
+]);
+
+describe('explain', () => {
+  it('names the providing layer and what each layer below does', () => {
+    const ov = new Overlay({ lowers: [base, deps] });
+    expect(ov.explain('/etc/hosts')).toMatchObject({
+      exists: true,
+      type: 'file',
+      providedBy: 1,
+      copiedUp: false,
+      layers: [
+        { layer: 1, entry: 'file', role: 'provides' },
+        { layer: 0, entry: 'file', role: 'hidden', by: 'file /etc/hosts in layer 1' },
+      ],
+    });
+    expect(ov.explain('/etc/os-release')).toMatchObject({
+      exists: false,
+      layers: [
+        { layer: 1, entry: 'whiteout', role: 'deletes' },
+        { layer: 0, entry: 'file', role: 'hidden', by: 'whiteout /etc/os-release in layer 1' },
+      ],
+    });
+    expect(ov.explain('/var/cache/a').layers).toEqual([{ layer: 0, entry: 'file', role: 'hidden', by: 'opaque dir /var/cache in layer 1' }]);
+    expect(ov.explain('/etc').layers.map((f) => f.role)).toEqual(['provides', 'merged']);
+  });
+
+  it('follows copy-up and whiteouts in the upper layer', () => {
+    const ov = new Overlay({ lowers: [base, deps] });
+    ov.fs.appendFileSync('/etc/hosts', '!');
+    ov.fs.rmSync('/var', { recursive: true });
+    expect(ov.explain('/etc/hosts')).toMatchObject({ providedBy: 'upper', copiedUp: true });
+    expect(ov.explain('/var/cache/c').layers).toEqual([
+      { layer: 1, entry: 'file', role: 'hidden', by: 'whiteout /var in the upper layer' },
+    ]);
+  });
+});
+
+describe('diff', () => {
+  it('reports a type change as one C with the new children added', () => {
+    const ov = new Overlay({ lowers: [base] });
+    ov.fs.unlinkSync('/etc/hosts');
+    ov.fs.mkdirSync('/etc/hosts');
+    ov.fs.writeFileSync('/etc/hosts/x', '');
+    expect(ov.diff()).toEqual([
+      { kind: 'C', path: '/etc' },
+      { kind: 'C', path: '/etc/hosts' },
+      { kind: 'A', path: '/etc/hosts/x' },
+    ]);
+  });
+
+  it('ignores copy-up without change and a directory mtime', () => {
+    const ov = new Overlay({ lowers: [base] });
+    ov.fs.closeSync(ov.fs.openSync('/etc/hosts', 'r+'));
+    ov.fs.writeFileSync('/etc/new', '');
+    ov.fs.unlinkSync('/etc/new');
+    expect(ov.diff()).toEqual([]);
+  });
+
+  it('an opaque dir over nothing below is an addition, not a deletion', () => {
+    const ov = new Overlay({ lowers: [base] });
+    ov.fs.mkdirSync('/srv');
+    expect(ov.diff()).toEqual([{ kind: 'A', path: '/srv' }]);
+  });
+});
+
+describe('flatten and restore', () => {
+  it('flatten gives the same view as the stack', () => {
+    const flat = flatten([base, deps]);
+    expect(flat.entries().some((e) => e.type === 'whiteout' || e.type === 'opaque')).toBe(false);
+    const a = new Overlay({ lowers: [base, deps] });
+    const b = new Overlay({ lowers: [flat] });
+    for (const p of ['/etc', '/var/cache']) expect(b.fs.readdirSync(p)).toEqual(a.fs.readdirSync(p));
+    expect(b.fs.readFileSync('/etc/hosts', 'utf8')).toBe('h2');
+  });
+
+  it('an upper layer restored onto the same lowers continues where it was', async () => {
+    const ov = new Overlay({ lowers: [base, deps] });
+    ov.fs.rmSync('/var/cache', { recursive: true });
+    ov.fs.mkdirSync('/var/cache');
+    ov.fs.unlinkSync('/etc/hosts');
+    const upper = await ov.commit();
+    const again = new Overlay({ lowers: [base, deps], upper });
+    expect(again.diff()).toEqual(ov.diff());
+    again.fs.writeFileSync('/var/cache/new', 'n');
+    expect(again.fs.readdirSync('/var/cache')).toEqual(['new']);
+    expect((await again.commit()).entries().map((e) => `${e.type} ${e.path}`)).toEqual([
+      'dir /etc',
+      'whiteout /etc/hosts',
+      'dir /var',
+      'opaque /var/cache',
+      'file /var/cache/new',
+    ]);
+  });
+});
