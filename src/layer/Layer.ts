@@ -25,13 +25,33 @@ export function allocateIno(): number {
 const DEFAULT_MODE = { file: 0o644, dir: 0o755, symlink: 0o777 } as const;
 const NO_XATTRS: Readonly<Record<string, string>> = Object.freeze({});
 
+const MAX_ID = 2 ** 32 - 1;
+
+/** Attributes a tar can always carry, or a `LayerFormatError` (so `toTar()` never fails later). */
 export function makeMeta(partial: Partial<Meta> | undefined, defaultMode: number): Meta {
   const xattrs = partial?.xattrs;
+  for (const key of ['uid', 'gid'] as const) {
+    const id = partial?.[key];
+    if (id !== undefined && (!Number.isInteger(id) || id < 0 || id > MAX_ID)) {
+      throw new DomainError('LayerFormatError', `${key} must be an integer from 0 to ${MAX_ID}: ${id}`, { [key]: id });
+    }
+  }
+  const mtime = partial?.mtime;
+  if (mtime !== undefined && !Number.isSafeInteger(Math.trunc(mtime))) {
+    throw new DomainError('LayerFormatError', `mtime out of range: ${mtime}`, { mtime });
+  }
+  if (xattrs !== undefined) {
+    for (const name of Object.keys(xattrs)) {
+      if (name === '' || name.includes('=') || name.includes('\0')) {
+        throw new DomainError('LayerFormatError', `invalid xattr name: ${JSON.stringify(name)}`, { name });
+      }
+    }
+  }
   return Object.freeze({
     mode: (partial?.mode ?? defaultMode) & 0o7777,
     uid: partial?.uid ?? 0,
     gid: partial?.gid ?? 0,
-    mtime: partial?.mtime ?? 0,
+    mtime: Math.floor(partial?.mtime ?? 0),
     xattrs: xattrs === undefined || Object.keys(xattrs).length === 0 ? NO_XATTRS : Object.freeze({ ...xattrs }),
   });
 }
