@@ -38,6 +38,10 @@ class ObjectTable {
     return this.#groups.has(object);
   }
 
+  objects(): (UpperInode | LayerInode)[] {
+    return [...this.#groups.keys()];
+  }
+
   emit(nodes: Map<string, LayerNode>): void {
     for (const [object, names] of this.#groups) {
       const content = object.type !== 'file' ? undefined : 'data' in object ? object.data!.freeze() : object.content;
@@ -101,19 +105,33 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
   const root = engine.root();
   walk(engine.upperRoot, root, '/');
 
+  // A lower hard link must stay one object in the committed stack: when the layer carries
+  // one of its names (written out under a redirect, or an index=on copy, changed or just
+  // renamed), it carries every other name that still shows the same object.
+  const lowerOf = new Map<UpperInode | LayerInode, LayerInode>();
   for (const [lower, upper] of engine.indexed) {
-    // Only a change the layer can carry (data or attributes) needs the other names; the
-    // index may also hold an object just to keep nlink right after an unlink.
-    if (!objectDiffers(upper, lower)) continue;
+    // The index may hold an unchanged object only to keep nlink right after an unlink.
+    if (objects.has(upper) || objectDiffers(upper, lower)) lowerOf.set(upper, lower);
+  }
+  for (const object of objects.objects()) if (!('data' in object) && object.nlink > 1) lowerOf.set(object, object);
+  for (const [object, lower] of lowerOf) {
     for (const path of engine.lower.pathsOf(lower)) {
       if (nodes.has(path)) continue;
       const d = engine.lookup(path, false);
-      if (typeof d !== 'string' && exists(d) && kindOf(d) !== 'dir' && engine.objectOf(d) === upper) objects.add(path, upper);
+      if (typeof d !== 'string' && exists(d) && kindOf(d) !== 'dir' && engine.objectOf(d) === object) objects.add(path, object);
     }
   }
   objects.emit(nodes);
-  if (!nodes.has('/') && nodes.size > 0) {
-    nodes.set('/', { kind: 'dir', meta: freezeMeta(engine.upperRoot.meta), opaque: false, implicit: true });
+  // The root is written only when its own attributes changed (chmod, chown, xattrs): its
+  // mtime changes with every new top-level name, which no layer needs to carry.
+  const rootMeta = engine.upperRoot.meta;
+  const lowerRoot = engine.lower.root.meta;
+  const rootChanged =
+    rootMeta.mode !== lowerRoot.mode || rootMeta.uid !== lowerRoot.uid || rootMeta.gid !== lowerRoot.gid || JSON.stringify(rootMeta.xattrs) !== JSON.stringify(lowerRoot.xattrs);
+  if (rootChanged || engine.upperRoot.opaque) {
+    nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: engine.upperRoot.opaque, implicit: false });
+  } else if (nodes.size > 0) {
+    nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: false, implicit: true });
   }
   return Layer.fromNodes(nodes, { history });
 }

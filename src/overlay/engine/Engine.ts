@@ -35,6 +35,8 @@ export const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
 export const S_IFDIR = 0o040000;
 export const S_IFLNK = 0o120000;
+export const S_ISUID = 0o4000;
+export const S_ISGID = 0o2000;
 
 export interface EngineOptions {
   /** `redirect_dir=on`: lower and merged directories can be renamed (else EXDEV). */
@@ -153,7 +155,7 @@ export class Engine {
    * stops at the root; absolute link targets restart at the overlay root. Returns the final
    * dentry (possibly negative) or an errno, never throwing on the hot path.
    */
-  walk(path: string, followLast: boolean): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
+  walk(path: string, followLast: boolean, creating = false): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
     if (path === '') return 'ENOENT';
     const parsed = parsePath(path);
     const steps = parsed.steps.slice().reverse();
@@ -168,8 +170,11 @@ export class Engine {
         continue;
       }
       if (step.length > NAME_MAX) return 'ENAMETOOLONG';
-      const next = this.child(cur, step);
       const last = steps.length === 0;
+      // open(O_CREAT) refuses a last component with a trailing slash before looking it up,
+      // also when it comes from a followed symlink's target (namei.c open_last_lookups).
+      if (last && creating && trailingSlash) return 'EISDIR';
+      const next = this.child(cur, step);
       if (kindOf(next) === 'symlink' && (!last || followLast || trailingSlash)) {
         if (++links > MAX_SYMLINKS) return 'ELOOP';
         const target = this.symlinkTarget(next);
@@ -427,6 +432,12 @@ export class Engine {
     const meta = this.writableMeta(d);
     if (uid !== -1) meta.uid = uid;
     if (gid !== -1) meta.gid = gid;
+    // chown of a non-directory drops set-user-ID, and set-group-ID when group-executable,
+    // even for root (open.c chown_common: ATTR_KILL_SUID | ATTR_KILL_SGID).
+    if (!isDir(d)) {
+      meta.mode &= ~S_ISUID;
+      if ((meta.mode & 0o010) !== 0) meta.mode &= ~S_ISGID;
+    }
     meta.ctime = this.now();
   }
 
@@ -457,9 +468,19 @@ export class Engine {
     dir.meta.mtime = dir.meta.ctime = this.now();
   }
 
-  private newMeta(mode: number): MutableMeta {
+  /**
+   * Attributes of a new object in `parent`: a set-group-ID directory hands down its group,
+   * and to new subdirectories the bit itself (inode.c inode_init_owner).
+   */
+  private newMeta(mode: number, parent: UpperDir, isDirectory = false): MutableMeta {
     const t = this.now();
-    return { mode: mode & 0o7777, uid: this.options.uid, gid: this.options.gid, mtime: t, atime: t, ctime: t, xattrs: {} };
+    let gid = this.options.gid;
+    let bits = mode & 0o7777;
+    if ((parent.meta.mode & S_ISGID) !== 0) {
+      gid = parent.meta.gid;
+      if (isDirectory) bits |= S_ISGID;
+    }
+    return { mode: bits, uid: this.options.uid, gid, mtime: t, atime: t, ctime: t, xattrs: {} };
   }
 
   /** Something below the upper layer has this name (so removing it needs a whiteout). */
@@ -482,7 +503,8 @@ export class Engine {
     // Over a whiteout (something below has this name) the new directory must hide it:
     // opaque (overlayfs.rst "whiteouts and opaque directories"; kernel obs. 4).
     const opaque = p.child.whiteout || this.lowerHas(p.parent, p.child.name);
-    parentUpper.children.set(p.child.name, new UpperDir(allocateIno(), this.newMeta(mode & ~this.options.umask & 0o1777), opaque));
+    const meta = this.newMeta(mode & ~this.options.umask & 0o1777, parentUpper, true);
+    parentUpper.children.set(p.child.name, new UpperDir(allocateIno(), meta, opaque));
     this.touchDir(parentUpper);
   }
 
@@ -491,7 +513,7 @@ export class Engine {
     this.creatable(p, false);
     if (target === '') fail('ENOENT');
     const parentUpper = this.upperDirOf(p.parent);
-    const inode = newSymlinkInode(allocateIno(), this.newMeta(0o777), target);
+    const inode = newSymlinkInode(allocateIno(), this.newMeta(0o777, parentUpper), target);
     parentUpper.children.set(p.child.name, { kind: 'symlink', inode });
     this.touchDir(parentUpper);
   }
@@ -565,12 +587,12 @@ export class Engine {
     if (!exists(src)) fail('ENOENT');
     const srcId = this.identity(src)!;
     const dstId = this.identity(dst);
-    // namei.c do_renameat2: the source may not be an ancestor of the target (EINVAL), nor the
-    // target an ancestor of the source (ENOTEMPTY).
+    const srcIsDir = isDir(src);
+    // namei.c do_renameat2, in its order: a trailing slash needs a directory source; the
+    // source may not be an ancestor of the target (EINVAL), nor the target of the source.
+    if (!srcIsDir && (a.trailingSlash || b.trailingSlash)) fail('ENOTDIR');
     for (let cur: Dentry | null = b.parent; cur !== null; cur = cur.parent) if (this.identity(cur) === srcId) fail('EINVAL');
     if (dstId !== undefined) for (let cur: Dentry | null = a.parent; cur !== null; cur = cur.parent) if (this.identity(cur) === dstId) fail('ENOTEMPTY');
-    const srcIsDir = isDir(src);
-    if (!srcIsDir && (a.trailingSlash || b.trailingSlash)) fail('ENOTDIR');
     if (srcId === dstId) return; // the same file under both names: nothing to do
     if (dstId !== undefined) {
       if (srcIsDir && !isDir(dst)) fail('ENOTDIR');
@@ -620,7 +642,9 @@ export class Engine {
     const excl = creat && (flags & O_EXCL) !== 0;
     const trunc = (flags & O_TRUNC) !== 0;
     const nofollow = (flags & O_NOFOLLOW) !== 0;
-    const r = this.walk(path, !(excl || nofollow));
+    // Linux 6.4+ refuses O_CREAT|O_DIRECTORY outright (build_open_flags).
+    if (creat && (flags & O_DIRECTORY) !== 0) fail('EINVAL');
+    const r = this.walk(path, !(excl || nofollow), creat);
     if (typeof r === 'string') fail(r);
     const { d, trailingSlash } = r as { d: Dentry; trailingSlash: boolean };
     if (creat && trailingSlash) fail('EISDIR');
@@ -628,7 +652,7 @@ export class Engine {
       if (!creat) fail('ENOENT');
       if (d.parent === null) fail('EISDIR');
       const parentUpper = this.upperDirOf(d.parent);
-      const inode = newFileInode(allocateIno(), this.newMeta(mode & ~this.options.umask));
+      const inode = newFileInode(allocateIno(), this.newMeta(mode & ~this.options.umask, parentUpper));
       parentUpper.children.set(d.name, { kind: 'file', inode });
       this.touchDir(parentUpper);
       return { kind: 'file', readable: access !== O_WRONLY, writable: access !== O_RDONLY, append: (flags & O_APPEND) !== 0, position: 0, upper: inode, lower: undefined, dir: undefined };
@@ -680,8 +704,9 @@ export class Engine {
   }
 
   write(h: Handle, bytes: Uint8Array, position: number | null): number {
-    if (h.kind === 'dir') fail('EISDIR');
+    // vfs_write checks FMODE_WRITE first: a directory fd (read-only) is EBADF.
     if (!h.writable) fail('EBADF');
+    if (h.kind === 'dir') fail('EISDIR');
     const inode = h.upper!;
     // O_APPEND: every write goes to the end, whatever the position (write(2)).
     const pos = h.append ? inode.data!.size : position ?? h.position;
@@ -718,17 +743,29 @@ export class Engine {
   }
 
   /**
-   * copy_file_range-like copy: the new file shares the source's bytes (copy-on-write) instead
-   * of copying them, and takes the source's mode, as libuv's uv_fs_copyfile does.
+   * copyFile as libuv's uv_fs_copyfile does it: open the source read-only (a directory opens
+   * fine), open the destination O_WRONLY|O_CREAT (|O_EXCL), give it the source's mode, then
+   * copy; when the copy fails the destination is unlinked. The copy itself shares the
+   * source's bytes (copy-on-write) instead of duplicating them.
    */
   copyFile(srcPath: string, destPath: string, exclusive: boolean): void {
     const src = this.lookupOrThrow(srcPath, true);
-    if (isDir(src)) fail('EISDIR');
+    const srcMode = this.stat(src).mode & 0o7777;
+    const h = this.open(destPath, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : 0), srcMode);
+    if (isDir(src)) {
+      try {
+        this.unlink(destPath);
+      } catch {
+        // as libuv: the copy's own error is the one reported
+      }
+      fail('EISDIR');
+    }
     const o = this.objectOf(src);
     const content = 'data' in o ? o.data!.freeze() : o.content!;
-    const h = this.open(destPath, O_WRONLY | O_CREAT | O_TRUNC | (exclusive ? O_EXCL : 0), o.meta.mode);
-    h.upper!.data!.replace(content);
-    h.upper!.meta.mode = o.meta.mode;
+    const inode = h.upper!;
+    inode.data!.replace(content);
+    inode.meta.mode = srcMode;
+    inode.meta.mtime = inode.meta.ctime = this.now();
   }
 }
 

@@ -1,6 +1,6 @@
 import { FsError } from '../../errors/index.js';
 import { joinPath } from '../../path/index.js';
-import { pathOf, isDir } from '../engine/Dentry.js';
+import { isDir } from '../engine/Dentry.js';
 import {
   O_APPEND,
   O_CREAT,
@@ -150,6 +150,80 @@ export function createFs(engine: Engine) {
     }
   };
 
+  /**
+   * Node's mkdirSync(p, { recursive: true }) (node_file.cc MKDirpSync): try mkdir; on ENOENT
+   * make the parent first; on any other error the path must already be a directory.
+   * Returns the first directory made, spelled as Node spells it.
+   */
+  const mkdirp = (path: string, mode: number): string | undefined => {
+    const stack = [path];
+    let first: string | undefined;
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      let code: string | undefined;
+      try {
+        engine.mkdir(next, mode);
+      } catch (e) {
+        if (!(e instanceof FsError)) throw e;
+        code = e.code;
+      }
+      for (;;) {
+        if (code === undefined) {
+          first ??= next;
+          break;
+        }
+        if (code === 'EACCES' || code === 'ENOTDIR' || code === 'EPERM') throw FsError.of(code);
+        if (code === 'ENOENT') {
+          const cut = next.lastIndexOf('/');
+          const parent = cut < 0 ? next : next.slice(0, cut);
+          if (parent !== next) stack.push(next, parent);
+          else if (stack.length === 0) {
+            code = 'EEXIST';
+            continue;
+          }
+          break;
+        }
+        const found = engine.lookup(next, true);
+        if (typeof found === 'string') throw FsError.of(found);
+        if (!isDir(found)) throw FsError.of(code === 'EEXIST' && stack.length > 0 ? 'ENOTDIR' : 'EEXIST');
+        break;
+      }
+    }
+    return first;
+  };
+
+  /** Node 20's rimrafSync: unlink non-directories; rmdir, and only on ENOTEMPTY empty it first. */
+  const rimraf = (path: string): void => {
+    const st = sync.lstatSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return;
+    try {
+      if (st.isDirectory()) rmdirTree(path, undefined);
+      else withContext('unlink', path, undefined, () => engine.unlink(path));
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EISDIR') throw e;
+      rmdirTree(path, e as Error);
+    }
+  };
+
+  const rmdirTree = (path: string, originalError: Error | undefined): void => {
+    try {
+      withContext('rmdir', path, undefined, () => engine.rmdir(path));
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw originalError ?? e;
+    }
+    for (const name of sync.readdirSync(path) as string[]) rimraf(path.endsWith('/') ? path + name : `${path}/${name}`);
+    try {
+      withContext('rmdir', path, undefined, () => engine.rmdir(path));
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') throw originalError ?? e;
+    }
+  };
+
   const sync = {
     existsSync(p: PathLike): boolean {
       try {
@@ -214,21 +288,7 @@ export function createFs(engine: Engine) {
         withContext('mkdir', path, undefined, () => engine.mkdir(path, mode));
         return undefined;
       }
-      // mkdir -p: create each missing component; an existing non-directory is an error.
-      const parts = path.split('/').filter((s) => s !== '' && s !== '.');
-      let first: string | undefined;
-      let prefix = '';
-      for (const part of parts) {
-        prefix = prefix === '' && !path.startsWith('/') ? part : `${prefix}/${part}`;
-        const found = engine.lookup(prefix, true);
-        if (typeof found !== 'string') {
-          if (!isDir(found)) throw new FsError(prefix === path.replace(/\/+$/, '') ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
-          continue;
-        }
-        withContext('mkdir', path, undefined, () => engine.mkdir(prefix, mode));
-        first ??= prefix.startsWith('/') ? prefix : `/${prefix}`;
-      }
-      return first;
+      return withContext('mkdir', path, undefined, () => mkdirp(path, mode));
     },
 
     rmdirSync(p: PathLike, options?: { recursive?: boolean }): void {
@@ -239,31 +299,17 @@ export function createFs(engine: Engine) {
 
     rmSync(p: PathLike, options?: { recursive?: boolean; force?: boolean }): void {
       const path = toPath(p);
-      const d = engine.lookup(path, false);
-      if (typeof d === 'string') {
-        if (d === 'ENOENT' && options?.force) return;
-        throw new FsError(d, 'rm', path);
-      }
-      if (!isDir(d)) {
-        withContext('rm', path, undefined, () => engine.unlink(path));
-        return;
-      }
-      if (!options?.recursive) {
-        // Node's own error for this case (ERR_FS_EISDIR), not an errno from a syscall.
-        const err = new Error(`Path is a directory: rm returned EISDIR (is a directory) ${path}`) as Error & Record<string, unknown>;
-        Object.assign(err, { code: 'ERR_FS_EISDIR', errno: 21, syscall: 'rm', path });
-        throw err;
-      }
-      const removeTree = (dirPath: string): void => {
-        const dir = engine.lookupOrThrow(dirPath, false);
-        for (const entry of engine.readdir(dir)) {
-          const child = joinPath(dirPath, entry.name);
-          if (entry.kind === 'dir') removeTree(child);
-          else engine.unlink(child);
+      // Node 20's validateRmOptionsSync, then rimrafSync (lib/internal/fs/rimraf.js).
+      if (!options?.force || !options.recursive) {
+        const st = sync.lstatSync(path, { throwIfNoEntry: !options?.force });
+        if (st?.isDirectory() && !options?.recursive) {
+          // Node's own error for this case (ERR_FS_EISDIR), not an errno from a syscall.
+          const err = new Error(`Path is a directory: rm returned EISDIR (is a directory) ${path}`) as Error & Record<string, unknown>;
+          Object.assign(err, { code: 'ERR_FS_EISDIR', errno: 21, syscall: 'rm', path });
+          throw err;
         }
-        engine.rmdir(dirPath);
-      };
-      withContext('rm', path, undefined, () => removeTree(pathOf(d)));
+      }
+      rimraf(path);
     },
 
     unlinkSync(p: PathLike): void {
