@@ -158,19 +158,19 @@ export class Engine {
   walk(path: string, followLast: boolean, creating = false): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
     if (path === '') return 'ENOENT';
     const parsed = parsePath(path);
-    const steps = parsed.steps.slice().reverse();
+    let steps = parsed.steps;
     let trailingSlash = parsed.trailingSlash;
     let cur = this.root();
     let links = 0;
-    while (steps.length > 0) {
-      const step = steps.pop()!;
+    for (let k = 0; k < steps.length; k++) {
+      const step = steps[k]!;
       if (kindOf(cur) !== 'dir') return 'ENOTDIR';
       if (step === '..') {
         cur = cur.parent ?? cur;
         continue;
       }
       if (step.length > NAME_MAX) return 'ENAMETOOLONG';
-      const last = steps.length === 0;
+      const last = k === steps.length - 1;
       // open(O_CREAT) refuses a last component with a trailing slash before looking it up,
       // also when it comes from a followed symlink's target (namei.c open_last_lookups).
       if (last && creating && trailingSlash) return 'EISDIR';
@@ -181,7 +181,9 @@ export class Engine {
         const t = parsePath(target);
         if (target.startsWith('/')) cur = this.root();
         if (last && t.trailingSlash) trailingSlash = true;
-        for (let i = t.steps.length - 1; i >= 0; i--) steps.push(t.steps[i]!);
+        // The target's steps take the link's place; what followed the link comes after.
+        steps = t.steps.concat(steps.slice(k + 1));
+        k = -1;
         continue;
       }
       if (!last && !exists(next)) return 'ENOENT';
@@ -215,11 +217,15 @@ export class Engine {
       const root = this.root();
       return { parent: root, child: root, trailingSlash: false, special: parsed.lastDot ? 'dot' : 'root' };
     }
+    if (parsed.lastDot) {
+      // `dir/.`: the directory itself is the "parent", and `.` a name nothing can make or remove.
+      const dir = this.lookupOrThrow(path, true);
+      return { parent: dir, child: dir, trailingSlash: true, special: 'dot' };
+    }
     const steps = parsed.steps;
     const name = steps[steps.length - 1]!;
     const prefix = (path.startsWith('/') ? '/' : '') + steps.slice(0, -1).join('/');
     const parent = prefix === '' ? this.root() : this.lookupOrThrow(prefix + '/', true);
-    if (parsed.lastDot) return { parent, child: parent, trailingSlash: true, special: 'dot' };
     if (name === '..') return { parent, child: parent.parent ?? parent, trailingSlash: parsed.trailingSlash, special: 'dotdot' };
     if (name.length > NAME_MAX) fail('ENAMETOOLONG');
     return { parent, child: this.child(parent, name), trailingSlash: parsed.trailingSlash, special: undefined };

@@ -54,6 +54,7 @@ type NodeBufferLike = Uint8Array & { toString(encoding?: string): string };
 type BufferCtor = {
   from(data: string | Uint8Array, encoding?: string): NodeBufferLike;
   from(arrayBuffer: ArrayBufferLike, byteOffset?: number, length?: number): NodeBufferLike;
+  allocUnsafe(size: number): NodeBufferLike;
 };
 /** Node's Buffer when the runtime has it (results then are Buffers, as from Node's fs). */
 const NodeBuffer = (globalThis as { Buffer?: BufferCtor }).Buffer;
@@ -101,7 +102,9 @@ export function fromBytes(bytes: Uint8Array, encoding: Encoding): Uint8Array | s
   }
   if (NodeBuffer !== undefined) {
     // A copy: the caller may mutate what it gets, and layer bytes are shared.
-    return NodeBuffer.from(bytes);
+    const out = NodeBuffer.allocUnsafe(bytes.length);
+    out.set(bytes);
+    return out;
   }
   return bytes.slice();
 }

@@ -245,7 +245,16 @@ export function createFs(engine: Engine) {
       const encoding = encodingOf(options);
       if (typeof file === 'number') return fromBytes(readAll(file), encoding);
       const flag = typeof options === 'object' && options !== null ? options.flag : undefined;
-      const fd = openFd(file, flag ?? 'r');
+      if (flag === undefined || flag === 'r') {
+        // The common case needs no file descriptor: look up, then read the data directly.
+        const path = toPath(file);
+        const d = engine.lookup(path, true);
+        if (typeof d === 'string') throw new FsError(d, 'open', path);
+        if (isDir(d)) throw new FsError('EISDIR', 'read');
+        const data = engine.dataOf(d);
+        return fromBytes(data.read(0, data.size), encoding);
+      }
+      const fd = openFd(file, flag);
       try {
         return fromBytes(readAll(fd), encoding);
       } finally {
