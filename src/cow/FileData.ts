@@ -101,6 +101,11 @@ export class FileData {
     this.#size = size;
   }
 
+  /** Marks the data as no longer the copied-up original (restored from a changed layer). */
+  markChanged(): void {
+    this.#pristine = false;
+  }
+
   /** Makes the data read as `content` (shared, not copied), as a fresh whole-file write. */
   replace(content: Content): void {
     const other = FileData.over(content);

@@ -1,6 +1,6 @@
 import { UpperDir, WHITEOUT, FileData, metaFromLayer, type UpperInode } from '../cow/index.js';
 import { DomainError } from '../errors/index.js';
-import type { Layer, LayerInode } from '../layer/index.js';
+import { contentBytes, type Layer, type LayerInode } from '../layer/index.js';
 import { basename, dirname } from '../path/index.js';
 import type { Engine } from './engine/Engine.js';
 
@@ -13,6 +13,15 @@ import type { Engine } from './engine/Engine.js';
 export function restoreUpper(engine: Engine, upper: Layer): void {
   const dirs = new Map<string, UpperDir>([['/', engine.upperRoot]]);
   const inodes = new Map<LayerInode, UpperInode>();
+  const names = new Map<LayerInode, string[]>();
+  for (const path of upper.paths()) {
+    const node = upper.node(path)!;
+    if (node.kind === 'file' || node.kind === 'symlink') {
+      const list = names.get(node.inode);
+      if (list === undefined) names.set(node.inode, [path]);
+      else list.push(path);
+    }
+  }
   for (const path of upper.paths()) {
     const node = upper.node(path)!;
     if (path === '/') {
@@ -43,6 +52,9 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
         let inode = inodes.get(node.inode);
         if (inode === undefined) {
           const l = node.inode;
+          // What was copied up keeps its origin (found under any of its names); one that changed
+          // nothing comes back unchanged, so diff stays exact.
+          const origin = originOf(engine, names.get(l) ?? [path], l.type);
           inode = {
             ino: engine.allocateIno(),
             type: l.type,
@@ -50,9 +62,10 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
             data: l.type === 'file' ? FileData.over(l.content!) : undefined,
             target: l.target,
             nlink: l.nlink,
-            origin: undefined,
+            origin,
             metacopy: false,
           };
+          if (origin === undefined || !sameObject(origin, l)) inode.data?.markChanged();
           inodes.set(node.inode, inode);
         }
         parent.children.set(name, { kind: inode.type, inode });
@@ -60,4 +73,27 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
       }
     }
   }
+}
+
+function sameObject(a: LayerInode, b: LayerInode): boolean {
+  if (a.type !== b.type || a.target !== b.target) return false;
+  const m = a.meta;
+  const n = b.meta;
+  if (m.mode !== n.mode || m.uid !== n.uid || m.gid !== n.gid || m.mtime !== n.mtime) return false;
+  if (JSON.stringify(m.xattrs) !== JSON.stringify(n.xattrs)) return false;
+  if (a.type !== 'file') return true;
+  if (a.content === b.content) return true;
+  if (a.content!.size !== b.content!.size) return false;
+  const x = contentBytes(a.content!);
+  const y = contentBytes(b.content!);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function originOf(engine: Engine, paths: readonly string[], type: 'file' | 'symlink'): LayerInode | undefined {
+  for (const path of paths) {
+    const below = engine.lower.lookup(path);
+    if (below !== undefined && below.kind === type) return below.inode;
+  }
+  return undefined;
 }

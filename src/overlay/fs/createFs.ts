@@ -107,6 +107,18 @@ export function createFs(engine: Engine) {
     return new Stats(engine.stat(d));
   };
 
+  // Node's overloads: only { throwIfNoEntry: false } can give undefined.
+  function statSync(p: PathLike, options: StatOptions & { throwIfNoEntry: false }): Stats | undefined;
+  function statSync(p: PathLike, options?: StatOptions): Stats;
+  function statSync(p: PathLike, options?: StatOptions): Stats | undefined {
+    return statPath('stat', p, true, options);
+  }
+  function lstatSync(p: PathLike, options: StatOptions & { throwIfNoEntry: false }): Stats | undefined;
+  function lstatSync(p: PathLike, options?: StatOptions): Stats;
+  function lstatSync(p: PathLike, options?: StatOptions): Stats | undefined {
+    return statPath('lstat', p, false, options);
+  }
+
   const openFd = (p: PathLike, flags?: string | number, mode?: number | string): number => {
     const path = toPath(p);
     const h = withContext('open', path, undefined, () => engine.open(path, parseFlags(flags, 'r'), parseMode(mode, 0o666)));
@@ -233,13 +245,8 @@ export function createFs(engine: Engine) {
       }
     },
 
-    statSync(p: PathLike, options?: StatOptions): Stats | undefined {
-      return statPath('stat', p, true, options);
-    },
-
-    lstatSync(p: PathLike, options?: StatOptions): Stats | undefined {
-      return statPath('lstat', p, false, options);
-    },
+    statSync,
+    lstatSync,
 
     readFileSync(file: PathLike | number, options?: ReadOptions): Uint8Array | string {
       const encoding = encodingOf(options);
