@@ -1,0 +1,45 @@
+/**
+ * The public API is exactly the names listed in src/index.ts (style.md §3.1): a name added or
+ * dropped there changes this snapshot, and the change is reviewed (`vitest -u` rewrites it).
+ * The `overlay/memfs` entry is pinned the same way.
+ */
+import { describe, expect, it } from 'vitest';
+
+describe('public exports', () => {
+  it('overlay (src/index.ts)', async () => {
+    expect(Object.keys(await import('../../src/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "BLOCK_SIZE",
+        "BytesContent",
+        "Dirent",
+        "DomainError",
+        "FileHandle",
+        "FsError",
+        "Layer",
+        "Overlay",
+        "PatchedContent",
+        "Stats",
+        "chainId",
+        "chainIds",
+        "constants",
+        "defaultSha256",
+        "findNativeSha256",
+        "flatten",
+        "isDigest",
+        "nobleSha256",
+        "setDefaultSha256",
+        "sha256Digest",
+      ]
+    `);
+  });
+
+  it('overlay/memfs (src/interop/index.ts)', async () => {
+    expect(Object.keys(await import('../../src/interop/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "layerToVolume",
+        "overlayToVolume",
+        "volumeToLayer",
+      ]
+    `);
+  });
+});
