@@ -1,0 +1,33 @@
+import { formatBytes, shortId, table } from '../render/format.js';
+import type { CommandSpec } from './common.js';
+
+export const dfCommand: CommandSpec = {
+  command: 'df',
+  describe: 'Disk usage of the store: images, containers, and the bytes layers share',
+  builder: (y) => y.option('verbose', { alias: 'v', type: 'boolean', describe: 'shared and unique bytes per image' }),
+  async run(ctx) {
+    const usage = await ctx.withStore(async (store) => store.diskUsage());
+    if (ctx.json) return ctx.printJson(usage);
+    ctx.io.stdout.write(
+      table(
+        ['TYPE', 'COUNT', 'SIZE', 'NOTE'],
+        [
+          ['Images', String(usage.images.count), formatBytes(usage.images.bytes), 'manifests, configs and layers, each blob once'],
+          ['Layers', String(usage.layers.count), formatBytes(usage.layers.bytes), `${formatBytes(usage.layers.sharedBytes)} shared by several images, ${formatBytes(usage.layers.uniqueBytes)} unique`],
+          ['Containers', String(usage.containers.count), formatBytes(usage.containers.bytes), 'writable layers'],
+          ['Unreferenced', String(usage.unreferenced.count), formatBytes(usage.unreferenced.bytes), 'reclaimable with overlay prune'],
+        ],
+      ),
+    );
+    ctx.out(`Total: ${formatBytes(usage.totalBytes)}`);
+    if (ctx.flag('verbose')) {
+      ctx.out('');
+      ctx.io.stdout.write(
+        table(
+          ['IMAGE', 'ID', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
+          usage.perImage.map((i) => [i.names.join(', ') || '<none>', shortId(i.id), formatBytes(i.size), formatBytes(i.sharedBytes), formatBytes(i.uniqueBytes)]),
+        ),
+      );
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { parseImageName } from '../../image/index.js';
+import { formatBytes, shortId, table, timeAgo } from '../render/format.js';
+import type { CommandSpec } from './common.js';
+
+export const imagesCommand: CommandSpec = {
+  command: 'images',
+  describe: 'List images (one line per tag)',
+  builder: (y) =>
+    y
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'only image IDs' })
+      .option('digests', { type: 'boolean', describe: 'show manifest digests' })
+      .option('no-trunc', { type: 'boolean', describe: 'full IDs' }),
+  async run(ctx) {
+    const now = ctx.clock();
+    const rows = await ctx.withStore(async (store) =>
+      store.images().flatMap((image) => {
+        const names = image.names.length > 0 ? image.names : [undefined];
+        return names.map((n) => {
+          const parsed = n === undefined ? undefined : parseImageName(n);
+          return {
+            repository: parsed?.name ?? '<none>',
+            tag: parsed?.tag ?? '<none>',
+            id: image.id,
+            digest: image.manifestDigest,
+            created: image.config.created,
+            size: image.size,
+            layers: image.config.rootfs.diff_ids.length,
+          };
+        });
+      }),
+    );
+    rows.sort((a, b) => (a.repository + ':' + a.tag).localeCompare(b.repository + ':' + b.tag));
+    if (ctx.json) return ctx.printJson(rows);
+    const full = ctx.flag('no-trunc');
+    if (ctx.flag('quiet')) {
+      const ids = [...new Set(rows.map((r) => (full ? r.id : shortId(r.id))))];
+      if (ids.length > 0) ctx.out(ids.join('\n'));
+      return;
+    }
+    const digests = ctx.flag('digests');
+    const headers = ['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'LAYERS', 'SIZE'];
+    ctx.io.stdout.write(
+      table(
+        headers,
+        rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), full ? r.id : shortId(r.id), timeAgo(r.created, now), String(r.layers), formatBytes(r.size)]),
+      ),
+    );
+  },
+};

@@ -1,0 +1,21 @@
+import { insidePath, withContainer, type CommandSpec } from './common.js';
+
+export const lnCommand: CommandSpec = {
+  command: 'ln <container> <target> <link>',
+  describe: 'Make a hard link (or with -s a symbolic link) in a container',
+  builder: (y) =>
+    y
+      .positional('container', { type: 'string' })
+      .positional('target', { type: 'string', describe: 'existing file (for -s: the link text, kept as given)' })
+      .positional('link', { type: 'string', describe: 'the new name' })
+      .option('symbolic', { alias: 's', type: 'boolean', describe: 'a symbolic link' }),
+  examples: [['overlay ln -s web /usr/bin/python3 /usr/bin/python', 'a symlink']],
+  async run(ctx) {
+    const target = ctx.str('target');
+    const link = insidePath(ctx.str('link'));
+    await withContainer(ctx, ctx.str('container'), true, (overlay) => {
+      if (ctx.flag('symbolic')) overlay.fs.symlinkSync(target, link);
+      else overlay.fs.linkSync(insidePath(target), link);
+    });
+  },
+};

@@ -1,0 +1,13 @@
+import { formatBytes } from '../render/format.js';
+import type { CommandSpec } from './common.js';
+
+export const pruneCommand: CommandSpec = {
+  command: 'prune',
+  describe: 'Delete untagged images no container uses, and every blob nothing references',
+  async run(ctx) {
+    const result = await ctx.withStore((store) => store.prune());
+    if (ctx.json) return ctx.printJson(result);
+    for (const id of result.images) ctx.out(`Deleted: ${id}`);
+    ctx.out(`Total reclaimed space: ${formatBytes(result.bytes)} (${result.blobs.length} blobs)`);
+  },
+};

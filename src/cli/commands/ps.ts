@@ -1,0 +1,40 @@
+import { formatBytes, shortId, table, timeAgo } from '../render/format.js';
+import type { CommandSpec } from './common.js';
+
+export const psCommand: CommandSpec = {
+  command: 'ps',
+  describe: 'List containers',
+  builder: (y) =>
+    y
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'only container IDs' })
+      .option('all', { alias: 'a', type: 'boolean', describe: 'accepted for Docker habits (containers never run, all are listed)' })
+      .option('no-trunc', { type: 'boolean', describe: 'full IDs' }),
+  async run(ctx) {
+    const now = ctx.clock();
+    const rows = await ctx.withStore(async (store) =>
+      store.containers().map((c) => {
+        const image = store.imageByManifest(c.image);
+        return {
+          id: c.id,
+          name: c.name,
+          image: c.imageName !== undefined && image?.names.includes(c.imageName) ? c.imageName : (image?.names[0] ?? shortId(c.imageId)),
+          imageId: c.imageId,
+          created: c.created,
+          size: store.upperSize(c),
+        };
+      }),
+    );
+    if (ctx.json) return ctx.printJson(rows);
+    const full = ctx.flag('no-trunc');
+    if (ctx.flag('quiet')) {
+      if (rows.length > 0) ctx.out(rows.map((r) => (full ? r.id : shortId(r.id))).join('\n'));
+      return;
+    }
+    ctx.io.stdout.write(
+      table(
+        ['CONTAINER ID', 'IMAGE', 'CREATED', 'SIZE', 'NAMES'],
+        rows.map((r) => [full ? r.id : shortId(r.id), r.image, timeAgo(r.created, now), formatBytes(r.size), r.name]),
+      ),
+    );
+  },
+};

@@ -1,0 +1,21 @@
+import { formatBytes } from '../render/format.js';
+import type { CommandSpec } from './common.js';
+
+export const rmiCommand: CommandSpec = {
+  command: 'rmi <images..>',
+  describe: 'Remove image names; an image no name and no container uses is deleted, with the blobs only it used',
+  builder: (y) => y.positional('images', { type: 'string', array: true }).option('force', { alias: 'f', type: 'boolean', describe: 'remove every name of an ID; untag images containers use' }),
+  async run(ctx) {
+    const results = await ctx.withStore(async (store) => {
+      const out = [];
+      for (const ref of ctx.strs('images')) out.push(await store.removeImage(ref, { force: ctx.flag('force') }));
+      return out;
+    });
+    if (ctx.json) return ctx.printJson(results);
+    for (const r of results) {
+      for (const n of r.untagged) ctx.out(`Untagged: ${n}`);
+      for (const d of r.deleted) ctx.out(`Deleted: ${d}`);
+      if (r.blobs.length > 0) ctx.out(`deleted ${r.blobs.length} unused blobs (${formatBytes(r.bytes)})`);
+    }
+  },
+};

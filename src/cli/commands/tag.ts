@@ -1,0 +1,11 @@
+import type { CommandSpec } from './common.js';
+
+export const tagCommand: CommandSpec = {
+  command: 'tag <source> <target>',
+  describe: 'Give an image another name',
+  builder: (y) => y.positional('source', { type: 'string', describe: 'image name or ID' }).positional('target', { type: 'string', describe: 'new name[:tag]' }),
+  async run(ctx) {
+    const name = await ctx.withStore(async (store) => store.tag(store.resolveImage(ctx.str('source')), ctx.str('target')));
+    if (ctx.json) ctx.printJson({ name });
+  },
+};

@@ -1,0 +1,17 @@
+import { insidePath, withContainer, type CommandSpec } from './common.js';
+
+export const touchCommand: CommandSpec = {
+  command: 'touch <container> <paths..>',
+  describe: 'Create empty files, or set the times of existing ones to now, in a container',
+  builder: (y) => y.positional('container', { type: 'string' }).positional('paths', { type: 'string', array: true }),
+  async run(ctx) {
+    const paths = ctx.strs('paths').map(insidePath);
+    const now = ctx.clock() / 1000;
+    await withContainer(ctx, ctx.str('container'), true, (overlay) => {
+      for (const path of paths) {
+        if (overlay.fs.existsSync(path)) overlay.fs.utimesSync(path, now, now);
+        else overlay.fs.writeFileSync(path, new Uint8Array(0), { flag: 'a' });
+      }
+    });
+  },
+};

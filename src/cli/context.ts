@@ -1,0 +1,119 @@
+import { resolve } from 'node:path';
+import { Store, createProgress, type Progress, type StoreOptions } from '../host/index.js';
+import { UsageError } from './errors.js';
+import type { Io } from './io.js';
+
+export type Args = Record<string, unknown> & { _: (string | number)[] };
+
+export const DEFAULT_STORE = '.overlay';
+
+/** Stands for a lone `-` argument while yargs parses (see `run`). */
+export const STDIN_ARG = '\u0000-';
+
+const unmark = (value: string): string => (value === STDIN_ARG ? '-' : value);
+
+/** Stores open in this process, released by the exit handler if a command is interrupted. */
+const openStores = new Set<Store>();
+
+export function releaseOpenStores(): void {
+  for (const store of openStores) store.close();
+  openStores.clear();
+}
+
+/** What a command runs with: its io, its parsed arguments and the shared options. */
+export class Context {
+  readonly io: Io;
+  readonly args: Args;
+  readonly verb: string;
+  /** The clock for new images and files: SOURCE_DATE_EPOCH (seconds) when set, else now. */
+  readonly clock: () => number;
+
+  constructor(io: Io, verb: string, args: Args) {
+    this.io = io;
+    this.verb = verb;
+    this.args = args;
+    const epoch = io.env['SOURCE_DATE_EPOCH'];
+    if (epoch !== undefined && epoch !== '') {
+      if (!/^\d+$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, not ${JSON.stringify(epoch)}`);
+      const fixed = Number(epoch) * 1000;
+      this.clock = () => fixed;
+    } else {
+      this.clock = Date.now;
+    }
+  }
+
+  get json(): boolean {
+    return this.args['json'] === true;
+  }
+
+  /** `--store`, else `OVERLAY_STORE`, else `./.overlay`. */
+  storeDir(): string {
+    const given = this.args['store'];
+    const dir = typeof given === 'string' && given !== '' ? given : (this.io.env['OVERLAY_STORE'] ?? DEFAULT_STORE);
+    return resolve(this.io.cwd, dir);
+  }
+
+  storeOptions(extra: StoreOptions = {}): StoreOptions {
+    const timeout = this.io.env['OVERLAY_LOCK_TIMEOUT'];
+    const options: StoreOptions = {
+      clock: this.clock,
+      command: `overlay ${this.verb}`,
+      onLockWait: (owner) => this.io.stderr.write(`overlay: waiting for the store lock held by ${owner === undefined ? 'another process' : `process ${owner.pid}${owner.command === undefined ? '' : ` (${owner.command})`}`}…\n`),
+      ...extra,
+    };
+    if (timeout !== undefined && /^\d+(\.\d+)?$/.test(timeout)) options.lockTimeoutMs = Number(timeout) * 1000;
+    return options;
+  }
+
+  /** Opens the store, runs `fn`, and always releases the store's lock. */
+  async withStore<T>(fn: (store: Store) => Promise<T>, dir = this.storeDir(), extra: StoreOptions = {}): Promise<T> {
+    const store = await Store.open(dir, this.storeOptions(extra));
+    openStores.add(store);
+    try {
+      return await fn(store);
+    } finally {
+      openStores.delete(store);
+      store.close();
+    }
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  printJson(value: unknown): void {
+    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  warn(text: string): void {
+    this.io.stderr.write(`overlay: ${text}\n`);
+  }
+
+  /** A progress bar on stderr, drawn only when stderr is a terminal. */
+  progress(label: string, total = 0): Progress {
+    return createProgress(this.io.stderr, label, total);
+  }
+
+  str(name: string): string {
+    const value = this.args[name];
+    if (typeof value !== 'string') throw new UsageError(`missing ${name}`);
+    return unmark(value);
+  }
+
+  optStr(name: string): string | undefined {
+    const value = this.args[name];
+    if (value === undefined) return undefined;
+    if (Array.isArray(value)) return unmark(String(value[value.length - 1]));
+    return unmark(String(value));
+  }
+
+  strs(name: string): string[] {
+    const value = this.args[name];
+    if (value === undefined) return [];
+    return (Array.isArray(value) ? value : [value]).map((v) => unmark(String(v)));
+  }
+
+  flag(name: string): boolean {
+    return this.args[name] === true;
+  }
+}

@@ -1,0 +1,64 @@
+/** What a command may touch of the process: output streams, stdin, environment, directory. */
+export interface Output {
+  write(chunk: string | Uint8Array): void;
+  /** Resolves once written data has been handed to the OS (backpressure for big outputs). */
+  drain(): Promise<void>;
+  isTTY: boolean;
+  columns?: number;
+}
+
+export interface Io {
+  stdout: Output;
+  stderr: Output;
+  readStdin(): Promise<Uint8Array>;
+  stdinIsTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+function nodeOutput(stream: NodeJS.WriteStream): Output {
+  let broken = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // A closed pipe (`overlay cat … | head`) is not an error of ours.
+    if (error.code === 'EPIPE') broken = true;
+    else throw error;
+  });
+  const out: Output = {
+    write(chunk) {
+      if (!broken) stream.write(chunk);
+    },
+    drain() {
+      if (broken || !stream.writableNeedDrain) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = (): void => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('error', done);
+        stream.on('close', done);
+      });
+    },
+    isTTY: stream.isTTY === true,
+  };
+  if (stream.isTTY === true) Object.defineProperty(out, 'columns', { get: () => stream.columns });
+  return out;
+}
+
+export function nodeIo(): Io {
+  return {
+    stdout: nodeOutput(process.stdout),
+    stderr: nodeOutput(process.stderr),
+    stdinIsTTY: process.stdin.isTTY === true,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      const all = Buffer.concat(chunks);
+      return new Uint8Array(all.buffer, all.byteOffset, all.length);
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

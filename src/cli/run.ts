@@ -1,0 +1,88 @@
+/**
+ * The `overlay` command line: yargs parses and documents the verbs (`--help` on each), each
+ * verb's `run` does the work, and every failure ends as one line on stderr with a non-zero
+ * exit code.
+ */
+import yargs, { type Argv } from 'yargs';
+import { Context, DEFAULT_STORE, STDIN_ARG, type Args } from './context.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, describeError, exitCodeOf } from './errors.js';
+import type { Io } from './io.js';
+import { COMMANDS } from './commands/index.js';
+
+export const VERSION = '0.1.0';
+
+/** Runs the CLI with these arguments; resolves to the exit code (never exits the process). */
+export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
+  // yargs turns a lone "-" (stdin, by convention) into an empty string: carry it through as
+  // a marker the context turns back into "-".
+  const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
+  let selected: { verb: string; args: Args; spec: (typeof COMMANDS)[number] } | undefined;
+  let usageError: string | undefined;
+  let helpOutput = '';
+  const parser: Argv = yargs([...argv])
+    .scriptName('overlay')
+    .usage('overlay <command> [options]\n\nA union filesystem (Linux overlayfs semantics) over OCI image layers, used like Docker.\nThe store is an OCI image layout: skopeo, umoci and oci-image-tool read it.')
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+    .option('store', { type: 'string', global: true, describe: `store directory (default $OVERLAY_STORE or ./${DEFAULT_STORE})` })
+    .option('json', { type: 'boolean', global: true, describe: 'machine-readable output' })
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .demandCommand(1, 'no command given')
+    .recommendCommands()
+    .epilogue('Run "overlay COMMAND --help" for the options of a command. Try "overlay demo" for a guided tour.')
+    .fail((message, error) => {
+      usageError = message ?? error?.message ?? 'invalid arguments';
+    });
+  for (const spec of COMMANDS) {
+    const verb = spec.command.split(' ')[0]!;
+    parser.command(
+      spec.command,
+      spec.describe,
+      (y) => {
+        let built = spec.builder === undefined ? y : spec.builder(y);
+        for (const [cmd, text] of spec.examples ?? []) built = built.example(cmd, text);
+        return built;
+      },
+      (args) => {
+        selected = { verb, args: args as unknown as Args, spec };
+      },
+    );
+  }
+  try {
+    await parser.parseAsync([...argv], {}, (_err: unknown, _args: unknown, output: string) => {
+      helpOutput = output;
+    });
+  } catch (error) {
+    usageError ??= error instanceof Error ? error.message : String(error);
+  }
+  if (usageError !== undefined) {
+    const first = argv.find((a) => !a.startsWith('-'));
+    const known = (word: string): boolean => COMMANDS.some((c) => c.command.split(' ')[0] === word);
+    if (selected === undefined && first !== undefined && !known(first) && /^Unknown argument/.test(usageError)) {
+      io.stderr.write(`overlay: unknown command "${first}"\nRun "overlay --help" for the list of commands.\n`);
+      return EXIT_USAGE;
+    }
+    const verb = selected?.verb ?? (first !== undefined && known(first) ? first : '');
+    io.stderr.write(`overlay: ${verb === '' ? '' : `${verb}: `}${usageError}\n`);
+    io.stderr.write(`Run "overlay ${verb === '' ? '' : `${verb} `}--help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (selected === undefined) {
+    // --help or --version: yargs produced the text.
+    if (helpOutput !== '') io.stdout.write(helpOutput.endsWith('\n') ? helpOutput : helpOutput + '\n');
+    return EXIT_OK;
+  }
+  try {
+    const ctx = new Context(io, selected.verb, selected.args);
+    const code = await selected.spec.run(ctx);
+    return typeof code === 'number' ? code : EXIT_OK;
+  } catch (error) {
+    io.stderr.write(`overlay: ${describeError(selected.verb, error)}\n`);
+    if (io.env['OVERLAY_DEBUG'] !== undefined && error instanceof Error && error.stack !== undefined) io.stderr.write(error.stack + '\n');
+    return error instanceof UsageError ? EXIT_USAGE : exitCodeOf(error) || EXIT_FAILURE;
+  }
+}

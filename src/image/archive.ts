@@ -1,0 +1,333 @@
+/**
+ * Reading images out of an OCI image layout (directory or tar, image-layout.md) or a
+ * docker-archive (`docker save`, semantics S), and the files of such an archive for `save`.
+ * The files themselves come through `FileSource`, so the same code serves a directory on
+ * disk, a tar in memory or anything else.
+ */
+import { sha256Digest } from '../digest/index.js';
+import { DomainError } from '../errors/index.js';
+import { encodeJson, isObject, parseJson } from './json.js';
+import { CONTAINERD_NAME_ANNOTATION, MediaTypes, REF_NAME_ANNOTATION, isIndexType, isManifestType, layerCompression } from './mediaTypes.js';
+import { parseConfig, parseIndex, parseManifest } from './parse.js';
+import { canonicalName, familiarName, nameFromAnnotations } from './reference.js';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from './types.js';
+
+/** Read access to the files of a layout or archive; paths are relative (`blobs/sha256/…`). */
+export interface FileSource {
+  read(path: string): Promise<Uint8Array | undefined>;
+}
+
+/** A layer of an image being loaded. */
+export interface SourceLayer {
+  /** Media type of the blob (a docker-archive layer is `…layer.v1.tar`, whatever the file holds). */
+  mediaType: string;
+  /** The blob's digest when a manifest names it (then it is verified on read). */
+  digest?: string;
+  /** DiffID from the config: sha256 of the uncompressed tar. */
+  diffId: string;
+  /** The blob's bytes, as stored in the source (maybe compressed). */
+  read(): Promise<Uint8Array>;
+}
+
+/** An image found in a layout or archive. */
+export interface SourceImage {
+  /** `name:tag` names given to it (none for an untagged image). */
+  names: string[];
+  configBytes: Uint8Array;
+  config: ImageConfig;
+  layers: SourceLayer[];
+}
+
+export const OCI_LAYOUT_VERSION = '1.0.0';
+
+function bad(message: string, data: Record<string, unknown> = {}): DomainError {
+  return new DomainError('ImageFormatError', message, data);
+}
+
+/** `blobs/<alg>/<encoded>` of a digest (image-layout.md "Blobs"). */
+export function blobPath(digest: string): string {
+  const colon = digest.indexOf(':');
+  const alg = digest.slice(0, colon);
+  const hex = digest.slice(colon + 1);
+  if (colon <= 0 || !/^[a-z0-9+._-]+$/.test(alg) || !/^[a-zA-Z0-9=_-]+$/.test(hex)) throw bad(`invalid digest ${digest}`, { digest });
+  return `blobs/${alg}/${hex}`;
+}
+
+async function readRequired(source: FileSource, path: string, what: string): Promise<Uint8Array> {
+  const bytes = await source.read(path);
+  if (bytes === undefined) throw bad(`${what} is missing (${path})`, { path });
+  return bytes;
+}
+
+async function readBlob(source: FileSource, descriptor: Descriptor, what: string): Promise<Uint8Array> {
+  const bytes = await readRequired(source, blobPath(descriptor.digest), what);
+  const digest = sha256Digest(bytes);
+  if (digest !== descriptor.digest) {
+    throw new DomainError('DigestMismatchError', `${what} ${descriptor.digest} does not match its content (${digest})`, {
+      expected: descriptor.digest,
+      actual: digest,
+    });
+  }
+  if (bytes.length !== descriptor.size) throw bad(`${what} ${descriptor.digest} has ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
+  return bytes;
+}
+
+export function isOciLayout(files: { has(path: string): boolean }): boolean {
+  return files.has('oci-layout') && files.has('index.json');
+}
+
+/** Checks the `oci-layout` file (image-layout.md: `imageLayoutVersion`, currently 1.0.0). */
+export function checkLayoutFile(bytes: Uint8Array): void {
+  const value = parseJson(bytes, 'oci-layout');
+  if (!isObject(value) || typeof value['imageLayoutVersion'] !== 'string') throw bad('oci-layout has no imageLayoutVersion');
+  if (!value['imageLayoutVersion'].startsWith('1.')) throw bad(`unsupported image layout version ${value['imageLayoutVersion']}`);
+}
+
+function platformScore(platform: Platform | undefined, want: Platform | undefined): number {
+  if (platform === undefined) return 1;
+  if (platform.os !== (want?.os ?? 'linux')) return 0;
+  return want === undefined || platform.architecture === want.architecture ? 3 : 2;
+}
+
+/**
+ * The images of an OCI image layout. Entries of `index.json` pointing at one manifest are one
+ * image with all their names; a nested index contributes the manifest for `platform` (or the
+ * first Linux one); entries of unknown media types are ignored (image-layout.md).
+ */
+export async function readOciLayout(source: FileSource, platform?: Platform): Promise<SourceImage[]> {
+  checkLayoutFile(await readRequired(source, 'oci-layout', 'oci-layout'));
+  const index = parseIndex(await readRequired(source, 'index.json', 'index.json'));
+  const byManifest = new Map<string, { descriptor: Descriptor; names: string[] }>();
+  const resolve = async (descriptor: Descriptor, depth: number): Promise<Descriptor | undefined> => {
+    if (isManifestType(descriptor.mediaType)) return descriptor;
+    if (!isIndexType(descriptor.mediaType) || depth > 4) return undefined;
+    const nested = parseIndex(await readBlob(source, descriptor, 'image index'), `image index ${descriptor.digest}`);
+    let best: Descriptor | undefined;
+    let bestScore = 0;
+    for (const candidate of nested.manifests) {
+      const resolved = await resolve(candidate, depth + 1);
+      const score = platformScore(candidate.platform, platform);
+      if (resolved !== undefined && score > bestScore) [best, bestScore] = [resolved, score];
+    }
+    return best;
+  };
+  for (const entry of index.manifests) {
+    const descriptor = await resolve(entry, 0);
+    if (descriptor === undefined) continue;
+    let image = byManifest.get(descriptor.digest);
+    if (image === undefined) byManifest.set(descriptor.digest, (image = { descriptor, names: [] }));
+    const name = nameFromAnnotations(entry.annotations);
+    if (name !== undefined && !image.names.includes(name)) image.names.push(name);
+  }
+  const images: SourceImage[] = [];
+  for (const { descriptor, names } of byManifest.values()) {
+    const manifest = parseManifest(await readBlob(source, descriptor, 'image manifest'), `image manifest ${descriptor.digest}`);
+    const configBytes = await readBlob(source, manifest.config, 'image config');
+    const config = parseConfig(configBytes, `image config ${manifest.config.digest}`);
+    images.push({ names, configBytes, config, layers: manifestLayers(source, manifest, config) });
+  }
+  return images;
+}
+
+function manifestLayers(source: FileSource, manifest: ImageManifest, config: ImageConfig): SourceLayer[] {
+  const diffIds = config.rootfs.diff_ids;
+  if (manifest.layers.length !== diffIds.length) {
+    throw bad(`image ${manifest.config.digest} lists ${manifest.layers.length} layers but ${diffIds.length} DiffIDs`);
+  }
+  return manifest.layers.map((descriptor, i) => {
+    const compression = layerCompression(descriptor.mediaType);
+    if (compression === undefined) throw bad(`layer ${descriptor.digest} has media type ${descriptor.mediaType}, which is no layer`);
+    if (compression === 'zstd') throw bad(`layer ${descriptor.digest} is zstd-compressed, which is not supported`);
+    if (descriptor.urls !== undefined && descriptor.urls.length > 0) throw bad(`layer ${descriptor.digest} is a foreign layer (urls), which is not supported`);
+    return {
+      mediaType: descriptor.mediaType,
+      digest: descriptor.digest,
+      diffId: diffIds[i]!,
+      read: () => readBlob(source, descriptor, 'layer'),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker-archive
+
+/** One item of a docker-archive's `manifest.json` (moby image/tarexport `manifestItem`). */
+export interface DockerManifestItem {
+  Config: string;
+  RepoTags: string[] | null;
+  Layers: string[];
+  Parent?: string;
+  LayerSources?: Record<string, Descriptor>;
+}
+
+/** A path from `manifest.json`, cleaned; paths that leave the archive are refused. */
+function archivePath(raw: unknown, what: string): string {
+  if (typeof raw !== 'string' || raw === '') throw bad(`manifest.json: ${what} must be a path`);
+  const parts: string[] = [];
+  for (const part of raw.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new DomainError('UnsafeTarEntryError', `manifest.json: ${what} leaves the archive: ${raw}`, { path: raw });
+    parts.push(part);
+  }
+  return parts.join('/');
+}
+
+export function parseDockerManifest(bytes: Uint8Array): DockerManifestItem[] {
+  const value = parseJson(bytes, 'manifest.json');
+  if (!Array.isArray(value)) throw bad('manifest.json must be an array');
+  return value.map((item, i) => {
+    if (!isObject(item)) throw bad(`manifest.json item ${i} must be an object`);
+    if (!Array.isArray(item['Layers'])) throw bad(`manifest.json item ${i}: Layers must be an array`);
+    const tags = item['RepoTags'];
+    return {
+      Config: archivePath(item['Config'], `item ${i} Config`),
+      RepoTags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : null,
+      Layers: item['Layers'].map((l, j) => archivePath(l, `item ${i} layer ${j}`)),
+    };
+  });
+}
+
+/**
+ * The images of a docker-archive, legacy (`<id>/layer.tar`, `<hex>.json`) or Docker 25+
+ * (`blobs/sha256/…`): `manifest.json` says where each config and layer is (semantics S1, S2).
+ */
+export async function readDockerArchive(source: FileSource): Promise<SourceImage[]> {
+  const items = parseDockerManifest(await readRequired(source, 'manifest.json', 'manifest.json'));
+  const images: SourceImage[] = [];
+  for (const item of items) {
+    const configBytes = await readRequired(source, item.Config, 'image config');
+    const config = parseConfig(configBytes, `image config ${item.Config}`);
+    const diffIds = config.rootfs.diff_ids;
+    if (item.Layers.length !== diffIds.length) throw bad(`manifest.json lists ${item.Layers.length} layers for an image with ${diffIds.length} DiffIDs`);
+    const names: string[] = [];
+    for (const tag of item.RepoTags ?? []) {
+      const name = canonicalName(familiarName(tag));
+      if (!names.includes(name)) names.push(name);
+    }
+    images.push({
+      names,
+      configBytes,
+      config,
+      layers: item.Layers.map((path, i) => ({
+        mediaType: MediaTypes.ociLayer,
+        diffId: diffIds[i]!,
+        read: () => readRequired(source, path, 'layer'),
+      })),
+    });
+  }
+  return images;
+}
+
+/** Reads whichever format the source holds: an OCI layout when it has one, else a docker-archive. */
+export async function readImageArchive(source: FileSource, platform?: Platform): Promise<SourceImage[]> {
+  if ((await source.read('oci-layout')) !== undefined && (await source.read('index.json')) !== undefined) {
+    return readOciLayout(source, platform);
+  }
+  if ((await source.read('manifest.json')) !== undefined) return readDockerArchive(source);
+  throw bad('neither an OCI image layout (oci-layout, index.json) nor a docker-archive (manifest.json)');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** A file of an archive being written. */
+export interface ArchiveFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** An image to save, as the store holds it. */
+export interface StoredImageBlobs {
+  names: string[];
+  manifest: ImageManifest;
+  manifestBytes: Uint8Array;
+  manifestDigest: string;
+  configBytes: Uint8Array;
+  config: ImageConfig;
+}
+
+export interface BlobReader {
+  /** A stored blob by digest. */
+  blob(digest: string): Promise<Uint8Array>;
+  /** The uncompressed tar of a stored layer (its sha256 is the DiffID). */
+  layerTar(descriptor: Descriptor): Promise<Uint8Array>;
+}
+
+export type ArchiveFormat = 'oci' | 'docker';
+
+export function indexEntry(descriptor: Descriptor, name: string | undefined, fullName = false): Descriptor {
+  const entry: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
+  if (name !== undefined) {
+    entry.annotations = { [REF_NAME_ANNOTATION]: name };
+    if (fullName) entry.annotations[CONTAINERD_NAME_ANNOTATION] = name;
+  }
+  return entry;
+}
+
+/**
+ * The files of a saved archive:
+ * - `oci`: an OCI image layout with the store's own blobs (layers stay compressed), tagged
+ *   `name:tag` as in the store — what `skopeo copy oci:STORE:NAME oci-archive:FILE` gives;
+ * - `docker`: what `docker save` writes since Docker 25 (semantics S2), a tar that is both an
+ *   OCI layout and a docker-archive: uncompressed layer blobs (blob digest = DiffID),
+ *   `manifest.json` pointing into `blobs/`, and `repositories`.
+ */
+export async function archiveFiles(images: readonly StoredImageBlobs[], format: ArchiveFormat, reader: BlobReader): Promise<ArchiveFile[]> {
+  const blobs = new Map<string, Uint8Array>();
+  const index: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] };
+  const dockerItems: DockerManifestItem[] = [];
+  const repositories: Record<string, Record<string, string>> = {};
+  for (const image of images) {
+    let manifestDescriptor: Descriptor;
+    if (format === 'oci') {
+      blobs.set(image.manifestDigest, image.manifestBytes);
+      blobs.set(image.manifest.config.digest, image.configBytes);
+      for (const layer of image.manifest.layers) if (!blobs.has(layer.digest)) blobs.set(layer.digest, await reader.blob(layer.digest));
+      manifestDescriptor = { mediaType: MediaTypes.ociManifest, digest: image.manifestDigest, size: image.manifestBytes.length };
+    } else {
+      const layers: Descriptor[] = [];
+      for (const [i, layer] of image.manifest.layers.entries()) {
+        const diffId = image.config.rootfs.diff_ids[i]!;
+        let tar = blobs.get(diffId);
+        if (tar === undefined) {
+          tar = await reader.layerTar(layer);
+          const actual = sha256Digest(tar);
+          if (actual !== diffId) {
+            throw new DomainError('DigestMismatchError', `layer ${layer.digest} does not uncompress to its DiffID ${diffId} (got ${actual})`, {
+              expected: diffId,
+              actual,
+            });
+          }
+          blobs.set(diffId, tar);
+        }
+        layers.push({ mediaType: MediaTypes.ociLayer, digest: diffId, size: tar.length });
+      }
+      const config: Descriptor = { mediaType: MediaTypes.ociConfig, digest: image.manifest.config.digest, size: image.configBytes.length };
+      blobs.set(config.digest, image.configBytes);
+      const manifestBytes = encodeJson({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers });
+      manifestDescriptor = { mediaType: MediaTypes.ociManifest, digest: sha256Digest(manifestBytes), size: manifestBytes.length };
+      blobs.set(manifestDescriptor.digest, manifestBytes);
+      dockerItems.push({
+        Config: blobPath(config.digest),
+        RepoTags: image.names.length > 0 ? [...image.names] : null,
+        Layers: layers.map((l) => blobPath(l.digest)),
+      });
+      const top = layers.at(-1);
+      for (const name of image.names) {
+        if (top === undefined) continue;
+        const colon = name.lastIndexOf(':');
+        (repositories[name.slice(0, colon)] ??= {})[name.slice(colon + 1)] = top.digest.slice('sha256:'.length);
+      }
+    }
+    if (image.names.length === 0) index.manifests.push(indexEntry(manifestDescriptor, undefined));
+    for (const name of image.names) index.manifests.push(indexEntry(manifestDescriptor, name, format === 'docker'));
+  }
+  const files: ArchiveFile[] = [...blobs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([digest, bytes]) => ({ path: blobPath(digest), bytes }));
+  files.push({ path: 'index.json', bytes: encodeJson(index) });
+  if (format === 'docker') {
+    files.push({ path: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(dockerItems)) });
+  }
+  files.push({ path: 'oci-layout', bytes: encodeJson({ imageLayoutVersion: OCI_LAYOUT_VERSION }) });
+  if (format === 'docker' && Object.keys(repositories).length > 0) files.push({ path: 'repositories', bytes: encodeJson(repositories) });
+  return files;
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalName, familiarName, nameFromAnnotations, parseImageName } from '../../../src/image/index.js';
+
+describe('image names', () => {
+  it('splits name and tag, defaulting to latest', () => {
+    expect(parseImageName('alpine')).toEqual({ name: 'alpine', tag: 'latest' });
+    expect(parseImageName('demo/app:1.0')).toEqual({ name: 'demo/app', tag: '1.0' });
+    expect(parseImageName('localhost:5000/team/app')).toEqual({ name: 'localhost:5000/team/app', tag: 'latest' });
+    expect(parseImageName('registry.example:5000/app:v2')).toEqual({ name: 'registry.example:5000/app', tag: 'v2' });
+    expect(canonicalName('app')).toBe('app:latest');
+  });
+
+  it('refuses what Docker refuses', () => {
+    for (const bad of ['', 'App', 'app:', 'app:-x', 'a//b', 'app@sha256:abc', '-app', 'app_:1']) {
+      expect(() => parseImageName(bad), bad).toThrow(/invalid image name/);
+    }
+  });
+
+  it('reads names from index.json annotations: containerd name first, then the ref name', () => {
+    expect(nameFromAnnotations({ 'org.opencontainers.image.ref.name': 'app:1.0' })).toBe('app:1.0');
+    expect(nameFromAnnotations({ 'org.opencontainers.image.ref.name': 'v1' })).toBe('v1:latest');
+    expect(
+      nameFromAnnotations({ 'org.opencontainers.image.ref.name': 'latest', 'io.containerd.image.name': 'docker.io/library/alpine:latest' }),
+    ).toBe('alpine:latest');
+    expect(nameFromAnnotations({ 'org.opencontainers.image.ref.name': 'Not Valid' })).toBeUndefined();
+    expect(nameFromAnnotations(undefined)).toBeUndefined();
+    expect(familiarName('docker.io/team/app:1')).toBe('team/app:1');
+  });
+});
