@@ -28,7 +28,7 @@ describe('overlay demo', { timeout: TEST_TIMEOUT }, () => {
       '── 10. Two images sharing their base layers',
       '── 11. The store is an OCI image layout',
     ]);
-    expect(first).toContain('copied up: the writable layer holds a full copy');
+    expect(first).toContain('copied up: the writable layer holds its own copy');
     expect(first).toMatch(/upper \(container web\)\s+whiteout\s+deletes/);
     expect(first).toMatch(/upper \(container web\)\s+opaque dir\s+provides/);
     expect(first).toMatch(/^ {2}D \/bin\/ls$/m);

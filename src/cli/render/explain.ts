@@ -23,7 +23,7 @@ export function renderExplanation(e: Explanation, describeLayer: (ref: LayerRef)
           ? '  the directory was copied up into the writable layer (its attributes; contents still merge from below)'
           : e.metacopy
             ? '  copied up (metadata only): the data still comes from the lower layer'
-            : '  copied up: the writable layer holds a full copy; the lower original is untouched',
+            : '  copied up: the writable layer holds its own copy (blocks are shared until written); the lower original is untouched',
       );
     }
     if (e.redirect !== undefined) lines.push(`  renamed directory: still merges the lower directory ${e.redirect}`);
