@@ -8,12 +8,13 @@ import {
   newSymlinkInode,
   type MutableMeta,
   type UpperInode,
+  type UpperNode,
 } from '../../cow/index.js';
 import { FsError, type ErrnoCode } from '../../errors/index.js';
 import { allocateIno, type Content, type LayerInode } from '../../layer/index.js';
 import { compareNames, parsePath } from '../../path/index.js';
 import { exists, isDir, kindOf, pathOf, type Dentry, type ObjectKind } from './Dentry.js';
-import type { LowerDir, LowerTree } from './LowerTree.js';
+import type { LowerDir, LowerNode, LowerTree } from './LowerTree.js';
 
 /** Kernel limit on symlinks followed in one lookup (namei.c MAXSYMLINKS). */
 const MAX_SYMLINKS = 40;
@@ -190,6 +191,56 @@ export class Engine {
       cur = next;
     }
     return { d: cur, trailingSlash };
+  }
+
+  /**
+   * The hot path of stat, exists and readFile: a plain absolute path (no `.`, `..`, `//`,
+   * trailing slash, nor a symlink anywhere on the way) walked without building a dentry per
+   * step. Returns `undefined` when the path needs the full walk. The dentry it returns has no
+   * parent: it is for reading only.
+   */
+  private fastLookup(path: string): Found | undefined {
+    if (path.charCodeAt(0) !== 0x2f || path.length === 1) return undefined;
+    let upper: Dentry['upper'] = this.upperRoot;
+    let lower: LowerNode | undefined = this.lower.layers.length > 0 ? this.lower.root : undefined;
+    let start = 1;
+    const n = path.length;
+    for (;;) {
+      let end = path.indexOf('/', start);
+      if (end < 0) end = n;
+      const len = end - start;
+      if (len === 0 || len > NAME_MAX || (path.charCodeAt(start) === 0x2e && (len === 1 || (len === 2 && path.charCodeAt(start + 1) === 0x2e)))) {
+        return undefined;
+      }
+      if ((upper ?? lower)!.kind !== 'dir') return 'ENOTDIR';
+      const name = path.slice(start, end);
+      const upperDir: UpperDir | undefined = upper?.kind === 'dir' ? upper : undefined;
+      const lowerDir: LowerDir | undefined = lower?.kind === 'dir' ? lower : undefined;
+      const u: UpperNode | undefined = upperDir?.children.get(name);
+      if (u !== undefined) {
+        if (u.kind === 'whiteout') return 'ENOENT';
+        if (u.kind !== 'dir' || u.opaque) lower = undefined;
+        else if (u.redirect !== undefined) return undefined;
+        else {
+          const l: LowerNode | undefined = lowerDir?.children.get(name);
+          lower = l?.kind === 'dir' ? l : undefined;
+        }
+        upper = u;
+      } else {
+        upper = undefined;
+        lower = lowerDir?.children.get(name);
+        if (lower === undefined) return 'ENOENT';
+      }
+      if ((upper ?? lower)!.kind === 'symlink') return undefined;
+      if (end === n) return { parent: null, name, upper, lower, whiteout: false };
+      start = end + 1;
+      if (start === n) return undefined; // a trailing slash
+    }
+  }
+
+  /** An existing object, for reading only (stat, exists, readFile). */
+  lookupForRead(path: string): Found {
+    return this.fastLookup(path) ?? this.lookup(path, true);
   }
 
   /** An existing object; a trailing slash demands a directory. */

@@ -98,7 +98,7 @@ export function createFs(engine: Engine) {
 
   const statPath = (syscall: string, p: PathLike, follow: boolean, options?: StatOptions): Stats | undefined => {
     const path = toPath(p);
-    const d = engine.lookup(path, follow);
+    const d = follow ? engine.lookupForRead(path) : engine.lookup(path, false);
     if (typeof d === 'string') {
       // Missing paths cost no exception when the caller asked for none (memfs does the same).
       if (d === 'ENOENT' && options?.throwIfNoEntry === false) return undefined;
@@ -239,7 +239,7 @@ export function createFs(engine: Engine) {
   const sync = {
     existsSync(p: PathLike): boolean {
       try {
-        return typeof engine.lookup(toPath(p), true) !== 'string';
+        return typeof engine.lookupForRead(toPath(p)) !== 'string';
       } catch {
         return false;
       }
@@ -255,7 +255,7 @@ export function createFs(engine: Engine) {
       if (flag === undefined || flag === 'r') {
         // The common case needs no file descriptor: look up, then read the data directly.
         const path = toPath(file);
-        const d = engine.lookup(path, true);
+        const d = engine.lookupForRead(path);
         if (typeof d === 'string') throw new FsError(d, 'open', path);
         if (isDir(d)) throw new FsError('EISDIR', 'read');
         const data = engine.dataOf(d);
