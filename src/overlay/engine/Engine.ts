@@ -632,6 +632,10 @@ export class Engine {
   private identity(d: Dentry): object | undefined {
     if (!exists(d)) return undefined;
     if (isDir(d)) return (d.upper ?? d.lower)!;
+    // With index=off every name of a lower hard link is its own overlay inode (inode.c
+    // ovl_hash_bylower: "lower hardlink is or will be broken on copy up"), so renaming one
+    // name over another is a real rename, not the same-file no-op.
+    if (d.upper === undefined && !this.options.index && d.lower!.kind !== 'dir' && d.lower!.inode.nlink > 1) return d;
     return this.objectOf(d);
   }
 

@@ -145,6 +145,19 @@ describe.each(MODES)('kernel observations (%s)', (_name, opts) => {
     }
   });
 
+  it('8: renaming one lower hard-link name over another is a real rename unless index', () => {
+    const ov = mount(opts);
+    ov.fs.renameSync('/h2', '/h1');
+    if (ov.options.index) {
+      // One overlay inode for all names: the same-file no-op.
+      expect(ov.fs.readdirSync('/').filter((n) => n.startsWith('h'))).toEqual(['h1', 'h2', 'h3']);
+    } else {
+      expect(ov.fs.readdirSync('/').filter((n) => n.startsWith('h'))).toEqual(['h1', 'h3']);
+      expect(ov.fs.statSync('/h1').nlink).toBe(1);
+      expect(ov.fs.statSync('/h3').nlink).toBe(3);
+    }
+  });
+
   it('9: link(2) of a lower file copies it up and links in the upper', () => {
     const ov = mount(opts);
     ov.fs.linkSync('/d/g', '/d/g2');
