@@ -118,3 +118,17 @@ export function contentBytes(content: Content): Uint8Array {
   if (content instanceof BytesContent) return content.bytes;
   return content.read(0, content.size);
 }
+
+/** The chunks joined into one array (the only chunk itself when there is just one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  return out;
+}

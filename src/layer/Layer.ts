@@ -1,6 +1,6 @@
 import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
-import { BytesContent, EMPTY_CONTENT, contentBytes, type Content } from './Content.js';
+import { BytesContent, EMPTY_CONTENT, concatBytes, contentBytes, type Content } from './Content.js';
 import { readLayerTar, type TarInput } from './tar/readTar.js';
 import { tarChunks, tarDigest } from './tar/writeTar.js';
 import type {
@@ -25,15 +25,15 @@ export function allocateIno(): number {
 const DEFAULT_MODE = { file: 0o644, dir: 0o755, symlink: 0o777 } as const;
 const NO_XATTRS: Readonly<Record<string, string>> = Object.freeze({});
 
-const MAX_ID = 2 ** 32 - 1;
 
 /** Attributes a tar can always carry, or a `LayerFormatError` (so `toTar()` never fails later). */
 export function makeMeta(partial: Partial<Meta> | undefined, defaultMode: number): Meta {
   const xattrs = partial?.xattrs;
   for (const key of ['uid', 'gid'] as const) {
     const id = partial?.[key];
-    if (id !== undefined && (!Number.isInteger(id) || id < 0 || id > MAX_ID)) {
-      throw new DomainError('LayerFormatError', `${key} must be an integer from 0 to ${MAX_ID}: ${id}`, { [key]: id });
+    // Any id a PAX record can carry (Linux itself stops at 2^32 - 1, but tars go further).
+    if (id !== undefined && (!Number.isSafeInteger(id) || id < 0)) {
+      throw new DomainError('LayerFormatError', `${key} must be a non-negative integer: ${id}`, { [key]: id });
     }
   }
   const mtime = partial?.mtime;
@@ -188,16 +188,8 @@ export class Layer {
 
   /** The canonical uncompressed OCI layer tar: the same layer always gives the same bytes. */
   toTar(): Uint8Array {
-    const chunks = [...this.tarChunks()];
-    let size = 0;
-    for (const c of chunks) size += c.length;
-    const out = new Uint8Array(size);
-    let pos = 0;
-    for (const c of chunks) {
-      out.set(c, pos);
-      pos += c.length;
-    }
-    return out;
+    // A copy even for a one-chunk tar: callers may change what they get.
+    return concatBytes([...this.tarChunks(), new Uint8Array(0)]);
   }
 
   /** `sha256:<hex>` of `toTar()` (OCI config.md "Layer DiffID"), computed once. */

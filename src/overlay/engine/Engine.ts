@@ -654,7 +654,8 @@ export class Engine {
     if (!srcIsDir && (a.trailingSlash || b.trailingSlash)) fail('ENOTDIR');
     for (let cur: Dentry | null = b.parent; cur !== null; cur = cur.parent) if (this.identity(cur) === srcId) fail('EINVAL');
     if (dstId !== undefined) for (let cur: Dentry | null = a.parent; cur !== null; cur = cur.parent) if (this.identity(cur) === dstId) fail('ENOTEMPTY');
-    if (srcId === dstId) return; // the same file under both names: nothing to do
+    // The same file under both names (or the very same name): nothing to do.
+    if (srcId === dstId || (src.name === dst.name && this.identity(a.parent) === this.identity(b.parent))) return;
     if (dstId !== undefined) {
       if (srcIsDir && !isDir(dst)) fail('ENOTDIR');
       if (!srcIsDir && isDir(dst)) fail('EISDIR');

@@ -3,8 +3,35 @@ import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type StatInfo } from '../engine/Engi
 /** The device number every object of an overlay reports (one st_dev, as with xino). */
 export const OVERLAY_DEV = 0x6f76;
 
+/** The `is*()` methods Node's `Stats` and `Dirent` share; this emulator has no devices. */
+abstract class FileTypeChecks {
+  protected abstract kind(): 'file' | 'dir' | 'symlink' | undefined;
+
+  isFile(): boolean {
+    return this.kind() === 'file';
+  }
+  isDirectory(): boolean {
+    return this.kind() === 'dir';
+  }
+  isSymbolicLink(): boolean {
+    return this.kind() === 'symlink';
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
+}
+
 /** Shaped like Node's `fs.Stats`: the same fields and `is*()` methods. */
-export class Stats {
+export class Stats extends FileTypeChecks {
   dev = OVERLAY_DEV;
   ino: number;
   mode: number;
@@ -21,6 +48,7 @@ export class Stats {
   birthtimeMs: number;
 
   constructor(info: StatInfo) {
+    super();
     this.ino = info.ino;
     this.mode = info.mode;
     this.nlink = info.nlink;
@@ -32,6 +60,11 @@ export class Stats {
     this.mtimeMs = info.mtime;
     this.ctimeMs = info.ctime;
     this.birthtimeMs = info.ctime;
+  }
+
+  protected kind(): 'file' | 'dir' | 'symlink' | undefined {
+    const type = this.mode & S_IFMT;
+    return type === S_IFREG ? 'file' : type === S_IFDIR ? 'dir' : type === S_IFLNK ? 'symlink' : undefined;
   }
 
   // Dates are made on first use, as Node's own Stats does: most callers never read them.
@@ -48,63 +81,26 @@ export class Stats {
     return new Date(this.birthtimeMs);
   }
 
-  isFile(): boolean {
-    return (this.mode & S_IFMT) === S_IFREG;
-  }
-  isDirectory(): boolean {
-    return (this.mode & S_IFMT) === S_IFDIR;
-  }
-  isSymbolicLink(): boolean {
-    return (this.mode & S_IFMT) === S_IFLNK;
-  }
-  isBlockDevice(): boolean {
-    return false;
-  }
-  isCharacterDevice(): boolean {
-    return false;
-  }
-  isFIFO(): boolean {
-    return false;
-  }
-  isSocket(): boolean {
-    return false;
-  }
 }
 
 /** Shaped like Node's `fs.Dirent`. */
-export class Dirent {
+export class Dirent extends FileTypeChecks {
   name: string;
   parentPath: string;
   /** Deprecated alias of `parentPath`, kept because Node 20 still has it. */
   path: string;
   readonly #kind: 'file' | 'dir' | 'symlink';
 
+  protected kind(): 'file' | 'dir' | 'symlink' {
+    return this.#kind;
+  }
+
   constructor(name: string, parentPath: string, kind: 'file' | 'dir' | 'symlink') {
+    super();
     this.name = name;
     this.parentPath = parentPath;
     this.path = parentPath;
     this.#kind = kind;
   }
 
-  isFile(): boolean {
-    return this.#kind === 'file';
-  }
-  isDirectory(): boolean {
-    return this.#kind === 'dir';
-  }
-  isSymbolicLink(): boolean {
-    return this.#kind === 'symlink';
-  }
-  isBlockDevice(): boolean {
-    return false;
-  }
-  isCharacterDevice(): boolean {
-    return false;
-  }
-  isFIFO(): boolean {
-    return false;
-  }
-  isSocket(): boolean {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import { FsError } from '../../errors/index.js';
+import { concatBytes } from '../../layer/index.js';
 import { joinPath } from '../../path/index.js';
 import { isDir } from '../engine/Dentry.js';
 import {
@@ -119,6 +120,28 @@ export function createFs(engine: Engine) {
     return statPath('lstat', p, false, options);
   }
 
+  function readdirSync(p: PathLike, options: ReaddirOptions & { withFileTypes: true }): Dirent[];
+  function readdirSync(p: PathLike, options: { encoding: 'buffer'; withFileTypes?: false; recursive?: boolean } | 'buffer'): Uint8Array[];
+  function readdirSync(p: PathLike, options?: ReaddirOptions | Encoding): string[];
+  function readdirSync(p: PathLike, options?: ReaddirOptions | Encoding): (string | Uint8Array | Dirent)[] {
+    const path = toPath(p);
+    const opts: ReaddirOptions = typeof options === 'object' && options !== null ? options : { encoding: options };
+    return withContext('scandir', path, undefined, () => {
+      const out: (string | Uint8Array | Dirent)[] = [];
+      const visit = (dirPath: string, prefix: string): void => {
+        const d = engine.lookupOrThrow(dirPath, true);
+        for (const entry of engine.readdir(d)) {
+          const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+          if (opts.withFileTypes) out.push(new Dirent(entry.name, prefix === '' ? path : joinPath(path, prefix), entry.kind));
+          else out.push(opts.encoding === 'buffer' ? toBytes(rel) : rel);
+          if (opts.recursive && entry.kind === 'dir') visit(joinPath(dirPath === '' ? '/' : dirPath, entry.name), rel);
+        }
+      };
+      visit(path, '');
+      return out;
+    });
+  }
+
   const openFd = (p: PathLike, flags?: string | number, mode?: number | string): number => {
     const path = toPath(p);
     const h = withContext('open', path, undefined, () => engine.open(path, parseFlags(flags, 'r'), parseMode(mode, 0o666)));
@@ -130,21 +153,12 @@ export function createFs(engine: Engine) {
   const readAll = (fd: number): Uint8Array => {
     const h = handleOf(fd, 'read');
     const chunks: Uint8Array[] = [];
-    let total = 0;
     for (;;) {
       const chunk = withContext('read', undefined, undefined, () => engine.read(h, 1 << 24, null));
       if (chunk.length === 0) break;
       chunks.push(chunk);
-      total += chunk.length;
     }
-    if (chunks.length === 1) return chunks[0]!;
-    const out = new Uint8Array(total);
-    let pos = 0;
-    for (const c of chunks) {
-      out.set(c, pos);
-      pos += c.length;
-    }
-    return out;
+    return concatBytes(chunks);
   };
 
   const writeFileWith = (defaultFlag: string, file: PathLike | number, data: DataArg, options?: WriteOptions): void => {
@@ -277,24 +291,7 @@ export function createFs(engine: Engine) {
       writeFileWith('a', file, data, options);
     },
 
-    readdirSync(p: PathLike, options?: ReaddirOptions | Encoding): (string | Uint8Array | Dirent)[] {
-      const path = toPath(p);
-      const opts: ReaddirOptions = typeof options === 'object' && options !== null ? options : { encoding: options };
-      return withContext('scandir', path, undefined, () => {
-        const out: (string | Uint8Array | Dirent)[] = [];
-        const visit = (dirPath: string, prefix: string): void => {
-          const d = engine.lookupOrThrow(dirPath, true);
-          for (const entry of engine.readdir(d)) {
-            const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-            if (opts.withFileTypes) out.push(new Dirent(entry.name, prefix === '' ? path : joinPath(path, prefix), entry.kind));
-            else out.push(opts.encoding === 'buffer' ? toBytes(rel) : rel);
-            if (opts.recursive && entry.kind === 'dir') visit(joinPath(dirPath === '' ? '/' : dirPath, entry.name), rel);
-          }
-        };
-        visit(path, '');
-        return out;
-      });
-    },
+    readdirSync,
 
     mkdirSync(p: PathLike, options?: number | string | { recursive?: boolean; mode?: number | string }): string | undefined {
       const path = toPath(p);
