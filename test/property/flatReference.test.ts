@@ -31,8 +31,8 @@ import { Trace } from './support/trace.js';
 
 const canRun = process.platform === 'linux' && process.getuid?.() === 0 && nodeFs.existsSync('/dev/shm');
 
-/** Node's fs, with realpath(3) (`realpathSync.native`): the JS realpathSync path.resolve()s first. */
-const hostFs = { ...nodeFs, realpathSync: nodeFs.realpathSync.native } as unknown as FsLike;
+/** Node's fs as it is: its realpathSync path.resolve()s first, as the reference models. */
+const hostFs = nodeFs as unknown as FsLike;
 
 /** Writes the flattened view of `stack` under `root` with node:fs. */
 function populate(root: string, stack: readonly Layer[]): void {

@@ -12,7 +12,7 @@ import {
 } from '../../cow/index.js';
 import { FsError, type ErrnoCode } from '../../errors/index.js';
 import { allocateIno, type Content, type LayerInode } from '../../layer/index.js';
-import { compareNames, parsePath } from '../../path/index.js';
+import { compareNames, joinPath, parsePath } from '../../path/index.js';
 import { exists, isDir, kindOf, pathOf, type Dentry, type ObjectKind } from './Dentry.js';
 import type { LowerDir, LowerNode, LowerTree } from './LowerTree.js';
 
@@ -663,7 +663,15 @@ export class Engine {
     // overlayfs.rst "Renaming directories": a directory with a lower part cannot move without
     // redirect_dir; EXDEV makes tools like mv copy instead (kernel obs. 6).
     if (srcIsDir && src.lower !== undefined && !this.options.redirectDir) fail('EXDEV');
-    if (dstId !== undefined && srcIsDir && !this.isEmptyDir(dst)) fail('ENOTEMPTY');
+    if (dstId !== undefined && srcIsDir && !this.isEmptyDir(dst)) {
+      // ovl_rename checks a target with a lower part itself; a pure-upper target is left to
+      // the upper filesystem's rename, after the source was already copied up.
+      if (dst.lower === undefined) {
+        this.upperDirOf(src);
+        this.upperDirOf(b.parent);
+      }
+      fail('ENOTEMPTY');
+    }
 
     let moved: UpperDir | { kind: 'file' | 'symlink'; inode: UpperInode };
     if (srcIsDir) {
@@ -683,8 +691,13 @@ export class Engine {
     srcParentUpper.children.delete(src.name);
     if (this.lowerHas(a.parent, src.name)) srcParentUpper.children.set(src.name, WHITEOUT);
     dstParentUpper.children.set(dst.name, moved);
-    // A directory without a redirect must not merge with what lies below its new name.
-    if (moved.kind === 'dir' && moved.redirect === undefined && this.lowerHas(b.parent, dst.name)) moved.opaque = true;
+    if (moved.kind === 'dir') {
+      const home = b.parent.lower?.kind === 'dir' ? joinPath(b.parent.lower.path, dst.name) : undefined;
+      // Back at the lower path it redirects to: a plain merged directory again.
+      if (moved.redirect !== undefined && moved.redirect === home) moved.redirect = undefined;
+      // A directory without a redirect must not merge with what lies below its new name.
+      else if (moved.redirect === undefined && this.lowerHas(b.parent, dst.name)) moved.opaque = true;
+    }
     this.touchDir(srcParentUpper);
     this.touchDir(dstParentUpper);
     if (moved.kind === 'dir') moved.meta.ctime = this.now();
@@ -814,6 +827,10 @@ export class Engine {
     const src = this.lookupOrThrow(srcPath, true);
     const srcMode = this.stat(src).mode & 0o7777;
     const h = this.open(destPath, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : 0), srcMode);
+    // libuv fchmods the destination to the source's mode and truncates it ("in case the
+    // destination already existed") before copying a byte.
+    h.upper!.meta.mode = srcMode;
+    this.truncateInode(h.upper!, 0);
     if (isDir(src)) {
       try {
         this.unlink(destPath);

@@ -1,6 +1,6 @@
 import { FsError } from '../../errors/index.js';
 import { concatBytes } from '../../layer/index.js';
-import { joinPath } from '../../path/index.js';
+import { cleanPath, joinPath } from '../../path/index.js';
 import { isDir } from '../engine/Dentry.js';
 import {
   O_APPEND,
@@ -397,7 +397,8 @@ export function createFs(engine: Engine) {
 
     realpathSync(p: PathLike, options?: Encoding | { encoding?: Encoding }): string | Uint8Array {
       const path = toPath(p);
-      const real = withContext('realpath', path, undefined, () => engine.realpath(path));
+      // Node's realpathSync first runs path.resolve: '..' and trailing slashes go lexically.
+      const real = withContext('realpath', path, undefined, () => engine.realpath(cleanPath(path)));
       return encodingOf(options) === 'buffer' ? toBytes(real) : real;
     },
 

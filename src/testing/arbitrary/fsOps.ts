@@ -58,6 +58,8 @@ const WEIGHTS: Record<FsOpName, number> = {
   sameInode: 2,
 };
 
+const notRoot = (path: string): boolean => path !== '/';
+
 function withoutUndefined<T extends object>(value: T): T {
   const out = { ...value };
   for (const key of Object.keys(out) as (keyof T)[]) if (out[key] === undefined) delete out[key];
@@ -132,10 +134,13 @@ export function fsOpArb(constraints: FsOpsConstraints = {}): fc.Arbitrary<FsOp> 
     mkdir: fc
       .record({ op: fc.constant('mkdir' as const), path: dest, mode: optMode, recursive: fc.option(fc.constant(true), { nil: undefined, freq: 4 }) })
       .map(withoutUndefined),
-    rename: fc.record({ op: fc.constant('rename' as const), from: path, to: dest }),
+    // Never the root (here and for open/copyFile targets): on a kernel mount the root is the
+    // mount directory reached through the host, so rename gives EXDEV and O_CREAT|O_EXCL
+    // EISDIR there, where a real root (and the emulator) gives EBUSY and EEXIST.
+    rename: fc.record({ op: fc.constant('rename' as const), from: path.filter(notRoot), to: dest.filter(notRoot) }),
     symlink: fc.record({ op: fc.constant('symlink' as const), target: symlinkTargetArb(names, maxDepth), path: dest }),
     link: fc.record({ op: fc.constant('link' as const), from: file, to: dest }),
-    copyFile: fc.record({ op: fc.constant('copyFile' as const), from: file, to: dest, excl: fc.option(fc.constant(true), { nil: undefined }) }).map(withoutUndefined),
+    copyFile: fc.record({ op: fc.constant('copyFile' as const), from: file, to: dest.filter(notRoot), excl: fc.option(fc.constant(true), { nil: undefined }) }).map(withoutUndefined),
     readdir: fc.record({ op: fc.constant('readdir' as const), path }),
     stat: fc.record({ op: fc.constant('stat' as const), path }),
     lstat: fc.record({ op: fc.constant('lstat' as const), path }),
@@ -147,7 +152,7 @@ export function fsOpArb(constraints: FsOpsConstraints = {}): fc.Arbitrary<FsOp> 
     open: fc
       .record({
         op: fc.constant('open' as const),
-        path: fc.oneof(file, dest),
+        path: fc.oneof(file, dest.filter(notRoot)),
         flags: fc.tuple(access, extra, rare).map(([a, e, r]) => [...(a === 'O_RDONLY' ? [] : [a]), ...e, ...r]),
         mode: optMode,
         write: fc.option(data, { nil: undefined, freq: 2 }),

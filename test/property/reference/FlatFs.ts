@@ -10,6 +10,7 @@
  * `umask`, driven through Node 20's `fs`, on one plain filesystem such as tmpfs: no overlay
  * rules at all. memfs only ever sees clean, symlink-free absolute paths of existing parents.
  */
+import { cleanPath } from '../../../src/path/index.js';
 import type { Volume } from 'memfs';
 import type { FsConstantsLike, FsLike, StatsLike } from '../../../src/testing/index.js';
 
@@ -412,9 +413,12 @@ export class FlatFs implements FsLike {
     return this.#readlink(r.path);
   }
 
-  /** realpath(3) (`fs.realpathSync.native`): the clean path of the object, ENOTDIR for `file/`. */
+  /**
+   * Node's `fs.realpathSync`: path.resolve() first ('..' and a trailing slash go lexically),
+   * then the clean path of the object.
+   */
   realpathSync(path: string): string {
-    return this.#lookup(path, true, 'realpath').path;
+    return this.#lookup(cleanPath(path), true, 'realpath').path;
   }
 
   accessSync(path: string, mode: number = C.F_OK): void {

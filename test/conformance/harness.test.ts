@@ -1,0 +1,170 @@
+// Checks of the conformance harness itself that need neither root nor a kernel overlay: the
+// catalogue covers every unionmount-testsuite family, the generators make valid stacks, and
+// runOp/snapshotTree behave on a plain directory as they must on a kernel mount.
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { Layer } from '../../src/layer/index.js';
+import { describeOp, fsOps, layerStack, layerStackPaths, runOp, snapshotTree, type FsLike, type FsOp } from '../../src/testing/index.js';
+import { CATALOGUE, CATALOGUE_FAMILIES } from './catalogue.js';
+import { stackProblem } from './harness/minimize.js';
+import { mergedView } from './harness/mergedView.js';
+
+const hostFs = fs as unknown as FsLike;
+
+/** overlay-semantics.md M6: the unionmount-testsuite families (rename-exdev or the 4 dir families). */
+const UNIONMOUNT_FAMILIES = [
+  ...['open', 'noent'].flatMap((p) => ['plain', 'trunc', 'creat', 'creat-trunc', 'creat-excl', 'creat-excl-trunc'].map((s) => `${p}-${s}`)),
+  ...['sym1', 'sym2'].flatMap((p) => ['plain', 'trunc', 'creat', 'creat-excl'].map((s) => `${p}-${s}`)),
+  ...['plain', 'trunc', 'creat', 'creat-excl', 'creat-trunc'].map((s) => `symx-${s}`),
+  'truncate',
+  'dir-open',
+  'dir-open-dir',
+  'dir-sym1-open',
+  'dir-sym2-open',
+  'dir-weird-open',
+  'dir-sym1-weird-open',
+  'dir-sym2-weird-open',
+  'dir-weird-open-dir',
+  'readlink',
+  'mkdir',
+  'rmdir',
+  'rmtree',
+  'rmtree-new',
+  'hard-link',
+  'hard-link-dir',
+  'hard-link-sym',
+  'unlink',
+  'rename-file',
+  'rename-hard-link',
+  'rename-mass',
+  'rename-mass-2',
+  'rename-mass-3',
+  'rename-mass-4',
+  'rename-mass-5',
+  'rename-mass-dir',
+  'rename-mass-sym',
+  'rename-new-dir',
+  'rename-new-pop-dir',
+  'rename-exdev',
+  'rename-dir',
+  'rename-empty-dir',
+  'rename-pop-dir',
+  'rename-move-dir',
+  'impermissible',
+];
+
+describe('catalogue', () => {
+  test('covers every unionmount-testsuite family', () => {
+    expect(UNIONMOUNT_FAMILIES.filter((f) => !CATALOGUE_FAMILIES.includes(f))).toEqual([]);
+  });
+
+  test('cases have unique names and valid stacks', () => {
+    const names = CATALOGUE.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const c of CATALOGUE) expect(stackProblem(c.layers), c.name).toBeUndefined();
+  });
+});
+
+describe('generators', () => {
+  test('layerStack makes stacks valid per OCI rules, with every entry kind', () => {
+    const kinds = new Set<string>();
+    fc.assert(
+      fc.property(layerStack(), (stack) => {
+        expect(stackProblem(stack)).toBeUndefined();
+        expect(stack.length).toBeGreaterThanOrEqual(1);
+        expect(stack.length).toBeLessThanOrEqual(6);
+        for (const layer of stack) for (const e of layer) kinds.add(e.type);
+      }),
+      { numRuns: 300 },
+    );
+    expect([...kinds].sort()).toEqual(['dir', 'file', 'hardlink', 'opaque', 'symlink', 'whiteout']);
+  });
+
+  test('layerStackPaths lists what the stack shows', () => {
+    fc.assert(
+      fc.property(layerStack(), (stack) => {
+        const view = mergedView(stack.map((l) => Layer.fromEntries(l)));
+        const { paths, filePaths } = layerStackPaths(stack);
+        expect(paths).toEqual([...view.keys()].filter((p) => p !== '/').sort());
+        expect(filePaths).toEqual(paths.filter((p) => view.get(p)!.type !== 'dir'));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('fsOps paths never contain `..` and stay absolute', () => {
+    fc.assert(
+      fc.property(fsOps(), (ops) => {
+        for (const op of ops) {
+          const paths = 'from' in op ? [op.from, op.to] : [op.path, ...('other' in op ? [op.other] : [])];
+          for (const p of paths) {
+            expect(p.startsWith('/')).toBe(true);
+            expect(p.split('/')).not.toContain('..');
+          }
+          if (op.op === 'symlink') expect(op.target.split('/')).not.toContain('..');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('runOp on a plain directory', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(join(tmpdir(), 'runop-'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const run = (op: FsOp): unknown => runOp(hostFs, root, op);
+
+  test('values are comparable: sorted readdir, reduced stats, content as text', () => {
+    expect(run({ op: 'mkdir', path: '/d' })).toEqual({ ok: true, value: null });
+    expect(run({ op: 'writeFile', path: '/d/b', data: 'hello' })).toEqual({ ok: true, value: null });
+    expect(run({ op: 'writeFile', path: '/d/a', data: '\u0000\u0001' })).toEqual({ ok: true, value: null });
+    expect(run({ op: 'readdir', path: '/d' })).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(run({ op: 'readFile', path: '/d/b' })).toEqual({ ok: true, value: '"hello"' });
+    expect(run({ op: 'readFile', path: '/d/a' })).toEqual({ ok: true, value: 'hex:0001' });
+    expect(run({ op: 'stat', path: '/d/b' })).toEqual({ ok: true, value: { type: 'file', mode: 0o100644, uid: process.getuid!(), gid: process.getgid!(), size: 5, nlink: 1 } });
+    expect(run({ op: 'readFile', path: '/d/b/' })).toEqual({ ok: false, code: 'ENOTDIR' });
+    expect(run({ op: 'rmdir', path: '/d' })).toEqual({ ok: false, code: 'ENOTEMPTY' });
+  });
+
+  test('absolute symlink targets are rooted on the way in and stripped on the way out', () => {
+    run({ op: 'writeFile', path: '/f', data: 'x' });
+    expect(run({ op: 'symlink', target: '/f', path: '/s' })).toEqual({ ok: true, value: null });
+    expect(fs.readlinkSync(join(root, 's'))).toBe(root + '/f');
+    expect(run({ op: 'readlink', path: '/s' })).toEqual({ ok: true, value: '/f' });
+    expect(run({ op: 'lstat', path: '/s' })).toMatchObject({ ok: true, value: { type: 'symlink', size: 2 } });
+    expect(run({ op: 'realpath', path: '/s' })).toEqual({ ok: true, value: '/f' });
+    expect(run({ op: 'readFile', path: '/s' })).toEqual({ ok: true, value: '"x"' });
+    const tree = snapshotTree(hostFs, root);
+    expect(tree.get('/s')).toMatchObject({ type: 'symlink', target: '/f', size: 2 });
+  });
+
+  test('open writes, truncates, reads back and closes', () => {
+    expect(run({ op: 'open', path: '/n', flags: ['O_RDWR', 'O_CREAT', 'O_EXCL'], mode: 0o600, write: 'abcdef', truncate: 3 })).toMatchObject({
+      ok: true,
+      value: { written: 6, content: '"abc"', stat: { type: 'file', mode: 0o100600, size: 3 } },
+    });
+    expect(run({ op: 'open', path: '/n', flags: ['O_CREAT', 'O_EXCL'] })).toEqual({ ok: false, code: 'EEXIST' });
+  });
+
+  test('hard links show in snapshots and sameInode', () => {
+    run({ op: 'writeFile', path: '/a', data: 'x' });
+    run({ op: 'link', from: '/a', to: '/b' });
+    expect(run({ op: 'sameInode', path: '/a', other: '/b' })).toEqual({ ok: true, value: true });
+    const tree = snapshotTree(hostFs, root);
+    expect(tree.get('/b')).toMatchObject({ nlink: 2, sameInodeAs: '/a' });
+  });
+
+  test('describeOp reads like a call', () => {
+    expect(describeOp({ op: 'rename', from: '/a', to: '/b' })).toBe('rename(/a, /b)');
+    expect(describeOp({ op: 'open', path: '/a', flags: ['O_WRONLY', 'O_CREAT'], write: 'x' })).toBe('open(/a, O_WRONLY|O_CREAT, write "x")');
+    expect(describeOp({ op: 'chmod', path: '/a', mode: 0o755 })).toBe('chmod(/a, 0o755)');
+  });
+});
