@@ -58,7 +58,8 @@ const WEIGHTS: Record<FsOpName, number> = {
   sameInode: 2,
 };
 
-const notRoot = (path: string): boolean => path !== '/';
+/** Not the root under any spelling (`/`, `//`, `/./`). */
+const notRoot = (path: string): boolean => path.replace(/[/.]/g, '') !== '';
 
 function withoutUndefined<T extends object>(value: T): T {
   const out = { ...value };
@@ -152,7 +153,7 @@ export function fsOpArb(constraints: FsOpsConstraints = {}): fc.Arbitrary<FsOp> 
     open: fc
       .record({
         op: fc.constant('open' as const),
-        path: fc.oneof(file, dest.filter(notRoot)),
+        path: fc.oneof(file, dest).filter(notRoot),
         flags: fc.tuple(access, extra, rare).map(([a, e, r]) => [...(a === 'O_RDONLY' ? [] : [a]), ...e, ...r]),
         mode: optMode,
         write: fc.option(data, { nil: undefined, freq: 2 }),
