@@ -56,6 +56,17 @@ export function makeMeta(partial: Partial<Meta> | undefined, defaultMode: number
   });
 }
 
+/**
+ * Same mode, owner and extended attributes: what a layer entry carries besides its time.
+ * Callers that care about the time compare `mtime` themselves.
+ */
+export function sameAttributes(a: Omit<Meta, 'mtime'>, b: Omit<Meta, 'mtime'>): boolean {
+  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
+  const keys = Object.keys(a.xattrs);
+  if (keys.length !== Object.keys(b.xattrs).length) return false;
+  return keys.every((k) => a.xattrs[k] === b.xattrs[k]);
+}
+
 export const DEFAULT_DIR_META: Meta = makeMeta(undefined, DEFAULT_MODE.dir);
 
 /** Options for building a layer, beyond its entries. */

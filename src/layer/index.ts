@@ -1,4 +1,4 @@
-export { Layer, allocateIno, makeMeta, entryPath, DEFAULT_DIR_META } from './Layer.js';
+export { Layer, allocateIno, makeMeta, entryPath, sameAttributes, DEFAULT_DIR_META } from './Layer.js';
 export type { LayerOptions } from './Layer.js';
 export { BytesContent, PatchedContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes } from './Content.js';
 export type { Content } from './Content.js';

@@ -3,6 +3,7 @@ import {
   Layer,
   allocateIno,
   makeMeta,
+  sameAttributes,
   type LayerHistory,
   type LayerInode,
   type LayerNode,
@@ -17,10 +18,7 @@ function freezeMeta(meta: MutableMeta | Meta): Meta {
 }
 
 function objectDiffers(upper: UpperInode, lower: LayerInode): boolean {
-  const a = upper.meta;
-  const b = lower.meta;
-  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.mtime !== b.mtime) return true;
-  if (JSON.stringify(a.xattrs) !== JSON.stringify(b.xattrs)) return true;
+  if (!sameAttributes(upper.meta, lower.meta) || upper.meta.mtime !== lower.meta.mtime) return true;
   return upper.data !== undefined && !upper.data.pristine;
 }
 
@@ -125,10 +123,7 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
   // The root is written only when its own attributes changed (chmod, chown, xattrs): its
   // mtime changes with every new top-level name, which no layer needs to carry.
   const rootMeta = engine.upperRoot.meta;
-  const lowerRoot = engine.lower.root.meta;
-  const rootChanged =
-    rootMeta.mode !== lowerRoot.mode || rootMeta.uid !== lowerRoot.uid || rootMeta.gid !== lowerRoot.gid || JSON.stringify(rootMeta.xattrs) !== JSON.stringify(lowerRoot.xattrs);
-  if (rootChanged || engine.upperRoot.opaque) {
+  if (!sameAttributes(rootMeta, engine.lower.root.meta) || engine.upperRoot.opaque) {
     nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: engine.upperRoot.opaque, implicit: false });
   } else if (nodes.size > 0) {
     nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: false, implicit: true });

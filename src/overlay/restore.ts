@@ -1,6 +1,6 @@
 import { UpperDir, WHITEOUT, FileData, metaFromLayer, type UpperInode } from '../cow/index.js';
 import { DomainError } from '../errors/index.js';
-import { contentBytes, type Layer, type LayerInode } from '../layer/index.js';
+import { contentBytes, sameAttributes, type Layer, type LayerInode } from '../layer/index.js';
 import { basename, dirname } from '../path/index.js';
 import type { Engine } from './engine/Engine.js';
 
@@ -77,10 +77,7 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
 
 function sameObject(a: LayerInode, b: LayerInode): boolean {
   if (a.type !== b.type || a.target !== b.target) return false;
-  const m = a.meta;
-  const n = b.meta;
-  if (m.mode !== n.mode || m.uid !== n.uid || m.gid !== n.gid || m.mtime !== n.mtime) return false;
-  if (JSON.stringify(m.xattrs) !== JSON.stringify(n.xattrs)) return false;
+  if (!sameAttributes(a.meta, b.meta) || a.meta.mtime !== b.meta.mtime) return false;
   if (a.type !== 'file') return true;
   if (a.content === b.content) return true;
   if (a.content!.size !== b.content!.size) return false;

@@ -843,7 +843,6 @@ export class Engine {
     const content = 'data' in o ? o.data!.freeze() : o.content!;
     const inode = h.upper!;
     inode.data!.replace(content);
-    inode.meta.mode = srcMode;
     inode.meta.mtime = inode.meta.ctime = this.now();
   }
 }
