@@ -119,6 +119,16 @@ export function contentBytes(content: Content): Uint8Array {
   return content.read(0, content.size);
 }
 
+/** The same bytes (the same object, or equal size and bytes). */
+export function sameContent(a: Content, b: Content): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  const x = contentBytes(a);
+  const y = contentBytes(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 /** The chunks joined into one array (the only chunk itself when there is just one). */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;

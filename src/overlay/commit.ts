@@ -3,7 +3,9 @@ import {
   Layer,
   allocateIno,
   makeMeta,
+  BytesContent,
   sameAttributes,
+  sameContent,
   type LayerHistory,
   type LayerInode,
   type LayerNode,
@@ -17,9 +19,14 @@ function freezeMeta(meta: MutableMeta | Meta): Meta {
   return makeMeta(meta, meta.mode);
 }
 
+/**
+ * An index=on object changed in what its other names must show: data, mode, owner or xattrs.
+ * A time-only change (truncate to the same bytes) stays out, as it does from the kernel's
+ * upper dir, where those names live in workdir/index.
+ */
 function objectDiffers(upper: UpperInode, lower: LayerInode): boolean {
-  if (!sameAttributes(upper.meta, lower.meta) || upper.meta.mtime !== lower.meta.mtime) return true;
-  return upper.data !== undefined && !upper.data.pristine;
+  if (!sameAttributes(upper.meta, lower.meta)) return true;
+  return upper.data !== undefined && !upper.data.pristine && !sameContent(new BytesContent(upper.data.read(0, upper.data.size)), lower.content!);
 }
 
 /** Collects objects by identity so hard links stay one inode with the right nlink. */

@@ -1,6 +1,6 @@
 import { UpperDir, WHITEOUT, FileData, metaFromLayer, type UpperInode } from '../cow/index.js';
 import { DomainError } from '../errors/index.js';
-import { contentBytes, sameAttributes, type Layer, type LayerInode } from '../layer/index.js';
+import { sameAttributes, sameContent, type Layer, type LayerInode } from '../layer/index.js';
 import { basename, dirname } from '../path/index.js';
 import type { Engine } from './engine/Engine.js';
 
@@ -78,13 +78,7 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
 function sameObject(a: LayerInode, b: LayerInode): boolean {
   if (a.type !== b.type || a.target !== b.target) return false;
   if (!sameAttributes(a.meta, b.meta) || a.meta.mtime !== b.meta.mtime) return false;
-  if (a.type !== 'file') return true;
-  if (a.content === b.content) return true;
-  if (a.content!.size !== b.content!.size) return false;
-  const x = contentBytes(a.content!);
-  const y = contentBytes(b.content!);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return a.type !== 'file' || sameContent(a.content!, b.content!);
 }
 
 function originOf(engine: Engine, paths: readonly string[], type: 'file' | 'symlink'): LayerInode | undefined {
