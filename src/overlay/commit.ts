@@ -12,7 +12,7 @@ import {
   type Meta,
 } from '../layer/index.js';
 import { joinPath } from '../path/index.js';
-import { exists, kindOf, type Dentry } from './engine/Dentry.js';
+import { kindOf, type Dentry } from './engine/Dentry.js';
 import type { Engine } from './engine/Engine.js';
 
 function freezeMeta(meta: MutableMeta | Meta): Meta {
@@ -122,8 +122,9 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
   for (const [object, lower] of lowerOf) {
     for (const path of engine.lower.pathsOf(lower)) {
       if (nodes.has(path)) continue;
-      const d = engine.lookup(path, false);
-      if (typeof d !== 'string' && exists(d) && kindOf(d) !== 'dir' && engine.objectOf(d) === object) objects.add(path, object);
+      // Taken literally: a name reachable only through a symlink is not one of the layer's.
+      const d = engine.lookupLiteral(path);
+      if (d !== undefined && kindOf(d) !== 'dir' && engine.objectOf(d) === object) objects.add(path, object);
     }
   }
   objects.emit(nodes);

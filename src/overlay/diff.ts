@@ -1,4 +1,5 @@
-import type { LayerInode } from '../layer/index.js';
+import { FileData } from '../cow/index.js';
+import { BytesContent, sameContent, type LayerInode } from '../layer/index.js';
 import { compareNames, dirname, joinPath } from '../path/index.js';
 import { exists, kindOf, type Dentry } from './engine/Dentry.js';
 import type { Engine } from './engine/Engine.js';
@@ -27,16 +28,24 @@ export function diffView(engine: Engine): Change[] {
     for (const entry of engine.readdir(d)) addTree(engine.child(d, entry.name), joinPath(path, entry.name));
   };
 
+  // Compared by what stat and read show, never by identity: a name renamed over an identical
+  // one, or an upper restored from a saved layer, is unchanged exactly when it looks unchanged.
   const objectChanged = (d: Dentry, old: LowerNode): boolean => {
     if (old.kind === 'dir') return true;
     const now = engine.objectOf(d);
-    if (now === old.inode) return false;
-    if (!('data' in now)) return true; // another lower object
     const before = old.inode;
+    if (now === before) return false;
+    if (now.type !== before.type || now.target !== before.target) return true;
     if (now.meta.mode !== before.meta.mode || now.meta.uid !== before.meta.uid || now.meta.gid !== before.meta.gid) return true;
-    if (now.meta.mtime !== before.meta.mtime || now.target !== before.target) return true;
-    if (now.type === 'file' && (now.data!.size !== before.content!.size || !now.data!.pristine || now.origin !== before)) return true;
-    return now.origin !== before;
+    if (now.meta.mtime !== before.meta.mtime) return true;
+    if (now.type !== 'file') return false;
+    const data = engine.dataOf(d);
+    if (data.size !== before.content!.size) return true;
+    if (data instanceof FileData) {
+      if (data.pristine && 'origin' in now && now.origin === before) return false;
+      return !sameContent(new BytesContent(data.read(0, data.size)), before.content!);
+    }
+    return !sameContent(data, before.content!);
   };
 
   /** Compares a view directory with the old one; returns whether anything below changed. */
@@ -96,8 +105,8 @@ export function diffView(engine: Engine): Change[] {
   for (const [lower, upper] of engine.indexed) {
     for (const path of engine.lower.pathsOf(lower)) {
       if (changes.has(path)) continue;
-      const d = engine.lookup(path, false);
-      if (typeof d === 'string' || engine.objectOf(d) !== upper || d.upper !== undefined) continue;
+      const d = engine.lookupLiteral(path);
+      if (d === undefined || kindOf(d) === 'dir' || engine.objectOf(d) !== upper || d.upper !== undefined) continue;
       if (!objectChanged(d, { kind: 'file', inode: lower as LayerInode, layer: 0 })) continue;
       changes.set(path, 'C');
       for (let p = dirname(path); p !== '/'; p = dirname(p)) if (!changes.has(p)) changes.set(p, 'C');

@@ -126,4 +126,18 @@ describe('engine regressions found by the properties', () => {
     const again = new Overlay({ lowers: [base, await ov.commit()] });
     expect(again.fs.statSync('/c')!.ino).toBe(again.fs.statSync('/a')!.ino); // was: two inodes
   });
+
+  it('commit-alias-through-symlink: a hard-link name reached only through a symlink is not carried', async () => {
+    const base = Layer.fromEntries([
+      { path: '/c/a/a', type: 'file', content: 'x' },
+      { path: '/g', type: 'hardlink', target: '/c/a/a' },
+    ]);
+    const ov = new Overlay({ lowers: [base], redirectDir: true });
+    ov.fs.renameSync('/c', '/b');
+    ov.fs.symlinkSync('/b', '/c');
+    // was: LayerFormatError "entry below a non-directory of the same layer: /c/a/a"
+    const again = new Overlay({ lowers: [base, await ov.commit()] });
+    expect(again.fs.readlinkSync('/c')).toBe('/b');
+    expect(again.fs.statSync('/b/a/a')!.ino).toBe(again.fs.statSync('/g')!.ino);
+  });
 });

@@ -151,6 +151,21 @@ export class Engine {
   }
 
   /**
+   * The dentry at exactly this clean path, every component taken literally: no symlink is
+   * followed, so a name reached only through a link is not found (undefined).
+   */
+  lookupLiteral(path: string): Dentry | undefined {
+    let d = this.root();
+    for (const name of path.split('/')) {
+      if (name === '') continue;
+      if (kindOf(d) !== 'dir') return undefined;
+      d = this.child(d, name);
+      if (!exists(d)) return undefined;
+    }
+    return d;
+  }
+
+  /**
    * Walks `path` as the kernel does: symlinks in the middle always followed, the last one
    * when `followLast` or a trailing slash asks; `..` climbs the dentries actually walked and
    * stops at the root; absolute link targets restart at the overlay root. Returns the final

@@ -70,6 +70,30 @@ describe('diff', () => {
     expect(ov.diff()).toEqual([]);
   });
 
+  it('compares by what stat and read show: a rename over an identical name is no change', async () => {
+    const lower = Layer.fromEntries([
+      { path: '/b', type: 'symlink', target: 't', mtime: 1_600_000_000_000 },
+      { path: '/a', type: 'symlink', target: 't', mtime: 1_600_000_000_000 },
+      { path: '/c', type: 'file', content: 'same', mtime: 1_600_000_000_000 },
+      { path: '/d', type: 'file', content: 'same', mtime: 1_600_000_000_000 },
+      { path: '/e', type: 'file', content: 'diff', mtime: 1_600_000_000_000 },
+    ]);
+    const ov = new Overlay({ lowers: [lower] });
+    ov.fs.renameSync('/b', '/a');
+    ov.fs.renameSync('/c', '/d');
+    ov.fs.renameSync('/e', '/f');
+    const expected = [
+      { kind: 'D', path: '/b' },
+      { kind: 'D', path: '/c' },
+      { kind: 'D', path: '/e' },
+      { kind: 'A', path: '/f' },
+    ];
+    expect(ov.diff()).toEqual(expected);
+    // The same upper saved and restored (identity lost) gives the same answer.
+    const again = new Overlay({ lowers: [lower], upper: await ov.commit() });
+    expect(again.diff()).toEqual(expected);
+  });
+
   it('an opaque dir over nothing below is an addition, not a deletion', () => {
     const ov = new Overlay({ lowers: [base] });
     ov.fs.mkdirSync('/srv');
