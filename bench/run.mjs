@@ -10,14 +10,15 @@
 //   3. Writing 1 byte into a 256 MiB lower file: time and extra memory (after gc).
 //   4. Building a layer tar and its digest (layer.diffId) against Node's native SHA-256 over
 //      the same bytes.
+//   5. `overlay demo` end to end (the README's main job), against a bare Node start-up.
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
 // ratios. A busy machine inflates everything, so the load average is printed when it is high.
 //
 // Needs the build (`npm run build`) and `--expose-gc` (re-executes itself with it if missing).
-// Environment: BENCH_QUICK=1 (fewer rounds, a smoke run); BENCH_ONLY=lookups,write,tar (some
-// sections only); BENCH_DIST=<dir> (time another build of the package, e.g. a patched copy of
+// Environment: BENCH_QUICK=1 (fewer rounds, a smoke run); BENCH_ONLY=lookups,write,tar,demo
+// (some sections only); BENCH_DIST=<dir> (time another build of the package, e.g. a patched copy of
 // dist/, for an A/B of an engine change; its imports must resolve, so keep it inside the repo
 // or give it a node_modules link).
 
@@ -46,8 +47,8 @@ const ROUNDS = QUICK ? 7 : 21;
 const ROUND_MS = QUICK ? 10 : 20;
 const LAYERS = 1000;
 const BIG_STACK = `overlay(${LAYERS})`;
-// BENCH_ONLY=lookups,write,tar picks sections (default: all).
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'lookups,write,tar').split(',').map((s) => s.trim()));
+// BENCH_ONLY=lookups,write,tar,demo picks sections (default: all).
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'lookups,write,tar,demo').split(',').map((s) => s.trim()));
 const BASE_FILES = 3000;
 const MiB = 1024 * 1024;
 
@@ -703,6 +704,37 @@ function runTar() {
   return tar;
 }
 
+// ------------------------------------------------------------------ 5. overlay demo
+
+/** Wall time of `overlay demo` (a temporary store, offline) against `node -e 0`, a few times each. */
+function runDemo() {
+  section('5. overlay demo, end to end (wall time, vs a bare Node start-up)');
+  const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const timeRun = (args) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    return performance.now() - t0;
+  };
+  const reps = QUICK ? 2 : 5;
+  const node = [];
+  const demo = [];
+  for (let i = 0; i < reps; i++) {
+    node.push(timeRun(['-e', '0']));
+    demo.push(timeRun([cli, 'demo']));
+  }
+  const out = { demoMs: median(demo), nodeMs: median(node) };
+  out.ratio = out.demoMs / out.nodeMs;
+  table(
+    ['what', 'wall (median)', 'vs node -e 0'],
+    [
+      ['node -e 0', `${out.nodeMs.toFixed(0)} ms`, '1.0x'],
+      ['overlay demo', `${out.demoMs.toFixed(0)} ms`, `${out.ratio.toFixed(1)}x`],
+    ],
+  );
+  return out;
+}
+
 // ------------------------------------------------------------------ run
 
 const env = {
@@ -730,6 +762,7 @@ const results = { date: new Date().toISOString(), env };
 if (ONLY.has('lookups')) Object.assign(results, runLookups());
 if (ONLY.has('write')) results.write256MiB = runWrite();
 if (ONLY.has('tar')) results.tar = runTar();
+if (ONLY.has('demo')) results.demo = runDemo();
 
 section('summary: targets');
 const targets = [];
@@ -746,6 +779,7 @@ if (results.write256MiB) {
   target('1-byte write into 256 MiB lower file: extra memory', '< 1 MiB', w.extraBytesMax / MiB, w.extraBytesMax < MiB, `${fmtBytes(w.extraBytesMax)} (max of runs)`);
 }
 if (results.tar) target('tar + digest (diffId) vs native SHA-256', '>= 0.7x', results.tar.ratio, results.tar.ratio >= 0.7, fmtX(results.tar.ratio));
+if (results.demo) target('overlay demo, wall time (no target: "in seconds")', '-', results.demo.demoMs, true, `${(results.demo.demoMs / 1000).toFixed(2)} s = ${results.demo.ratio.toFixed(1)}x node -e 0`);
 if (results.mount) target(`mount ${LAYERS} layers (no target)`, '-', results.mount.ms, true, `${results.mount.ms.toFixed(1)} ms`);
 table(['target', 'goal', 'measured', 'status'], targets.map((t) => [t.name, t.goal, t.shown, t.goal === '-' ? 'info' : t.pass ? 'PASS' : 'MISS']));
 const graded = targets.filter((t) => t.goal !== '-');

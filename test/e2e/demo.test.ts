@@ -7,11 +7,10 @@ import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, tempDir } from './h
 beforeAll(ensureBuilt, HOOK_TIMEOUT);
 
 describe('overlay demo', { timeout: TEST_TIMEOUT }, () => {
-  it('tells the story in numbered steps, the same way every run, in seconds', () => {
+  // How long it takes is measured by `npm run bench` (section 5), not asserted here.
+  it('tells the story in numbered steps, the same way every run', () => {
     const o = overlayIn();
-    const start = Date.now();
     const first = o.ok(['demo'], { env: { SOURCE_DATE_EPOCH: '' } });
-    expect(Date.now() - start).toBeLessThan(30_000); // about a second on an idle machine
     const second = o.ok(['demo']);
     expect(second).toBe(first);
     const headings = first.match(/^── \d+\. .*$/gm)!.map((h) => h.replace(/ ─+$/, ''));

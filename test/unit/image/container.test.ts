@@ -4,6 +4,7 @@ import { mountContainer } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
 import { Overlay } from '../../../src/overlay/index.js';
 import { fsOps, layerStack, runOp, snapshotTree, type FsLike } from '../../../src/testing/index.js';
+import { runs } from '../../property/support/config.js';
 
 const clock = (): number => 1_700_000_000_000;
 
@@ -47,7 +48,7 @@ describe('mountContainer: a saved upper restored onto a fresh mount', () => {
         expect(second.diff()).toEqual(first.diff());
         expect(second.commitSync().diffId).toBe(upper.diffId);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 });
