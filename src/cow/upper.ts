@@ -49,6 +49,12 @@ export class UpperDir {
    * at this absolute path (kernel `trusted.overlay.redirect`).
    */
   redirect: string | undefined;
+  /**
+   * Restored from a layer that held this directory only as the parent of its entries (an
+   * implicit directory): commit writes it implicit again while its attributes are still the
+   * lower directory's, so restoring and committing again gives the same layer.
+   */
+  implied = false;
 
   constructor(ino: number, meta: MutableMeta, opaque: boolean, redirect?: string) {
     this.ino = ino;

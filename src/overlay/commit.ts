@@ -29,6 +29,10 @@ function objectDiffers(upper: UpperInode, lower: LayerInode): boolean {
   return upper.data !== undefined && !upper.data.pristine && !sameContent(new BytesContent(upper.data.read(0, upper.data.size)), lower.content!);
 }
 
+function sameDirAttributes(upper: MutableMeta, lower: Meta): boolean {
+  return sameAttributes(upper, lower) && upper.mtime === lower.mtime;
+}
+
 /** Collects objects by identity so hard links stay one inode with the right nlink. */
 class ObjectTable {
   readonly #groups = new Map<UpperInode | LayerInode, string[]>();
@@ -99,7 +103,8 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
       } else if (node.kind === 'dir') {
         const child = engine.child(d, name);
         const redirected = node.redirect !== undefined && child.lower !== undefined;
-        nodes.set(childPath, { kind: 'dir', meta: freezeMeta(node.meta), opaque: node.opaque || redirected, implicit: false });
+        const implicit = node.implied && !node.opaque && !redirected && child.lower?.kind === 'dir' && sameDirAttributes(node.meta, child.lower.meta);
+        nodes.set(childPath, { kind: 'dir', meta: freezeMeta(node.meta), opaque: node.opaque || redirected, implicit });
         if (redirected) emitMerged(child, childPath);
         else walk(node, child, childPath);
       } else {

@@ -43,6 +43,7 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
         const lower = engine.lower.lookup(path);
         const meta = node.implicit && lower?.kind === 'dir' ? lower.meta : node.meta;
         const dir = new UpperDir(lower?.kind === 'dir' ? lower.ino : engine.allocateIno(), metaFromLayer(meta), node.opaque);
+        dir.implied = node.implicit && lower?.kind === 'dir' && !node.opaque;
         parent.children.set(name, dir);
         dirs.set(path, dir);
         break;

@@ -140,4 +140,17 @@ describe('engine regressions found by the properties', () => {
     expect(again.fs.readlinkSync('/c')).toBe('/b');
     expect(again.fs.statSync('/b/a/a')!.ino).toBe(again.fs.statSync('/g')!.ino);
   });
+
+  it('restore-implicit-parents: restoring a saved upper and committing again gives the same layer', async () => {
+    const base = Layer.fromEntries([
+      { path: '/a/c', type: 'file', content: 'x' },
+      { path: '/a/a/a/a', type: 'hardlink', target: '/a/c' },
+    ]);
+    const ov = new Overlay({ lowers: [base], index: true });
+    ov.fs.renameSync('/a/c', '/d'); // the layer carries /a/a/a/a, its parents implicit
+    const saved = await Layer.fromTar((await ov.commit()).toTar());
+    const again = new Overlay({ lowers: [base], upper: saved, index: true });
+    // was: /a/a and /a/a/a written as explicit directories, another diffId
+    expect((await again.commit()).diffId).toBe(saved.diffId);
+  });
 });

@@ -20,7 +20,7 @@ export const COMMIT_EXCEPTIONS: readonly string[] = [
   "index=on: nlink of non-directories is not compared (hard-link groups are). The mount's index counts names of a lower inode that no layer shows any more, hidden by a layer above or unlinked in the mount, while a committed layer counts the names it holds, and commit writes the other names of an indexed object only when the upper layer holds one or the object changed: after an unlink the mount counts fewer, after link() of a partly hidden lower link it counts more. Property (a) checks the mount's own counts.",
 ];
 
-function normaliseCommitted(mount: TreeSnapshot, committed: TreeSnapshot, index: boolean): [TreeSnapshot, TreeSnapshot] {
+export function normaliseCommitted(mount: TreeSnapshot, committed: TreeSnapshot, index: boolean): [TreeSnapshot, TreeSnapshot] {
   const m = new Map<string, TreeNode>(normaliseDirNlink(mount));
   const c = normaliseDirNlink(committed);
   const names = groupSizes(committed);
