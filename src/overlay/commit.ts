@@ -78,6 +78,39 @@ class ObjectTable {
  * committed stack shows exactly the mount's view).
  */
 export function commitUpper(engine: Engine, history: LayerHistory): Layer {
+  const { nodes, objects } = collectUpper(engine);
+  carryHardLinkNames(engine, nodes, objects);
+  objects.emit(nodes);
+  // The root is written only when its own attributes changed (chmod, chown, xattrs): its
+  // mtime changes with every new top-level name, which no layer needs to carry.
+  const rootMeta = engine.upperRoot.meta;
+  if (!sameAttributes(rootMeta, engine.lower.root.meta) || engine.upperRoot.opaque) {
+    nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: engine.upperRoot.opaque, implicit: false });
+  } else if (nodes.size > 0) {
+    nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: false, implicit: true });
+  }
+  return Layer.fromNodes(nodes, { history });
+}
+
+/**
+ * The index=on objects whose names the upper dir does not hold that commit writes anyway
+ * (see carryHardLinkNames); `diff` reports those names, and only those, as commit will.
+ */
+export function indexedObjectsCommitted(engine: Engine): Set<UpperInode | LayerInode> {
+  if (engine.indexed.size === 0) return new Set();
+  const { objects } = collectUpper(engine);
+  const out = new Set<UpperInode | LayerInode>();
+  for (const [lower, upper] of engine.indexed) if (indexedObjectCarried(upper, lower, objects)) out.add(upper);
+  return out;
+}
+
+// The index may hold an unchanged object only to keep nlink right after an unlink.
+function indexedObjectCarried(upper: UpperInode, lower: LayerInode, objects: ObjectTable): boolean {
+  return objects.has(upper) || objectDiffers(upper, lower);
+}
+
+/** What the upper tree holds: its whiteouts and directories as nodes, its files and symlinks as objects. */
+function collectUpper(engine: Engine): { nodes: Map<string, LayerNode>; objects: ObjectTable } {
   const nodes = new Map<string, LayerNode>();
   const objects = new ObjectTable();
 
@@ -112,17 +145,18 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
       }
     }
   };
-  const root = engine.root();
-  walk(engine.upperRoot, root, '/');
+  walk(engine.upperRoot, engine.root(), '/');
+  return { nodes, objects };
+}
 
-  // A lower hard link must stay one object in the committed stack: when the layer carries
-  // one of its names (written out under a redirect, or an index=on copy, changed or just
-  // renamed), it carries every other name that still shows the same object.
+/**
+ * A lower hard link must stay one object in the committed stack: when the layer carries one
+ * of its names (written out under a redirect, or an index=on copy, changed or just renamed),
+ * it carries every other name that still shows the same object.
+ */
+function carryHardLinkNames(engine: Engine, nodes: Map<string, LayerNode>, objects: ObjectTable): void {
   const lowerOf = new Map<UpperInode | LayerInode, LayerInode>();
-  for (const [lower, upper] of engine.indexed) {
-    // The index may hold an unchanged object only to keep nlink right after an unlink.
-    if (objects.has(upper) || objectDiffers(upper, lower)) lowerOf.set(upper, lower);
-  }
+  for (const [lower, upper] of engine.indexed) if (indexedObjectCarried(upper, lower, objects)) lowerOf.set(upper, lower);
   for (const object of objects.objects()) if (!('data' in object) && object.nlink > 1) lowerOf.set(object, object);
   for (const [object, lower] of lowerOf) {
     for (const path of engine.lower.pathsOf(lower)) {
@@ -132,14 +166,4 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
       if (d !== undefined && kindOf(d) !== 'dir' && engine.objectOf(d) === object) objects.add(path, object);
     }
   }
-  objects.emit(nodes);
-  // The root is written only when its own attributes changed (chmod, chown, xattrs): its
-  // mtime changes with every new top-level name, which no layer needs to carry.
-  const rootMeta = engine.upperRoot.meta;
-  if (!sameAttributes(rootMeta, engine.lower.root.meta) || engine.upperRoot.opaque) {
-    nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: engine.upperRoot.opaque, implicit: false });
-  } else if (nodes.size > 0) {
-    nodes.set('/', { kind: 'dir', meta: freezeMeta(rootMeta), opaque: false, implicit: true });
-  }
-  return Layer.fromNodes(nodes, { history });
 }

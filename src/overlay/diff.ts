@@ -1,6 +1,7 @@
 import { FileData } from '../cow/index.js';
 import { BytesContent, sameContent, type LayerInode } from '../layer/index.js';
 import { compareNames, dirname, joinPath } from '../path/index.js';
+import { indexedObjectsCommitted } from './commit.js';
 import { exists, kindOf, type Dentry } from './engine/Dentry.js';
 import type { Engine } from './engine/Engine.js';
 import type { LowerDir, LowerNode } from './engine/LowerTree.js';
@@ -101,8 +102,11 @@ export function diffView(engine: Engine): Change[] {
 
   visit(engine.root(), engine.lower.layers.length > 0 ? engine.lower.root : undefined, '/', false);
 
-  // index=on: names of a changed lower hard link that the upper dir does not hold changed too.
+  // index=on: names of a changed lower hard link that the upper dir does not hold changed too,
+  // when commit writes them (not for a change of times alone: see commit.ts objectDiffers).
+  const committed = indexedObjectsCommitted(engine);
   for (const [lower, upper] of engine.indexed) {
+    if (!committed.has(upper)) continue;
     for (const path of engine.lower.pathsOf(lower)) {
       if (changes.has(path)) continue;
       const d = engine.lookupLiteral(path);

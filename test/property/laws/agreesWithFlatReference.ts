@@ -163,6 +163,10 @@ function copiedUp(op: FsOp, outcome: Outcome): boolean {
   // runOp does not run copyFile onto the file itself (see src/testing/ops.ts).
   if (op.op === 'copyFile' && outcome.ok && outcome.value === 'same file (not run)') return false;
   if (outcome.ok) return true;
+  // copyFile of a directory source: libuv opened the destination with O_TRUNC and fchmod-ed it
+  // before the copy failed with EISDIR (then unlinked it), so a lower hard link was copied up.
+  // copyUpOf names only a non-directory destination, so EISDIR cannot be the destination's.
+  if (op.op === 'copyFile') return outcome.code === 'EISDIR';
   if (op.op !== 'open') return false;
   // runOp writes and ftruncates after open(2): EBADF/EINVAL there mean open itself succeeded
   // (open's own EINVAL is O_CREAT|O_DIRECTORY).

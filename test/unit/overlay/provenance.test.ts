@@ -94,6 +94,25 @@ describe('diff', () => {
     expect(again.diff()).toEqual(expected);
   });
 
+  it('index=on: a change of times alone to names the upper does not hold is not reported, as commit does not write it', async () => {
+    const lower = Layer.fromEntries([
+      { path: '/a', type: 'file', content: 'x', mtime: 1_600_000_000_000 },
+      { path: '/b', type: 'hardlink', target: '/a' },
+      { path: '/c', type: 'hardlink', target: '/a' },
+    ]);
+    const ov = new Overlay({ lowers: [lower], index: true });
+    ov.fs.utimesSync('/c', 1000, 1000);
+    ov.fs.unlinkSync('/c');
+    expect(ov.diff()).toEqual([{ kind: 'D', path: '/c' }]);
+    expect((await ov.commit()).entries().map((e) => `${e.type} ${e.path}`)).toEqual(['whiteout /c']);
+    ov.fs.chmodSync('/a', 0o600); // a change the other names must show: written and reported
+    expect(ov.diff()).toEqual([
+      { kind: 'C', path: '/a' },
+      { kind: 'C', path: '/b' },
+      { kind: 'D', path: '/c' },
+    ]);
+  });
+
   it('an opaque dir over nothing below is an addition, not a deletion', () => {
     const ov = new Overlay({ lowers: [base] });
     ov.fs.mkdirSync('/srv');
