@@ -4,13 +4,13 @@
  * hard-link group), and committing does not change `ov`'s own view. The committed stack is
  * mounted with the kernel defaults, and again in the mount's own mode.
  */
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { expect } from 'vitest';
 import { Overlay, type LayerEntryInput, type OverlayOptions } from '../../../src/index.js';
 import { runOp, type FsOp, type TreeSnapshot } from '../../../src/testing/index.js';
 import { knownCommitBug } from '../knownEngineBugs.js';
-import { runs } from '../support/config.js';
 import { buildStack } from '../support/stack.js';
+import { assertStackLaw } from './stackLaw.js';
 import type { TreeNode } from '../../../src/testing/index.js';
 import { diffTrees, explainDiff, fsOf, groupSizes, normaliseDirNlink, viewOf, viewOfStack } from './view.js';
 
@@ -71,8 +71,5 @@ export function assertCommitPreservesView(
   options: OverlayOptions,
   numRuns: number,
 ): Promise<void> {
-  return fc.assert(
-    fc.asyncProperty(stackArb, opsArb, (inputs, ops) => checkCommitPreservesView(inputs, ops, options)),
-    runs(numRuns),
-  );
+  return assertStackLaw(checkCommitPreservesView, stackArb, opsArb, options, numRuns);
 }

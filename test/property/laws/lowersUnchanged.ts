@@ -3,12 +3,12 @@
  * `entries()` (content bytes included) and the view of a fresh mount of them are the same
  * before and after random ops on an overlay over them and a commit.
  */
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { expect } from 'vitest';
 import { Overlay, sha256Digest, type Layer, type LayerEntry, type LayerEntryInput, type OverlayOptions } from '../../../src/index.js';
 import { runOp, type FsOp } from '../../../src/testing/index.js';
-import { runs } from '../support/config.js';
 import { buildStack } from '../support/stack.js';
+import { assertStackLaw } from './stackLaw.js';
 import { diffTrees, explainDiff, fsOf, viewOfStack } from './view.js';
 
 interface Fingerprint {
@@ -47,8 +47,5 @@ export function assertLowersUnchanged(
   options: OverlayOptions,
   numRuns: number,
 ): Promise<void> {
-  return fc.assert(
-    fc.asyncProperty(stackArb, opsArb, (inputs, ops) => checkLowersUnchanged(inputs, ops, options)),
-    runs(numRuns),
-  );
+  return assertStackLaw(checkLowersUnchanged, stackArb, opsArb, options, numRuns);
 }

@@ -6,12 +6,12 @@
  * The view is compared with commit's exceptions (COMMIT_EXCEPTIONS): a restored directory that
  * a redirect or the index had merged may now stand in the upper alone, and nlink follows.
  */
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { expect } from 'vitest';
 import { Layer, Overlay, type LayerEntryInput, type OverlayOptions } from '../../../src/index.js';
 import { runOp, type FsOp } from '../../../src/testing/index.js';
-import { runs } from '../support/config.js';
 import { buildStack } from '../support/stack.js';
+import { assertStackLaw } from './stackLaw.js';
 import { normaliseCommitted } from './commitPreservesView.js';
 import { diffTrees, explainDiff, fsOf, viewOf } from './view.js';
 
@@ -51,8 +51,5 @@ export function assertRestorePreservesView(
   options: OverlayOptions,
   numRuns: number,
 ): Promise<void> {
-  return fc.assert(
-    fc.asyncProperty(stackArb, opsArb, (inputs, ops) => checkRestorePreservesView(inputs, ops, options)),
-    runs(numRuns),
-  );
+  return assertStackLaw(checkRestorePreservesView, stackArb, opsArb, options, numRuns);
 }
