@@ -86,7 +86,8 @@ export function diffView(engine: Engine): Change[] {
         // Below an opaque or redirected directory the view no longer follows the old tree.
         const subFull = full || now.lower !== oldDir;
         if (now.upper === undefined && !subFull) continue;
-        const meta = now.upper?.kind === 'dir' ? now.upper.meta : oldDir.meta;
+        // A directory reached through a redirect shows another lower directory's attributes.
+        const meta = now.upper?.kind === 'dir' ? now.upper.meta : (now.lower as LowerDir).meta;
         const metaChanged = meta.mode !== oldDir.meta.mode || meta.uid !== oldDir.meta.uid || meta.gid !== oldDir.meta.gid;
         if (visit(now, oldDir, childPath, subFull) || metaChanged) {
           changes.set(childPath, 'C');

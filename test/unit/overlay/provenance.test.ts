@@ -113,6 +113,21 @@ describe('diff', () => {
     ]);
   });
 
+  it('redirectDir: a directory renamed over a removed one is compared with what it now shows', () => {
+    const lower = Layer.fromEntries([
+      { path: '/a/d', type: 'dir', uid: 1 },
+      { path: '/c/d', type: 'dir', uid: 0 },
+    ]);
+    const ov = new Overlay({ lowers: [lower], redirectDir: true });
+    ov.fs.rmSync('/a', { recursive: true });
+    ov.fs.renameSync('/c', '/a');
+    expect(ov.diff()).toEqual([
+      { kind: 'C', path: '/a' },
+      { kind: 'C', path: '/a/d' }, // was: missed, the old /a/d's owner taken for the new one
+      { kind: 'D', path: '/c' },
+    ]);
+  });
+
   it('an opaque dir over nothing below is an addition, not a deletion', () => {
     const ov = new Overlay({ lowers: [base] });
     ov.fs.mkdirSync('/srv');
