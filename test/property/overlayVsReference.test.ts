@@ -21,6 +21,7 @@
  */
 import { describe, it } from 'vitest';
 import { fsOps, layerStack } from '../../src/testing/index.js';
+import { LONG_OPS, LONG_STACK } from './support/long.js';
 import { assertAgreesWithFlatReference } from './laws/agreesWithFlatReference.js';
 import { MODES } from './laws/view.js';
 import { seedLabel } from './support/config.js';
@@ -46,5 +47,8 @@ describe(`overlay vs flat reference (${seedLabel()})`, () => {
         assertAgreesWithFlatReference(layerStack(), mix.ops, mode.options, mix.numRuns);
       });
     }
+    it(`${mode.name}, long sequences`, () => {
+      assertAgreesWithFlatReference(LONG_STACK, LONG_OPS, mode.options, 100);
+    });
   }
 });
