@@ -7,6 +7,7 @@
  * times, no inode numbers, no directory sizes. They do hold nlink and, through `sameInode`,
  * whether two names share one inode.
  */
+import { concatBytes } from '../layer/index.js';
 import { byteLength, describeBytes, toBytes } from './_internals/bytes.js';
 
 /** Flags an `open` op may combine (Linux `open(2)` names, values taken from `fs.constants`). */
@@ -263,13 +264,7 @@ function readAll(fs: FsLike, fd: number): Uint8Array {
     chunks.push(buffer.subarray(0, n));
     total += n;
   }
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function openFlags(fs: FsLike, flags: readonly OpenFlag[]): number {

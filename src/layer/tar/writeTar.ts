@@ -19,7 +19,7 @@
 import { DomainError } from '../../errors/index.js';
 import { defaultSha256 } from '../../digest/index.js';
 import { basename, compareNames, dirname } from '../../path/index.js';
-import { BytesContent, type Content } from '../Content.js';
+import { BytesContent, concatBytes, type Content } from '../Content.js';
 import type { Layer } from '../Layer.js';
 import type { LayerInode, Meta } from '../types.js';
 
@@ -343,26 +343,14 @@ function paxTime(ms: number): string {
 function paxRecords(records: [string, string][]): Uint8Array {
   records.sort((a, b) => compareNames(a[0], b[0]));
   const encoded: Uint8Array[] = [];
-  let total = 0;
   for (const [key, value] of records) {
     const body = encoder.encode(` ${key}=${value}\n`);
     // The length counts its own digits: grow the digit count until it is self-consistent.
     let digits = String(body.length).length;
     while (String(body.length + digits).length !== digits) digits++;
-    const head = encoder.encode(String(body.length + digits));
-    const record = new Uint8Array(head.length + body.length);
-    record.set(head);
-    record.set(body, head.length);
-    encoded.push(record);
-    total += record.length;
+    encoded.push(encoder.encode(String(body.length + digits)), body);
   }
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const r of encoded) {
-    out.set(r, pos);
-    pos += r.length;
-  }
-  return out;
+  return concatBytes(encoded);
 }
 
 function isAscii(s: string): boolean {

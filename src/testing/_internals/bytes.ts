@@ -4,6 +4,8 @@
  * two filesystems compare with `===` and print legibly in a shrunk counterexample.
  */
 
+import { toHex } from '../../digest/index.js';
+
 const decoder = new TextDecoder('utf-8', { fatal: false });
 const encoder = new TextEncoder();
 
@@ -15,12 +17,6 @@ function isPrintable(bytes: Uint8Array): boolean {
     if (b < 0x20 || b > 0x7e) return false;
   }
   return true;
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
 }
 
 /** FNV-1a over the bytes, 32 bits, from a given offset basis. */
@@ -36,9 +32,9 @@ function fnv1a(bytes: Uint8Array, basis: number): string {
 /** `"text"` for short printable data, `hex:…` otherwise (long data summarised by hashes). */
 export function describeBytes(bytes: Uint8Array): string {
   if (bytes.length <= SHORT) {
-    return isPrintable(bytes) ? JSON.stringify(decoder.decode(bytes)) : `hex:${hex(bytes)}`;
+    return isPrintable(bytes) ? JSON.stringify(decoder.decode(bytes)) : `hex:${toHex(bytes)}`;
   }
-  return `bytes(len=${bytes.length}, fnv=${fnv1a(bytes, 0x811c9dc5)}${fnv1a(bytes, 0x1234567)}, head=${hex(bytes.subarray(0, 16))})`;
+  return `bytes(len=${bytes.length}, fnv=${fnv1a(bytes, 0x811c9dc5)}${fnv1a(bytes, 0x1234567)}, head=${toHex(bytes.subarray(0, 16))})`;
 }
 
 export function toBytes(data: string | Uint8Array): Uint8Array {

@@ -1,4 +1,5 @@
 import type { Io } from '../../../src/cli/io.js';
+import { concatBytes } from '../../../src/layer/index.js';
 
 export interface Captured {
   io: Io;
@@ -20,14 +21,6 @@ export function captureIo(env: Record<string, string | undefined> = {}, stdin: U
     env,
     cwd,
   };
-  const bytes = (): Uint8Array => {
-    const all = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
-    let pos = 0;
-    for (const c of out) {
-      all.set(c, pos);
-      pos += c.length;
-    }
-    return all;
-  };
+  const bytes = (): Uint8Array => concatBytes(out);
   return { io, stdout: () => new TextDecoder().decode(bytes()), stderr: () => err.join(''), stdoutBytes: bytes };
 }

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { findNativeSha256, nobleSha256, sha256Digest } from '../../../src/digest/index.js';
 import { DomainError } from '../../../src/errors/index.js';
-import { Layer, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
+import { Layer, concatBytes, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
 import { readLayerTar } from '../../../src/layer/tar/readTar.js';
 import { tarChunks } from '../../../src/layer/tar/writeTar.js';
 
@@ -673,11 +673,5 @@ function rawTar(members: RawMember[]): Uint8Array {
     blocks.push(padded);
   }
   blocks.push(new Uint8Array(1024));
-  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
-  let pos = 0;
-  for (const b of blocks) {
-    out.set(b, pos);
-    pos += b.length;
-  }
-  return out;
+  return concatBytes(blocks);
 }
