@@ -43,12 +43,8 @@ const MIXES = [
 describe(`overlay vs flat reference (${seedLabel()})`, () => {
   for (const mode of MODES) {
     for (const mix of MIXES) {
-      it(`${mode.name}, ${mix.name}`, () => {
-        assertAgreesWithFlatReference(layerStack(), mix.ops, mode.options, mix.numRuns);
-      });
+      it(`${mode.name}, ${mix.name}`, () => assertAgreesWithFlatReference(layerStack(), mix.ops, mode.options, mix.numRuns));
     }
-    it(`${mode.name}, long sequences`, () => {
-      assertAgreesWithFlatReference(LONG_STACK, LONG_OPS, mode.options, 100);
-    });
+    it(`${mode.name}, long sequences`, () => assertAgreesWithFlatReference(LONG_STACK, LONG_OPS, mode.options, 100));
   }
 });

@@ -7,8 +7,6 @@ import { seedLabel } from './support/config.js';
 
 describe(`memfs round trips keep the view (${seedLabel()})`, () => {
   for (const mode of [MODES[0]!, MODES[2]!]) {
-    it(mode.name, () => {
-      assertVolumeRoundTrip(layerStack(), fsOps({ maxLength: 12 }), mode.options, 100);
-    });
+    it(mode.name, () => assertVolumeRoundTrip(layerStack(), fsOps({ maxLength: 12 }), mode.options, 100));
   }
 });

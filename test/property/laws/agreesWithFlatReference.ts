@@ -7,7 +7,7 @@
  * overlay must do instead; each such place is one entry of `OVERLAY_EXCEPTIONS`. (memfs's own
  * deviations from Linux are handled inside FlatFs: see `MEMFS_DEVIATIONS` there.)
  */
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { expect } from 'vitest';
 import { Overlay, type Layer, type LayerEntryInput, type OverlayOptions } from '../../../src/index.js';
 import { layerToVolume } from '../../../src/interop/index.js';
@@ -25,8 +25,8 @@ import {
 } from '../../../src/testing/index.js';
 import { knownBug } from '../knownEngineBugs.js';
 import { FlatFs } from '../reference/FlatFs.js';
-import { runs } from '../support/config.js';
 import { buildStack } from '../support/stack.js';
+import { assertStackLaw } from './stackLaw.js';
 import { Trace } from '../support/trace.js';
 import { explainDiff, fsOf } from './view.js';
 
@@ -248,9 +248,6 @@ export function assertAgreesWithFlatReference(
   opsArb: fc.Arbitrary<FsOp[]>,
   options: OverlayOptions,
   numRuns: number,
-): void {
-  fc.assert(
-    fc.property(stackArb, opsArb, (inputs, ops) => checkAgainstReference(inputs, ops, options)),
-    runs(numRuns),
-  );
+): Promise<void> {
+  return assertStackLaw(checkAgainstReference, stackArb, opsArb, options, numRuns);
 }

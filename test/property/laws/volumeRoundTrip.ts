@@ -4,13 +4,13 @@
  * (`overlayToVolume`) and read back mounts to the mount's view. Both go through one flat
  * layer, so FLATTEN_EXCEPTIONS apply (link counts only).
  */
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { expect } from 'vitest';
 import { Overlay, type LayerEntryInput, type OverlayOptions } from '../../../src/index.js';
 import { layerToVolume, overlayToVolume, volumeToLayer } from '../../../src/interop/index.js';
 import { runOp, type FsOp } from '../../../src/testing/index.js';
-import { runs } from '../support/config.js';
 import { buildStack } from '../support/stack.js';
+import { assertStackLaw } from './stackLaw.js';
 import { normaliseFlattened } from './flattenMatchesMount.js';
 import { diffTrees, explainDiff, fsOf, viewOf, viewOfStack } from './view.js';
 
@@ -35,9 +35,6 @@ export function assertVolumeRoundTrip(
   opsArb: fc.Arbitrary<FsOp[]>,
   options: OverlayOptions,
   numRuns: number,
-): void {
-  fc.assert(
-    fc.property(stackArb, opsArb, (inputs, ops) => checkVolumeRoundTrip(inputs, ops, options)),
-    runs(numRuns),
-  );
+): Promise<void> {
+  return assertStackLaw(checkVolumeRoundTrip, stackArb, opsArb, options, numRuns);
 }
