@@ -1,4 +1,4 @@
-import { BLOCK_SIZE, BytesContent, EMPTY_CONTENT, PatchedContent, type Content } from '../layer/index.js';
+import { BLOCK_SIZE, BytesContent, EMPTY_CONTENT, PatchedContent, sameContent, type Content } from '../layer/index.js';
 
 /**
  * The data of a file in the writable layer: block-level copy-on-write over the immutable
@@ -115,6 +115,11 @@ export class FileData {
     this.#owned = new Set();
     this.#size = other.#size;
     this.#pristine = false;
+  }
+
+  /** Whether the data reads as exactly `content`'s bytes (no copy while nothing was written). */
+  sameBytesAs(content: Content): boolean {
+    return sameContent(this.view(false), content);
   }
 
   /** An immutable snapshot of the current data; later writes do not change it. */

@@ -3,9 +3,7 @@ import {
   Layer,
   allocateIno,
   makeMeta,
-  BytesContent,
   sameAttributes,
-  sameContent,
   type LayerHistory,
   type LayerInode,
   type LayerNode,
@@ -26,7 +24,7 @@ function freezeMeta(meta: MutableMeta | Meta): Meta {
  */
 function objectDiffers(upper: UpperInode, lower: LayerInode): boolean {
   if (!sameAttributes(upper.meta, lower.meta)) return true;
-  return upper.data !== undefined && !upper.data.pristine && !sameContent(new BytesContent(upper.data.read(0, upper.data.size)), lower.content!);
+  return upper.data !== undefined && !upper.data.pristine && !upper.data.sameBytesAs(lower.content!);
 }
 
 function sameDirAttributes(upper: MutableMeta, lower: Meta): boolean {

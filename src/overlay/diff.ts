@@ -1,5 +1,5 @@
 import { FileData } from '../cow/index.js';
-import { BytesContent, sameContent, type LayerInode } from '../layer/index.js';
+import { sameContent, type LayerInode } from '../layer/index.js';
 import { compareNames, dirname, joinPath } from '../path/index.js';
 import { indexedObjectsCommitted } from './commit.js';
 import { exists, kindOf, type Dentry } from './engine/Dentry.js';
@@ -44,7 +44,7 @@ export function diffView(engine: Engine): Change[] {
     if (data.size !== before.content!.size) return true;
     if (data instanceof FileData) {
       if (data.pristine && 'origin' in now && now.origin === before) return false;
-      return !sameContent(new BytesContent(data.read(0, data.size)), before.content!);
+      return !data.sameBytesAs(before.content!);
     }
     return !sameContent(data, before.content!);
   };
