@@ -45,14 +45,28 @@ export function parseDescriptor(value: unknown, what: string): Descriptor {
   return out;
 }
 
-export function parseManifest(bytes: Uint8Array, what = 'image manifest'): ImageManifest {
+/**
+ * The JSON object of a manifest or an index: schemaVersion 2, and a mediaType (optional in
+ * OCI) that names this kind of document.
+ */
+function schema2Object(
+  bytes: Uint8Array,
+  what: string,
+  kind: string,
+  isKind: (mediaType: string) => boolean,
+): { value: Record<string, unknown>; mediaType: string | undefined } {
   const value = parseJson(bytes, what);
   if (!isObject(value)) throw bad(what, 'must be a JSON object');
   if (value['schemaVersion'] !== 2) throw bad(what, 'schemaVersion must be 2');
   const mediaType = value['mediaType'];
-  if (mediaType !== undefined && (typeof mediaType !== 'string' || !isManifestType(mediaType))) {
-    throw bad(what, `not an image manifest (mediaType ${String(mediaType)})`);
+  if (mediaType !== undefined && (typeof mediaType !== 'string' || !isKind(mediaType))) {
+    throw bad(what, `not an ${kind} (mediaType ${String(mediaType)})`);
   }
+  return { value, mediaType };
+}
+
+export function parseManifest(bytes: Uint8Array, what = 'image manifest'): ImageManifest {
+  const { value, mediaType } = schema2Object(bytes, what, 'image manifest', isManifestType);
   if (!Array.isArray(value['layers'])) throw bad(what, 'layers must be an array');
   const manifest: ImageManifest = {
     schemaVersion: 2,
@@ -66,13 +80,7 @@ export function parseManifest(bytes: Uint8Array, what = 'image manifest'): Image
 }
 
 export function parseIndex(bytes: Uint8Array, what = 'index.json'): ImageIndex {
-  const value = parseJson(bytes, what);
-  if (!isObject(value)) throw bad(what, 'must be a JSON object');
-  if (value['schemaVersion'] !== 2) throw bad(what, 'schemaVersion must be 2');
-  const mediaType = value['mediaType'];
-  if (mediaType !== undefined && (typeof mediaType !== 'string' || !isIndexType(mediaType))) {
-    throw bad(what, `not an image index (mediaType ${String(mediaType)})`);
-  }
+  const { value, mediaType } = schema2Object(bytes, what, 'image index', isIndexType);
   // Docker's `save img@digest` once wrote "manifests": null (moby#47210): read it as empty.
   const manifests = value['manifests'] ?? [];
   if (!Array.isArray(manifests)) throw bad(what, 'manifests must be an array');
