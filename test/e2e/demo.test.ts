@@ -1,8 +1,9 @@
 /** `overlay demo`: offline, quick, deterministic, and it leaves a real store when asked to. */
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, tempDir } from './helpers.js';
+import { BIN, EPOCH, HOOK_TIMEOUT, ROOT, TEST_TIMEOUT, ensureBuilt, overlayIn, tempDir } from './helpers.js';
 
 beforeAll(ensureBuilt, HOOK_TIMEOUT);
 
@@ -35,6 +36,15 @@ describe('overlay demo', { timeout: TEST_TIMEOUT }, () => {
     expect(first).toMatch(/^ {2}layer 3 {2}DiffID {3}sha256:[0-9a-f]{64}\n {11}ChainID {2}sha256:[0-9a-f]{64}$/m);
     // The temporary store is gone; nothing was written to the default store.
     expect(existsSync(o.store)).toBe(false);
+  });
+
+  it("runs as the README's quick start runs it: `npx overlay demo` in the project", () => {
+    // npm gives the package's bin no executable bit of its own: the build must set it.
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+    const r = spawnSync('npx', ['--no-install', 'overlay', 'demo'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: EPOCH } });
+    expect(r.stderr).not.toMatch(/Permission denied|not found/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^overlay demo: how container images and overlay filesystems work$/m);
   });
 
   it('keeps its store with --store: three images, a container, shared layers', () => {

@@ -44,7 +44,7 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     if (!stale()) return;
-    const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
   } finally {
     rmSync(lock, { force: true });
