@@ -1,10 +1,11 @@
 /**
- * Named scenarios covering every unionmount-testsuite family (overlay-semantics.md M6), run in
+ * Named scenarios covering every unionmount-testsuite family (the list in harness.test.ts,
+ * UNIONMOUNT_FAMILIES, from the testsuite's tests/ directory), run in
  * every mount mode against the kernel and the emulator. The comparison is differential, so a
  * case lists ops only; what the kernel answers is the expectation (EXDEV without redirect_dir,
  * success with it, for the dir-rename families).
  *
- * The fixture follows unionmount-testsuite's set_up.py (M1), under the test dir `/a`: `foo`
+ * The fixture follows unionmount-testsuite's set_up.py, under the test dir `/a`: `foo`
  * (`:xxx:yyy:zzz`, uid/gid 1), `direct_sym` → `../a/foo`, `indirect_sym` → `direct_sym`,
  * `pointless` → `no_foo` (dangling), `dir/` holding empty `a` and `pop/` (with `b` =
  * `:aaa:bbb:ccc` and empty dir `c/`), `direct_dir_sym` → `../a/dir`, `indirect_dir_sym` →
@@ -52,7 +53,7 @@ const LINKS: LayerEntryInput[] = [
   symlink('/a/direct_dir_sym', '../a/dir'),
   symlink('/a/indirect_dir_sym', 'direct_dir_sym'),
 ];
-/** A lower inode with three names (not in the testsuite's fixture; kernel-observations.md 8). */
+/** A lower inode with three names (not in the testsuite's fixture; test/unit/overlay/kernelObservations.test.ts, case 8). */
 const HARD_LINKS: LayerEntryInput[] = [
   file('/a/hl1', ':hl:'),
   { path: '/a/hl2', type: 'hardlink', target: '/a/hl1' },
@@ -216,7 +217,8 @@ add('hard-link-dir', 'directories', [link('dir', 'new'), link('empty', 'new'), l
 add('hard-link-sym', 'symlinks', [link('direct_sym', 'sl'), readlink('sl'), lstat('sl'), read('sl'), link('pointless', 'pl'), readlink('pl')]);
 add('hard-link-sym', 'self loop', [link('pointless', 'no_foo'), read('no_foo'), read('pointless'), lstat('no_foo')]);
 
-// Lower hard links: index=off breaks them on copy-up, index=on keeps them (I2, I3).
+// Lower hard links: index=off breaks them on copy-up, index=on keeps them (overlayfs.rst,
+// 'Index' and 'Non-standard behavior': hard links are broken on copy-up without the index).
 add('lower-hard-link', 'write one name', [append('hl1', '+'), read('hl2'), read('dir/hl3'), stat('hl1'), stat('hl2'), same('hl1', 'hl2')]);
 add('lower-hard-link', 'write two names', [append('hl1', '+'), append('hl2', '-'), read('hl1'), read('hl2'), read('dir/hl3'), stat('dir/hl3')]);
 add('lower-hard-link', 'chmod one name', [chmod('hl2', 0o600), stat('hl1'), stat('hl2'), stat('dir/hl3')]);

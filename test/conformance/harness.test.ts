@@ -14,7 +14,10 @@ import { mergedView } from './harness/mergedView.js';
 
 const hostFs = fs as unknown as FsLike;
 
-/** overlay-semantics.md M6: the unionmount-testsuite families (rename-exdev or the 4 dir families). */
+/**
+ * The unionmount-testsuite families (its tests/ directory; rename-exdev or the four dir-rename
+ * families, by mount mode).
+ */
 const UNIONMOUNT_FAMILIES = [
   ...['open', 'noent'].flatMap((p) => ['plain', 'trunc', 'creat', 'creat-trunc', 'creat-excl', 'creat-excl-trunc'].map((s) => `${p}-${s}`)),
   ...['sym1', 'sym2'].flatMap((p) => ['plain', 'trunc', 'creat', 'creat-excl'].map((s) => `${p}-${s}`)),

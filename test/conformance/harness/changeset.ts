@@ -2,7 +2,8 @@
  * The kernel's upper dir as an OCI-style changeset (a `Layer`), and comparison of two
  * changesets by meaning.
  *
- * Reading an upper dir (overlayfs.rst; kernel-observations.md 15):
+ * Reading an upper dir (overlayfs.rst, 'whiteouts and opaque directories', 'renaming directories',
+ * 'Metadata only copy up', 'Index'):
  * - char device 0/0 → whiteout; `trusted.overlay.opaque=y` → opaque dir;
  * - a dir with `trusted.overlay.redirect` (a renamed lower dir) has no OCI form: it becomes an
  *   opaque dir holding its full merged contents, read through the mount;
