@@ -42,7 +42,8 @@ export async function playTour(options: TourOptions): Promise<void> {
   ];
   if (options.kept) {
     lines.push(
-      `The store is ${options.storeDir} (kept). To type the commands yourself and get the same results:`,
+      `The store is ${options.storeDir} (kept).`,
+      'To type the commands yourself there, and get the same results:',
       `  export OVERLAY_STORE=${shellQuote(options.storeDir)} SOURCE_DATE_EPOCH=${DEMO_EPOCH} OVERLAY_PLATFORM=${DEMO_PLATFORM}`,
     );
   } else {

@@ -197,13 +197,14 @@ export const TOUR: readonly TourSection[] = [
       say(`The store keeps every layer once, by digest; images and containers only point at them:`),
       overlay('layers'),
       overlay('df'),
-      say(`Each image has its own view of the shared files:`),
+      say(`The two images share layers 0 and 1, not their tops: demo/tools:1.0 sees its own /etc/motd:`),
       overlay('explain', 'demo/tools:1.0', '/etc/motd'),
     ],
   },
   {
     title: 'The store is an OCI image layout',
     steps: [
+      say(`Five images, two of them (demo/os:1.0, demo/python:1.0) the bases the others are built FROM:`),
       overlay('images'),
       say(
         ({ keptStore }) => `
