@@ -5,6 +5,9 @@ import type { Io } from './io.js';
 
 export type Args = Record<string, unknown> & { _: (string | number)[] };
 
+/** The CLI's entry point, `run` in run.ts, handed to commands that run other command lines. */
+export type CliRunner = (argv: readonly string[], io: Io) => Promise<number>;
+
 export const DEFAULT_STORE = '.overlay';
 
 /** Stands for a lone `-` argument while yargs parses (see `run`). */
@@ -27,11 +30,14 @@ export class Context {
   readonly verb: string;
   /** The clock for new images and files: SOURCE_DATE_EPOCH (seconds) when set, else now. */
   readonly clock: () => number;
+  /** Runs another `overlay` command line in this process (`overlay demo` plays real commands). */
+  readonly cli: CliRunner | undefined;
 
-  constructor(io: Io, verb: string, args: Args) {
+  constructor(io: Io, verb: string, args: Args, cli?: CliRunner) {
     this.io = io;
     this.verb = verb;
     this.args = args;
+    this.cli = cli;
     const epoch = io.env['SOURCE_DATE_EPOCH'];
     if (epoch !== undefined && epoch !== '') {
       if (!/^\d+$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, not ${JSON.stringify(epoch)}`);
@@ -62,6 +68,14 @@ export class Context {
       ...extra,
     };
     if (timeout !== undefined && /^\d+(\.\d+)?$/.test(timeout)) options.lockTimeoutMs = Number(timeout) * 1000;
+    // The platform new images declare, as DOCKER_DEFAULT_PLATFORM does for docker: the same
+    // digests on every machine (overlay demo sets it).
+    const platform = this.io.env['OVERLAY_PLATFORM'];
+    if (platform !== undefined && platform !== '' && extra.platform === undefined) {
+      const [os, architecture, variant, ...rest] = platform.split('/');
+      if (!os || !architecture || variant === '' || rest.length > 0) throw new UsageError(`OVERLAY_PLATFORM must be os/arch[/variant], like linux/amd64, not ${JSON.stringify(platform)}`);
+      options.platform = { os, architecture, ...(variant === undefined ? {} : { variant }) };
+    }
     return options;
   }
 

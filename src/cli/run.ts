@@ -37,6 +37,13 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
     .fail((message, error) => {
       usageError = message ?? error?.message ?? 'invalid arguments';
     });
+  // yargs formats the command's whole help text whenever a command runs (cacheHelpMessage in
+  // its lib/command.js), for a handler that might call showHelp(); none does, and the formatting
+  // costs more than most commands (overlay demo runs ~50). The Angular CLI skips it the same way
+  // (angular/angular-cli pull request 34087). With --help, yargs keeps doing it as before.
+  const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (usage?.cacheHelpMessage !== undefined && !argv.some((a) => a === '--help' || a === '-h')) usage.cacheHelpMessage = () => {};
   for (const spec of COMMANDS) {
     const verb = spec.command.split(' ')[0]!;
     parser.command(
@@ -77,7 +84,7 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
     return EXIT_OK;
   }
   try {
-    const ctx = new Context(io, selected.verb, selected.args);
+    const ctx = new Context(io, selected.verb, selected.args, run);
     const code = await selected.spec.run(ctx);
     return typeof code === 'number' ? code : EXIT_OK;
   } catch (error) {
