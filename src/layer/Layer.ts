@@ -5,6 +5,7 @@ import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { layerMembers, type LayerMember } from './tar/members.js';
 import { readLayerTar, type TarInput } from './tar/readTar.js';
 import { tarChunks, tarDigest } from './tar/sinks.js';
+import { WHITEOUT_PREFIX } from './tar/whiteout.js';
 import type {
   LayerDirNode,
   LayerEntry,
@@ -199,7 +200,7 @@ function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
   const links: { path: string; target: string }[] = [];
   for (const entry of input) {
     const path = entryPath(entry.path);
-    if (basename(path).startsWith('.wh.')) {
+    if (basename(path).startsWith(WHITEOUT_PREFIX)) {
       // OCI layer.md "Whiteouts": no real file may carry the whiteout prefix.
       throw formatError('entry name uses the reserved .wh. prefix', path);
     }

@@ -24,6 +24,7 @@ import { metaFault } from '../meta.js';
 import type { Meta } from '../types.js';
 import { BLOCK, TYPE_DIR, TYPE_FILE, TYPE_HARDLINK, TYPE_SYMLINK, headersLength, padding, paxData, writeHeaders, type TarHeader } from './header.js';
 import { layerMembers, type LayerMember, type LayerTree } from './members.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
 
 /** Where the encoder puts the tar's bytes. Every chunk handed over is read-only to the sink. */
 export interface TarSink {
@@ -42,8 +43,6 @@ export interface TarSink {
 
 /** Attributes of the members that stand for markers rather than objects (whiteouts, `.wh..wh..opq`). */
 const MARKER_META: Meta = Object.freeze({ mode: 0o600, uid: 0, gid: 0, mtime: 0, xattrs: Object.freeze({}) });
-const OPAQUE_MARKER = '.wh..wh..opq';
-const WHITEOUT_PREFIX = '.wh.';
 
 /**
  * Writes the canonical tar of `layer` to `sink`, pausing after each member's headers and each
