@@ -2,7 +2,7 @@ import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, concatBytes, contentBytes, type Content } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
-import { layerMembers, type LayerMember } from './tar/members.js';
+import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { readLayerTar, type TarInput } from './tar/readTar.js';
 import { tarChunks, tarDigest } from './tar/sinks.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
@@ -41,7 +41,7 @@ export interface LayerOptions {
  * entry of their own (`implicit`), as a layer directory on disk does: that is what makes them
  * merge with lower directories of the same name (overlayfs.rst "Directories").
  */
-export class Layer {
+export class Layer implements LayerTree {
   readonly #nodes: ReadonlyMap<string, LayerNode>;
   readonly #children: ReadonlyMap<string, readonly string[]>;
   readonly history: Readonly<LayerHistory>;

@@ -41,4 +41,16 @@ describe('canonical tar bytes, pinned', () => {
     expect(sha256Digest(tar)).toBe('sha256:6b3b40d0ee27e5ea987e6cf41142f88186f42317761e48bc1037354fb728aa85');
     expect(layer.diffId).toBe(sha256Digest(tar));
   });
+
+  it('digests headers larger than the hashing batch and the header slab like the bytes', () => {
+    // A 300 KB xattr makes one PAX header bigger than either sink's buffer.
+    const layer = Layer.fromEntries([
+      { path: '/a', type: 'file', content: 'a' },
+      { path: '/big-xattr', type: 'file', content: bytes(700, 5), xattrs: { 'user.big': 'x'.repeat(300_000) } },
+      { path: '/z', type: 'file', content: 'z' },
+    ]);
+    const tar = layer.toTar();
+    expect(tar.length).toBe(6 * 512 + 300_032 + 1024 + 1024);
+    expect(layer.diffId).toBe(sha256Digest(tar));
+  });
 });
