@@ -2,7 +2,7 @@
  * The canonical OCI layer tar of a layer: the same layer always gives the same bytes, so its
  * DiffID (OCI image-spec config.md "Layer DiffID") is a function of the layer alone. One
  * encoder writes them to a sink: `ChunkSink` collects them (`toTar()`), `HashSink` digests them
- * (`diffId`), so the two can never disagree (test/property/tarRoundTrip.test.ts checks it).
+ * (`diffId`), so the two cannot drift apart (test/property/tarRoundTrip.test.ts checks them).
  *
  * The canonical form:
  * - members in the order of `layerMembers` (byte order of paths), names relative (`etc/hosts`),
