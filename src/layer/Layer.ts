@@ -1,8 +1,11 @@
 import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, concatBytes, contentBytes, type Content } from './Content.js';
+import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
+import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { readLayerTar, type TarInput } from './tar/readTar.js';
-import { tarChunks, tarDigest } from './tar/writeTar.js';
+import { tarChunks, tarDigest } from './tar/sinks.js';
+import { WHITEOUT_PREFIX } from './tar/whiteout.js';
 import type {
   LayerDirNode,
   LayerEntry,
@@ -14,6 +17,9 @@ import type {
   Meta,
 } from './types.js';
 
+// The attribute rule lives in meta.ts; these names stay importable from here.
+export { DEFAULT_DIR_META, makeMeta, sameAttributes } from './meta.js';
+
 const encoder = new TextEncoder();
 let nextIno = 1000;
 
@@ -21,53 +27,6 @@ let nextIno = 1000;
 export function allocateIno(): number {
   return nextIno++;
 }
-
-const DEFAULT_MODE = { file: 0o644, dir: 0o755, symlink: 0o777 } as const;
-const NO_XATTRS: Readonly<Record<string, string>> = Object.freeze({});
-
-
-/** Attributes a tar can always carry, or a `LayerFormatError` (so `toTar()` never fails later). */
-export function makeMeta(partial: Partial<Meta> | undefined, defaultMode: number): Meta {
-  const xattrs = partial?.xattrs;
-  for (const key of ['uid', 'gid'] as const) {
-    const id = partial?.[key];
-    // Any id a PAX record can carry (Linux itself stops at 2^32 - 1, but tars go further).
-    if (id !== undefined && (!Number.isSafeInteger(id) || id < 0)) {
-      throw new DomainError('LayerFormatError', `${key} must be a non-negative integer: ${id}`, { [key]: id });
-    }
-  }
-  const mtime = partial?.mtime;
-  if (mtime !== undefined && !Number.isSafeInteger(Math.trunc(mtime))) {
-    throw new DomainError('LayerFormatError', `mtime out of range: ${mtime}`, { mtime });
-  }
-  if (xattrs !== undefined) {
-    for (const name of Object.keys(xattrs)) {
-      if (name === '' || name.includes('=') || name.includes('\0')) {
-        throw new DomainError('LayerFormatError', `invalid xattr name: ${JSON.stringify(name)}`, { name });
-      }
-    }
-  }
-  return Object.freeze({
-    mode: (partial?.mode ?? defaultMode) & 0o7777,
-    uid: partial?.uid ?? 0,
-    gid: partial?.gid ?? 0,
-    mtime: Math.floor(partial?.mtime ?? 0),
-    xattrs: xattrs === undefined || Object.keys(xattrs).length === 0 ? NO_XATTRS : Object.freeze({ ...xattrs }),
-  });
-}
-
-/**
- * Same mode, owner and extended attributes: what a layer entry carries besides its time.
- * Callers that care about the time compare `mtime` themselves.
- */
-export function sameAttributes(a: Omit<Meta, 'mtime'>, b: Omit<Meta, 'mtime'>): boolean {
-  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
-  const keys = Object.keys(a.xattrs);
-  if (keys.length !== Object.keys(b.xattrs).length) return false;
-  return keys.every((k) => a.xattrs[k] === b.xattrs[k]);
-}
-
-export const DEFAULT_DIR_META: Meta = makeMeta(undefined, DEFAULT_MODE.dir);
 
 /** Options for building a layer, beyond its entries. */
 export interface LayerOptions {
@@ -82,7 +41,7 @@ export interface LayerOptions {
  * entry of their own (`implicit`), as a layer directory on disk does: that is what makes them
  * merge with lower directories of the same name (overlayfs.rst "Directories").
  */
-export class Layer {
+export class Layer implements LayerTree {
   readonly #nodes: ReadonlyMap<string, LayerNode>;
   readonly #children: ReadonlyMap<string, readonly string[]>;
   readonly history: Readonly<LayerHistory>;
@@ -127,35 +86,10 @@ export class Layer {
     return layer;
   }
 
-  /** Every explicit entry, sorted by path (byte order). */
+  /** Every explicit entry, sorted by path (byte order), as the tar has its members. */
   entries(): LayerEntry[] {
     const out: LayerEntry[] = [];
-    const firstName = new Map<LayerInode, string>();
-    for (const path of this.paths()) {
-      const node = this.#nodes.get(path)!;
-      switch (node.kind) {
-        case 'dir':
-          if (node.implicit && !node.opaque) break;
-          out.push({ path, type: node.opaque ? 'opaque' : 'dir', ...metaFields(node.meta) });
-          break;
-        case 'whiteout':
-          out.push({ path, type: 'whiteout' });
-          break;
-        case 'file':
-        case 'symlink': {
-          const first = firstName.get(node.inode);
-          if (first !== undefined) {
-            out.push({ path, type: 'hardlink', target: first });
-            break;
-          }
-          firstName.set(node.inode, path);
-          const { inode } = node;
-          if (inode.type === 'file') out.push({ path, type: 'file', content: contentBytes(inode.content!), ...metaFields(inode.meta) });
-          else out.push({ path, type: 'symlink', target: inode.target!, ...metaFields(inode.meta) });
-          break;
-        }
-      }
-    }
+    for (const member of layerMembers(this)) out.push(entryOf(member));
     return out;
   }
 
@@ -210,6 +144,23 @@ export class Layer {
   }
 }
 
+/** The JSON form of one member. */
+function entryOf(member: LayerMember): LayerEntry {
+  const { path } = member;
+  switch (member.kind) {
+    case 'dir':
+      return { path, type: member.opaque ? 'opaque' : 'dir', ...metaFields(member.meta) };
+    case 'whiteout':
+      return { path, type: 'whiteout' };
+    case 'object': {
+      const { inode } = member;
+      if (member.linkTo !== undefined) return { path, type: 'hardlink', target: member.linkTo };
+      if (inode.type === 'file') return { path, type: 'file', content: contentBytes(inode.content!), ...metaFields(inode.meta) };
+      return { path, type: 'symlink', target: inode.target!, ...metaFields(inode.meta) };
+    }
+  }
+}
+
 function metaFields(meta: Meta): Pick<LayerEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'xattrs'> {
   const fields: Pick<LayerEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'xattrs'> = {
     mode: meta.mode,
@@ -249,7 +200,7 @@ function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
   const links: { path: string; target: string }[] = [];
   for (const entry of input) {
     const path = entryPath(entry.path);
-    if (basename(path).startsWith('.wh.')) {
+    if (basename(path).startsWith(WHITEOUT_PREFIX)) {
       // OCI layer.md "Whiteouts": no real file may carry the whiteout prefix.
       throw formatError('entry name uses the reserved .wh. prefix', path);
     }

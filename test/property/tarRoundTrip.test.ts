@@ -2,106 +2,24 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/errors/index.js';
-import { Layer, type LayerEntry, type LayerEntryInput } from '../../src/layer/index.js';
+import { nobleSha256, sha256Digest } from '../../src/digest/index.js';
+import { Layer, Overlay, type LayerEntry } from '../../src/index.js';
+import { runs } from './support/config.js';
+import { layerEntries } from './support/layerEntries.js';
 
 /**
- * Law: the canonical tar loses nothing the layer model holds. For every valid layer,
- * `Layer.fromTar(layer.toTar())` has the same entries and the same diffId.
+ * Laws of the canonical tar:
+ * - the diffId is the digest of the tar bytes: `diffId === sha256(toTar())`, for layers built
+ *   from entries and for committed uppers (whose files are block-patched contents);
+ * - the tar loses nothing the layer model holds: `Layer.fromTar(layer.toTar())` has the same
+ *   entries and the same diffId.
+ * The layers (support/layerEntries.ts) have long and non-ASCII names, PAX records, hard links,
+ * xattrs, symlinks, whiteouts and opaque directories.
  */
 
 const seed = (globalThis as { __overlaySeed?: number }).__overlaySeed;
 
-// A small alphabet so paths collide and nest; one non-ASCII name and two long ones push the
-// writer into PAX `path` records and the USTAR prefix split.
-const component = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom('a', 'b', 'c', 'a-b', 'ü') },
-  { weight: 1, arbitrary: fc.constantFrom('L'.repeat(99), 'M'.repeat(140)) },
-);
-const path = fc.array(component, { minLength: 1, maxLength: 3 }).map((parts) => '/' + parts.join('/'));
-
-const meta = fc.record(
-  {
-    mode: fc.integer({ min: 0, max: 0o7777 }),
-    uid: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 70000 }), fc.integer({ min: 0o7777777, max: 2 ** 32 })),
-    gid: fc.oneof(fc.constant(0), fc.integer({ min: 0o7777777, max: 2 ** 32 })),
-    mtime: fc.oneof(
-      fc.integer({ min: 0, max: 2_000_000_000 }).map((s) => s * 1000),
-      fc.integer({ min: -1e12, max: 1e13 }).map((ms) => ms || 0),
-    ),
-    xattrs: fc.dictionary(fc.constantFrom('user.a', 'user.b', 'security.capability', 'trusted.ü'), fc.string({ unit: 'grapheme', maxLength: 12 }), {
-      maxKeys: 2,
-    }),
-  },
-  { requiredKeys: [] },
-);
-
-type Spec =
-  | { kind: 'file'; content: Uint8Array }
-  | { kind: 'dir' }
-  | { kind: 'opaque' }
-  | { kind: 'symlink'; target: string }
-  | { kind: 'hardlink'; pick: number };
-
-const spec: fc.Arbitrary<Spec> = fc.oneof(
-  { weight: 4, arbitrary: fc.uint8Array({ maxLength: 1200 }).map((content) => ({ kind: 'file' as const, content })) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'dir' as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'opaque' as const }) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .oneof(path, fc.constantFrom('../x', 'rel/target', 'ü', '/' + 'T'.repeat(120)))
-      .map((target) => ({ kind: 'symlink' as const, target })),
-  },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: 'hardlink' as const, pick })) },
-);
-
-/**
- * Valid inputs for `Layer.fromEntries`: one object per path, nothing below a non-directory,
- * hard links to a file or symlink of the same list, whiteouts anywhere but the root (beside
- * an object of the same path, or with entries below, they make opaque directories).
- */
-const layerEntries: fc.Arbitrary<LayerEntryInput[]> = fc
-  .record({
-    objects: fc.uniqueArray(fc.tuple(path, spec, meta), { selector: ([p]) => p, maxLength: 14 }),
-    whiteouts: fc.uniqueArray(path, { maxLength: 4 }),
-    root: fc.option(fc.tuple(fc.constantFrom('dir' as const, 'opaque' as const), meta), { nil: undefined }),
-  })
-  .map(({ objects, whiteouts, root }) => {
-    const sorted = [...objects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const nonDirs = new Set<string>();
-    const below = (p: string): boolean => {
-      for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) if (nonDirs.has(p.slice(0, i))) return true;
-      return false;
-    };
-    const kept = sorted.filter(([p, s]) => {
-      if (below(p)) return false;
-      if (s.kind !== 'dir' && s.kind !== 'opaque') nonDirs.add(p);
-      return true;
-    });
-    const linkable = kept.filter(([, s]) => s.kind === 'file' || s.kind === 'symlink').map(([p]) => p);
-    const entries: LayerEntryInput[] = [];
-    for (const [p, s, m] of kept) {
-      switch (s.kind) {
-        case 'file':
-          entries.push({ path: p, type: 'file', content: s.content, ...m });
-          break;
-        case 'dir':
-        case 'opaque':
-          entries.push({ path: p, type: s.kind, ...m });
-          break;
-        case 'symlink':
-          entries.push({ path: p, type: 'symlink', target: s.target, ...m });
-          break;
-        case 'hardlink':
-          if (linkable.length > 0) entries.push({ path: p, type: 'hardlink', target: linkable[s.pick % linkable.length]! });
-          break;
-      }
-    }
-    // A whiteout below a non-directory of this layer would put an entry below it: invalid.
-    for (const w of whiteouts) if (!below(w)) entries.push({ path: w, type: 'whiteout' });
-    if (root !== undefined) entries.push({ path: '/', type: root[0], ...root[1] });
-    return entries;
-  });
+const layerEntriesArb = layerEntries();
 
 /** The tar in chunks of a random size, so the parser meets every boundary. */
 async function* split(tar: Uint8Array, size: number): AsyncIterable<Uint8Array> {
@@ -120,10 +38,59 @@ function comparable(entries: LayerEntry[]): unknown[] {
   });
 }
 
+describe(`diffId matches the tar bytes (seed ${String(seed)})`, () => {
+  it('diffId === sha256(toTar()) === sha256(tarChunks())', () => {
+    fc.assert(
+      fc.property(layerEntriesArb, (entries) => {
+        const layer = Layer.fromEntries(entries);
+        // An independent hasher over the collected bytes, against the streaming digest.
+        const digest = sha256Digest(layer.toTar(), nobleSha256);
+        expect(layer.diffId).toBe(digest);
+        expect(sha256Digest(layer.tarChunks())).toBe(digest);
+      }),
+      runs(200),
+    );
+  });
+
+  // Writes into lower files at random offsets (some past the end, some across 64 KiB blocks)
+  // and new hard links, so the committed upper holds patched contents and shared inodes.
+  const write = fc.record({ file: fc.nat(), offset: fc.nat({ max: 200_000 }), bytes: fc.uint8Array({ minLength: 1, maxLength: 70_000 }) });
+  const link = fc.record({ file: fc.nat(), name: fc.constantFrom('/x', '/a/x', '/' + 'h'.repeat(120)) });
+
+  it('holds for committed uppers too', () => {
+    fc.assert(
+      fc.property(layerEntries({ maxObjects: 10 }), fc.array(fc.oneof(write, link), { minLength: 1, maxLength: 4 }), (entries, ops) => {
+        const lower = Layer.fromEntries(entries);
+        const files = lower.entries().filter((e) => e.type === 'file').map((e) => e.path);
+        fc.pre(files.length > 0);
+        const ov = new Overlay({ lowers: [lower], clock: () => 1_700_000_000_123 });
+        for (const op of ops) {
+          const path = files[op.file % files.length]!;
+          try {
+            if ('bytes' in op) {
+              const fd = ov.fs.openSync(path, 'r+');
+              ov.fs.writeSync(fd, op.bytes, 0, op.bytes.length, op.offset);
+              ov.fs.closeSync(fd);
+            } else {
+              ov.fs.linkSync(path, op.name);
+            }
+          } catch (error) {
+            // A link name that exists or has no parent: the op is simply not done.
+            expect(error).toHaveProperty('code');
+          }
+        }
+        const upper = ov.commitSync();
+        expect(upper.diffId).toBe(sha256Digest(upper.toTar(), nobleSha256));
+      }),
+      runs(60),
+    );
+  });
+});
+
 describe(`tar round trip (seed ${String(seed)})`, () => {
   it('Layer.fromTar(layer.toTar()) keeps entries() and the diffId', async () => {
     await fc.assert(
-      fc.asyncProperty(layerEntries, fc.oneof(fc.constant(0), fc.integer({ min: 37, max: 3000 })), async (entries, chunk) => {
+      fc.asyncProperty(layerEntriesArb, fc.oneof(fc.constant(0), fc.integer({ min: 37, max: 3000 })), async (entries, chunk) => {
         const layer = Layer.fromEntries(entries);
         const tar = layer.toTar();
         const back = await Layer.fromTar(chunk === 0 ? tar : split(tar, chunk));
@@ -155,7 +122,7 @@ function fixChecksum(tar: Uint8Array, at: number): void {
 describe(`tar reader on damaged input (seed ${String(seed)})`, () => {
   it('settles with entries or a typed error, never hangs or crashes', async () => {
     await fc.assert(
-      fc.asyncProperty(layerEntries, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), async (entries, mutations, gzip) => {
+      fc.asyncProperty(layerEntriesArb, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), async (entries, mutations, gzip) => {
         let tar = Layer.fromEntries(entries).toTar();
         for (const m of mutations) {
           const at = m.at % (tar.length + 1);

@@ -8,7 +8,7 @@ import { findNativeSha256, nobleSha256, sha256Digest } from '../../../src/digest
 import { DomainError } from '../../../src/errors/index.js';
 import { Layer, concatBytes, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
 import { readLayerTar } from '../../../src/layer/tar/readTar.js';
-import { tarChunks } from '../../../src/layer/tar/writeTar.js';
+import { tarChunks } from '../../../src/layer/tar/sinks.js';
 
 const EMPTY_LAYER_DIFF_ID = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
 const text = new TextDecoder();
