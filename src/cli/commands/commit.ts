@@ -15,7 +15,7 @@ export const commitCommand: CommandSpec = {
   async run(ctx) {
     const name = ctx.optStr('name');
     const result = await ctx.withStore(async (store) => {
-      const container = store.resolveContainer(ctx.str('container'));
+      const container = await store.resolveContainer(ctx.str('container'));
       const progress = ctx.progress('committing');
       try {
         const overlay = await store.mount(container, progress);
@@ -29,7 +29,7 @@ export const commitCommand: CommandSpec = {
           ...(author === undefined ? {} : { author }),
         });
         const empty = isEmptyLayer(upper);
-        const base = store.containerImage(container);
+        const base = await store.containerImage(container);
         const config = childConfig(base.config, {
           diffId: empty ? undefined : upper.diffId,
           history: historyEntry(upper.history),

@@ -58,10 +58,10 @@ function describer(image: ImageRecord, container: ContainerRecord | undefined): 
  */
 export async function withContainer<T>(ctx: Context, ref: string, save: boolean, fn: (overlay: Overlay, container: ContainerRecord, store: Store) => Promise<T> | T): Promise<T> {
   return ctx.withStore(async (store) => {
-    const container = store.resolveContainer(ref);
+    const container = await store.resolveContainer(ref);
     const overlay = await store.mount(container);
     const result = await fn(overlay, container, store);
-    if (save) store.saveUpper(container, overlay);
+    if (save) await store.saveUpper(container, overlay);
     return result;
   });
 }
@@ -69,9 +69,9 @@ export async function withContainer<T>(ctx: Context, ref: string, save: boolean,
 /** A container by name or ID, else an image by name or ID, mounted read-only. */
 export async function withView<T>(ctx: Context, target: string, fn: (view: View) => Promise<T> | T): Promise<T> {
   return ctx.withStore(async (store) => {
-    const container = store.findContainer(target);
+    const container = await store.findContainer(target);
     if (container !== undefined) {
-      const image = store.containerImage(container);
+      const image = await store.containerImage(container);
       const overlay = await store.mount(container);
       return fn({ kind: 'container', store, overlay, lowers: [...overlay.lowers], image, container, describeLayer: describer(image, container), imageLabel: imageLabel(image) });
     }

@@ -207,7 +207,7 @@ async function tour(ctx: Context, store: Store, clock: () => number, tick: () =>
     tick();
     const overlay = await store.mount(web);
     fn(overlay);
-    store.saveUpper(web, overlay);
+    await store.saveUpper(web, overlay);
     return store.mount(web);
   };
 
@@ -340,7 +340,7 @@ async function tour(ctx: Context, store: Store, clock: () => number, tick: () =>
       [...users].map(([d, names]) => [shortId(d), formatBytes(store.layerBlob(d)?.size ?? 0), String(names.length), names.join(', ')]),
     ),
   );
-  const usage = store.diskUsage();
+  const usage = await store.diskUsage();
   n.cmd(`overlay${storeArg} df    # in short:`);
   n.show(
     `${usage.layers.count} layers stored in ${formatBytes(usage.layers.bytes)} (gzip): ${formatBytes(usage.layers.sharedBytes)} shared by several images, ${formatBytes(usage.layers.uniqueBytes)} used by one.`,
@@ -364,7 +364,7 @@ async function tour(ctx: Context, store: Store, clock: () => number, tick: () =>
     ].join('\n'),
   );
   if (!kept) n.say('\nRun "overlay demo --keep" to keep the store and try them.');
-  n.say(`\nDone: ${store.images().length} images, ${store.containers().length} container, every digest reproducible.`);
+  n.say(`\nDone: ${store.images().length} images, ${(await store.containers()).length} container, every digest reproducible.`);
 }
 
 function stackText(layers: readonly Layer[], container: ContainerRecord | undefined, title: (ref: number) => string, heading: string): string {

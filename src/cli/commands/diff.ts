@@ -6,7 +6,7 @@ export const diffCommand: CommandSpec = {
   builder: (y) => y.positional('container', { type: 'string' }),
   async run(ctx) {
     const changes = await ctx.withStore(async (store) => {
-      const container = store.resolveContainer(ctx.str('container'));
+      const container = await store.resolveContainer(ctx.str('container'));
       return (await store.mount(container)).diff();
     });
     if (ctx.json) return ctx.printJson(changes);

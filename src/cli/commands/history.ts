@@ -14,8 +14,8 @@ export const historyCommand: CommandSpec = {
     const now = ctx.clock();
     const rows = await ctx.withStore(async (store) => {
       const ref = ctx.str('image');
-      const container = store.findContainer(ref);
-      const image = container === undefined ? store.resolveImage(ref) : store.containerImage(container);
+      const container = await store.findContainer(ref);
+      const image = container === undefined ? store.resolveImage(ref) : await store.containerImage(container);
       const layers = await store.layers(image);
       const all = historyRows(image.config);
       // Which steps are themselves an image here (same DiffIDs and history so far): Docker

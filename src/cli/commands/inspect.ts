@@ -25,7 +25,7 @@ function imageInfo(image: ImageRecord): Record<string, unknown> {
 }
 
 async function containerInfo(store: Store, container: ContainerRecord): Promise<Record<string, unknown>> {
-  const image = store.containerImage(container);
+  const image = await store.containerImage(container);
   const upper = await store.upperLayer(container);
   const changes = (await store.mount(container)).diff();
   return {
@@ -36,7 +36,7 @@ async function containerInfo(store: Store, container: ContainerRecord): Promise<
     ImageName: container.imageName ?? image.names[0] ?? null,
     ImageDigest: container.image,
     Lowers: image.config.rootfs.diff_ids,
-    Upper: { Entries: upper.entries().length, Bytes: upper.size, TarBytes: store.upperSize(container) },
+    Upper: { Entries: upper.entries().length, Bytes: upper.size, TarBytes: await store.upperSize(container) },
     Changes: { A: changes.filter((c) => c.kind === 'A').length, C: changes.filter((c) => c.kind === 'C').length, D: changes.filter((c) => c.kind === 'D').length },
   };
 }
@@ -49,7 +49,7 @@ export const inspectCommand: CommandSpec = {
     const out = await ctx.withStore(async (store) => {
       const items: Record<string, unknown>[] = [];
       for (const ref of ctx.strs('targets')) {
-        const container = store.findContainer(ref);
+        const container = await store.findContainer(ref);
         if (container !== undefined) items.push(await containerInfo(store, container));
         else {
           const image = store.findImage(ref);

@@ -24,7 +24,7 @@ export const layersCommand: CommandSpec = {
       const byDiff = new Map<string, LayerRow>();
       const order: string[] = [];
       const images = wanted.length > 0 ? wanted : store.images();
-      const containers = store.containers();
+      const containers = await store.containers();
       for (const image of store.images()) {
         const chains = chainIds(image.config.rootfs.diff_ids);
         const history = historyRows(image.config);

@@ -11,19 +11,21 @@ export const psCommand: CommandSpec = {
       .option('no-trunc', { type: 'boolean', describe: 'full IDs' }),
   async run(ctx) {
     const now = ctx.clock();
-    const rows = await ctx.withStore(async (store) =>
-      store.containers().map((c) => {
+    const rows = await ctx.withStore(async (store) => {
+      const out = [];
+      for (const c of await store.containers()) {
         const image = store.imageByManifest(c.image);
-        return {
+        out.push({
           id: c.id,
           name: c.name,
           image: c.imageName !== undefined && image?.names.includes(c.imageName) ? c.imageName : (image?.names[0] ?? shortId(c.imageId)),
           imageId: c.imageId,
           created: c.created,
-          size: store.upperSize(c),
-        };
-      }),
-    );
+          size: await store.upperSize(c),
+        });
+      }
+      return out;
+    });
     if (ctx.json) return ctx.printJson(rows);
     const full = ctx.flag('no-trunc');
     if (ctx.flag('quiet')) {

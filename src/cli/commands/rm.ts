@@ -45,7 +45,7 @@ export const rmCommand: CommandSpec = {
       let blobs = 0;
       let bytes = 0;
       for (const ref of [first!, ...rest]) {
-        const container = force ? store.findContainer(ref) : store.resolveContainer(ref);
+        const container = force ? await store.findContainer(ref) : await store.resolveContainer(ref);
         if (container === undefined) continue;
         const gc = await store.removeContainer(container);
         blobs += gc.blobs.length;
