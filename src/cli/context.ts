@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Store, createProgress, type Progress, type StoreOptions } from '../host/index.js';
+import { DiskStore, createProgress, type Progress, type StoreOptions } from '../host/index.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -16,7 +16,7 @@ export const STDIN_ARG = '\u0000-';
 const unmark = (value: string): string => (value === STDIN_ARG ? '-' : value);
 
 /** Stores open in this process, released by the exit handler if a command is interrupted. */
-const openStores = new Set<Store>();
+const openStores = new Set<DiskStore>();
 
 export function releaseOpenStores(): void {
   for (const store of openStores) store.close();
@@ -80,8 +80,8 @@ export class Context {
   }
 
   /** Opens the store, runs `fn`, and always releases the store's lock. */
-  async withStore<T>(fn: (store: Store) => Promise<T>, dir = this.storeDir(), extra: StoreOptions = {}): Promise<T> {
-    const store = await Store.open(dir, this.storeOptions(extra));
+  async withStore<T>(fn: (store: DiskStore) => Promise<T>, dir = this.storeDir(), extra: StoreOptions = {}): Promise<T> {
+    const store = await DiskStore.open(dir, this.storeOptions(extra));
     openStores.add(store);
     try {
       return await fn(store);

@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync, constants } from 'node:zlib';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
+import type { LayerCompression } from '../store/index.js';
 
 /**
  * gzip as layer blobs use it. Node's zlib writes no file name and a zero mtime in the gzip
@@ -22,3 +23,12 @@ export function uncompressed(bytes: Uint8Array, what = 'layer'): Uint8Array {
     throw new DomainError('LayerFormatError', `${what}: gzip data is corrupt (${(error as Error).message})`, { what });
   }
 }
+
+/** Node's zlib as the store's layer compression: the same bytes as `CompressionStream`, synchronously. */
+export const nodeCompression: LayerCompression = {
+  gzip,
+  gunzip(blob: Uint8Array): Uint8Array {
+    const out = gunzipSync(blob);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  },
+};

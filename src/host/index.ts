@@ -1,11 +1,14 @@
 /** `overlay/node`: the Node-only side: a disk image store, host directories as layers, progress. */
-export { Store, LOCK_FILE } from './Store.js';
-export type { StoreOptions, ImageRecord, ContainerRecord, AddImageInput, RemoveImageResult, GcResult, DiskUsage } from './Store.js';
+export { DiskStore, DiskStore as Store } from './DiskStore.js';
+export type { StoreOptions } from './DiskStore.js';
+export type { ImageRecord, ContainerRecord, AddImageInput, RemoveImageResult, GcResult, DiskUsage, ProgressSink } from '../store/index.js';
+export { LOCK_FILE, openDiskBackend, DiskDocumentStore } from './DiskBackend.js';
+export type { DiskBackend } from './DiskBackend.js';
 export { DiskBlobStore } from './DiskBlobStore.js';
 export { FileLock, processAlive } from './lock.js';
 export type { LockOwner, LockOptions } from './lock.js';
 export { writeFileAtomic } from './atomic.js';
-export { gzip, uncompressed } from './compress.js';
+export { gzip, uncompressed, nodeCompression } from './compress.js';
 export { layerFromDirectory, layerEntriesFromDirectory } from './hostDir.js';
 export type { HostDirOptions } from './hostDir.js';
 export { readTarFiles, mapSource, dirSource, tarOfFiles } from './archiveIo.js';

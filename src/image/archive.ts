@@ -1,6 +1,6 @@
 /**
  * Reading images out of an OCI image layout (directory or tar, image-layout.md) or a
- * docker-archive (`docker save`, semantics S), and the files of such an archive for `save`.
+ * docker-archive (`docker save`; moby's image/tarexport writes and reads it), and the files of such an archive for `save`.
  * The files themselves come through `FileSource`, so the same code serves a directory on
  * disk, a tar in memory or anything else.
  */
@@ -189,7 +189,7 @@ export function parseDockerManifest(bytes: Uint8Array): DockerManifestItem[] {
 
 /**
  * The images of a docker-archive, legacy (`<id>/layer.tar`, `<hex>.json`) or Docker 25+
- * (`blobs/sha256/…`): `manifest.json` says where each config and layer is (semantics S1, S2).
+ * (`blobs/sha256/…`): `manifest.json` says where each config and layer is (both forms: moby image/tarexport/load.go).
  */
 export async function readDockerArchive(source: FileSource): Promise<SourceImage[]> {
   const items = parseDockerManifest(await readRequired(source, 'manifest.json', 'manifest.json'));
@@ -268,7 +268,7 @@ export function indexEntry(descriptor: Descriptor, name: string | undefined, ful
  * The files of a saved archive:
  * - `oci`: an OCI image layout with the store's own blobs (layers stay compressed), tagged
  *   `name:tag` as in the store — what `skopeo copy oci:STORE:NAME oci-archive:FILE` gives;
- * - `docker`: what `docker save` writes since Docker 25 (semantics S2), a tar that is both an
+ * - `docker`: what `docker save` writes since Docker 25 (moby image/tarexport/save.go), a tar that is both an
  *   OCI layout and a docker-archive: uncompressed layer blobs (blob digest = DiffID),
  *   `manifest.json` pointing into `blobs/`, and `repositories`.
  */

@@ -1,7 +1,7 @@
 import { chainIds } from '../digest/index.js';
 import type { HistoryEntry, ImageConfig } from './types.js';
 
-/** One step of an image's history, paired with its layer (`docker history`, semantics V1). */
+/** One step of an image's history, paired with its layer (`docker history`). */
 export interface HistoryRow {
   /** Position in `config.history` (or in `diff_ids` when the config has no history). */
   step: number;

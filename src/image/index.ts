@@ -1,19 +1,17 @@
-/** OCI image model: documents, names, layouts, archives, reference counts. Browser-pure. */
+/** OCI image model: documents, names, layouts, archives. Browser-pure. */
 export { MediaTypes, REF_NAME_ANNOTATION, CONTAINERD_NAME_ANNOTATION, EMPTY_LAYER_DIFF_ID, layerCompression, isManifestType, isIndexType, isGzip, isZstd } from './mediaTypes.js';
 export type { Compression } from './mediaTypes.js';
 export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, HistoryEntry, Platform } from './types.js';
 export { canonicalJson, encodeJson, encodeText, decodeText, parseJson, isObject } from './json.js';
 export { parseDescriptor, parseManifest, parseIndex, parseConfig } from './parse.js';
-export { parseImageName, formatImageName, canonicalName, familiarName, nameFromAnnotations, DEFAULT_TAG } from './reference.js';
-export type { ImageName } from './reference.js';
+export { parseImageName, tryParseImageName, tryCanonicalName, formatImageName, canonicalName, familiarName, nameFromAnnotations, DEFAULT_TAG } from './reference.js';
+export type { ImageName, ImageNameResult } from './reference.js';
 export { MemoryBlobStore, verifiedDigest, checkDigest, blobNotFound } from './BlobStore.js';
 export type { BlobStore } from './BlobStore.js';
 export { isEmptyLayer, historyEntry, layerHistory, imageConfig, childConfig, descriptorOf, imageManifest, encodeConfig, encodeManifest } from './build.js';
 export type { ImageSpec } from './build.js';
 export { historyRows, layerHistoryEntries } from './history.js';
 export type { HistoryRow } from './history.js';
-export { countReferences, unreferencedBlobs } from './refcount.js';
-export type { RefRoot, RefCounts } from './refcount.js';
 export {
   OCI_LAYOUT_VERSION,
   blobPath,

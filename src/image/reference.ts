@@ -23,33 +23,47 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN = /^(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?:[0-9]+|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+:[0-9]+)$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
-function invalid(text: string, why: string): DomainError {
-  return new DomainError('InvalidArgumentError', `invalid image name ${JSON.stringify(text)}: ${why}`, { name: text });
-}
+/** The outcome of parsing a name: the name, or why it is not one (no exception on the way). */
+export type ImageNameResult = { ok: true; name: ImageName } | { ok: false; text: string; reason: string };
 
-/** Splits and checks `name[:tag]`; the tag defaults to `latest`. */
-export function parseImageName(text: string): ImageName {
-  if (text === '') throw invalid(text, 'empty');
-  if (text.includes('@')) throw invalid(text, 'digest references (name@sha256:…) are not supported here');
+const fail = (text: string, reason: string): ImageNameResult => ({ ok: false, text, reason });
+
+/** Splits and checks `name[:tag]` (the tag defaults to `latest`), returning why when it fails. */
+export function tryParseImageName(text: string): ImageNameResult {
+  if (text === '') return fail(text, 'empty');
+  if (text.includes('@')) return fail(text, 'digest references (name@sha256:…) are not supported here');
   let name = text;
   let tag = DEFAULT_TAG;
   const colon = text.lastIndexOf(':');
   if (colon >= 0 && !text.slice(colon + 1).includes('/')) {
     name = text.slice(0, colon);
     tag = text.slice(colon + 1);
-    if (!TAG.test(tag)) throw invalid(text, `bad tag ${JSON.stringify(tag)}`);
+    if (!TAG.test(tag)) return fail(text, `bad tag ${JSON.stringify(tag)}`);
   }
-  if (name.length > 255) throw invalid(text, 'name longer than 255 characters');
+  if (name.length > 255) return fail(text, 'name longer than 255 characters');
   const parts = name.split('/');
   const first = parts[0]!;
   const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (hasDomain && !DOMAIN.test(first)) throw invalid(text, `bad registry host ${JSON.stringify(first)}`);
+  if (hasDomain && !DOMAIN.test(first)) return fail(text, `bad registry host ${JSON.stringify(first)}`);
   for (const part of hasDomain ? parts.slice(1) : parts) {
     if (!COMPONENT.test(part)) {
-      throw invalid(text, part === '' ? 'empty path component' : `${JSON.stringify(part)} must be lower-case letters, digits and separators . _ -`);
+      return fail(text, part === '' ? 'empty path component' : `${JSON.stringify(part)} must be lower-case letters, digits and separators . _ -`);
     }
   }
-  return { name, tag };
+  return { ok: true, name: { name, tag } };
+}
+
+/** The canonical `name:tag` of `text`, or `undefined` when it is not a valid name. */
+export function tryCanonicalName(text: string): string | undefined {
+  const parsed = tryParseImageName(text);
+  return parsed.ok ? formatImageName(parsed.name) : undefined;
+}
+
+/** Splits and checks `name[:tag]`; the tag defaults to `latest`. Throws `InvalidArgumentError`. */
+export function parseImageName(text: string): ImageName {
+  const parsed = tryParseImageName(text);
+  if (!parsed.ok) throw new DomainError('InvalidArgumentError', `invalid image name ${JSON.stringify(text)}: ${parsed.reason}`, { name: text });
+  return parsed.name;
 }
 
 export function formatImageName(name: ImageName): string {
@@ -78,11 +92,8 @@ export function nameFromAnnotations(annotations: Readonly<Record<string, string>
   for (const key of [CONTAINERD_NAME_ANNOTATION, REF_NAME_ANNOTATION]) {
     const value = annotations[key];
     if (value === undefined || value === '') continue;
-    try {
-      return canonicalName(familiarName(value));
-    } catch {
-      // Not a valid image name: try the next annotation.
-    }
+    const name = tryCanonicalName(familiarName(value));
+    if (name !== undefined) return name;
   }
   return undefined;
 }

@@ -1,11 +1,12 @@
 /**
  * The source tree's architecture, checked by reading files (no dependencies): where Node
- * builtins may be imported, which top-level folders of src/ may import which (style.md §4), that
- * third-party packages stay in the folder that wraps them, and that no two files import each
- * other in a cycle. Type-only imports count everywhere: they couple modules just the same, and
- * a type import of a Node builtin still needs @types/node in a browser build.
+ * builtins may be imported, which top-level folders of src/ may import which (the table below,
+ * drawn in the README's "Layout"), that third-party packages stay in the folder that wraps them,
+ * and that neither files nor folders import each other in a cycle. Type-only imports count
+ * everywhere: they couple modules just the same, and a type import of a Node builtin still needs
+ * @types/node in a browser build.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +14,19 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
+/**
+ * The core, top to bottom: each folder may import only folders after it (and `path`, a leaf).
+ * `host` is the Node edge beside it: cli → host → store and below; nothing in the core imports
+ * host or cli.
+ */
+const CORE_ORDER = ['cli', 'app', 'store', 'image', 'overlay', 'cow', 'layer', 'digest', 'errors'] as const;
+
 /** Top-level folder → the folders it may import ("index" is src/index.ts, the public API). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  cli: ['host', 'build', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
-  host: ['image', 'layer', 'digest', 'errors', 'path', 'overlay'],
-  build: ['image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  cli: ['app', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
+  app: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  host: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  store: ['image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   image: ['overlay', 'layer', 'digest', 'errors', 'path'],
   overlay: ['cow', 'layer', 'errors', 'path', 'digest'],
   cow: ['layer', 'errors', 'path'],
@@ -28,7 +37,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   testing: ['index', 'overlay', 'layer', 'digest', 'errors', 'path'],
   interop: ['layer', 'overlay', 'errors', 'path'],
   // src/index.ts: the browser-pure public API, so anything but the Node-side and optional entries.
-  index: ['build', 'image', 'overlay', 'cow', 'layer', 'digest', 'errors', 'path'],
+  index: ['image', 'overlay', 'cow', 'layer', 'digest', 'errors', 'path'],
 };
 
 /** Folders whose code runs only on Node: the only places `node:*` may be imported. */
@@ -238,6 +247,41 @@ describe('architecture: imports', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('states a table that follows the core order and has no folder cycle', () => {
+    const late: string[] = [];
+    for (const [i, folder] of CORE_ORDER.entries()) {
+      for (const target of ALLOWED[folder]!) {
+        const at = CORE_ORDER.indexOf(target as (typeof CORE_ORDER)[number]);
+        if (at >= 0 && at <= i) late.push(`${folder} → ${target}`);
+      }
+    }
+    expect(late).toEqual([]);
+    for (const folder of Object.keys(ALLOWED)) if (folder !== 'cli') expect(ALLOWED[folder], folder).not.toContain('cli');
+    for (const folder of CORE_ORDER.slice(1)) expect(ALLOWED[folder], folder).not.toContain('host');
+    const table = Object.entries(ALLOWED).map(([folder, targets]) => ({
+      path: `${folder}/index.ts`,
+      folder,
+      imports: targets.map((t) => ({ spec: `../${t}/index.js`, line: 1 })),
+    }));
+    expect(cyclesOf(table, false)).toEqual([]);
+    expect(Object.keys(ALLOWED).filter((f) => f !== 'index' && !existsSync(join(SRC, f)))).toEqual([]);
+  });
+
+  it('has no import cycle between folders', () => {
+    const folders = new Map<string, Set<string>>();
+    for (const f of files) {
+      const targets = folders.get(f.folder) ?? new Set<string>();
+      folders.set(f.folder, targets);
+      for (const i of f.imports) if (isRelative(i.spec)) targets.add(folderOf(resolveRelative(f.path, i.spec)));
+    }
+    const graph: SourceFile[] = [...folders].map(([folder, targets]) => ({
+      path: `${folder}/index.ts`,
+      folder,
+      imports: [...targets].filter((t) => t !== folder).map((t) => ({ spec: `../${t}/index.js`, line: 1 })),
+    }));
+    expect(cyclesOf(graph, true)).toEqual([]);
   });
 
   it('has no import cycle between files at run time', () => {

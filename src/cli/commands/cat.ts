@@ -1,4 +1,5 @@
-import { insidePath, onPath, withView, type CommandSpec } from './common.js';
+import { readFileAt } from '../../app/index.js';
+import { insidePath, withView, type CommandSpec } from './common.js';
 
 export const catCommand: CommandSpec = {
   command: 'cat <target> <path>',
@@ -6,7 +7,7 @@ export const catCommand: CommandSpec = {
   builder: (y) => y.positional('target', { type: 'string', describe: 'container or image' }).positional('path', { type: 'string', describe: 'file inside' }),
   async run(ctx) {
     const path = insidePath(ctx.str('path'));
-    const bytes = await withView(ctx, ctx.str('target'), ({ overlay }) => onPath(path, () => overlay.fs.readFileSync(path) as Uint8Array));
+    const bytes = await withView(ctx, ctx.str('target'), ({ overlay }) => readFileAt(overlay, path));
     ctx.io.stdout.write(bytes);
     await ctx.io.stdout.drain();
   },

@@ -1,3 +1,4 @@
+import { changeModes } from '../../app/index.js';
 import { parseMode } from '../render/mode.js';
 import { insidePath, withContainer, type CommandSpec } from './common.js';
 
@@ -12,11 +13,6 @@ export const chmodCommand: CommandSpec = {
   async run(ctx) {
     const modeText = ctx.str('mode');
     const paths = ctx.strs('paths').map(insidePath);
-    await withContainer(ctx, ctx.str('container'), true, (overlay) => {
-      for (const path of paths) {
-        const st = overlay.fs.statSync(path)!;
-        overlay.fs.chmodSync(path, parseMode(modeText, st.mode & 0o7777, st.isDirectory()));
-      }
-    });
+    await withContainer(ctx, ctx.str('container'), (overlay) => changeModes(overlay, paths, (current, isDir) => parseMode(modeText, current, isDir)));
   },
 };

@@ -1,4 +1,4 @@
-import { childConfig, historyEntry, isEmptyLayer } from '../../image/index.js';
+import { commitContainer } from '../../app/index.js';
 import type { CommandSpec } from './common.js';
 
 export const commitCommand: CommandSpec = {
@@ -14,30 +14,19 @@ export const commitCommand: CommandSpec = {
   examples: [['overlay commit web app:1.1 -m "new motd" --author "Ada"', 'commit with a message']],
   async run(ctx) {
     const name = ctx.optStr('name');
+    const message = ctx.optStr('message');
+    const author = ctx.optStr('author');
+    const createdBy = ctx.optStr('created-by');
     const result = await ctx.withStore(async (store) => {
-      const container = store.resolveContainer(ctx.str('container'));
       const progress = ctx.progress('committing');
       try {
-        const overlay = await store.mount(container, progress);
-        const created = store.isoNow();
-        const author = ctx.optStr('author');
-        const comment = ctx.optStr('message');
-        const upper = overlay.commitSync({
-          createdBy: ctx.optStr('created-by') ?? `overlay commit ${container.name}`,
-          created,
-          ...(comment === undefined ? {} : { comment }),
+        return await commitContainer(store, ctx.str('container'), {
+          progress,
+          ...(name === undefined ? {} : { name }),
+          ...(message === undefined ? {} : { message }),
           ...(author === undefined ? {} : { author }),
+          ...(createdBy === undefined ? {} : { createdBy }),
         });
-        const empty = isEmptyLayer(upper);
-        const base = store.containerImage(container);
-        const config = childConfig(base.config, {
-          diffId: empty ? undefined : upper.diffId,
-          history: historyEntry(upper.history),
-          created,
-          ...(author === undefined ? {} : { author }),
-        });
-        const image = await store.addImage({ config, layers: empty ? [] : [upper], names: name === undefined ? [] : [name], progress });
-        return { image, diffId: empty ? undefined : upper.diffId, empty };
       } finally {
         progress.done();
       }

@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { DomainError, FsError } from '../../errors/index.js';
-import type { ContainerRecord, ImageRecord, Store } from '../../host/index.js';
-import { historyRows } from '../../image/index.js';
-import type { Layer } from '../../layer/index.js';
-import { Overlay, type LayerRef } from '../../overlay/index.js';
+import { editContainer, openView, type View } from '../../app/index.js';
+import { DomainError } from '../../errors/index.js';
+import type { Overlay } from '../../overlay/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { shortId } from '../render/format.js';
 
 /** One verb: its yargs syntax, help text, options and what it does. */
 export interface CommandSpec {
@@ -24,63 +21,14 @@ export function insidePath(path: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
-/** A mounted container or image, with names for its layers. */
-export interface View {
-  kind: 'container' | 'image';
-  store: Store;
-  overlay: Overlay;
-  lowers: Layer[];
-  image: ImageRecord;
-  container?: ContainerRecord;
-  /** A short label of a layer (`upper`, `layer 2`) with what made it. */
-  describeLayer(ref: LayerRef): string;
-  /** The image's name or ID, for messages. */
-  imageLabel: string;
-}
-
-export function imageLabel(image: ImageRecord): string {
-  return image.names[0] ?? shortId(image.id);
-}
-
-function describer(image: ImageRecord, container: ContainerRecord | undefined): (ref: LayerRef) => string {
-  const rows = historyRows(image.config);
-  return (ref) => {
-    if (ref === 'upper') return container === undefined ? 'upper (none)' : `upper (container ${container.name}, writable)`;
-    const row = rows.find((r) => r.layerIndex === ref);
-    const by = row?.createdBy ?? '';
-    return `layer ${ref}${by === '' ? '' : ` (${by})`}`;
-  };
-}
-
-/**
- * Runs `fn` on a mounted container; with `save`, writes its writable layer back afterwards
- * (only when `fn` succeeds, so a failed operation changes nothing).
- */
-export async function withContainer<T>(ctx: Context, ref: string, save: boolean, fn: (overlay: Overlay, container: ContainerRecord, store: Store) => Promise<T> | T): Promise<T> {
-  return ctx.withStore(async (store) => {
-    const container = store.resolveContainer(ref);
-    const overlay = await store.mount(container);
-    const result = await fn(overlay, container, store);
-    if (save) store.saveUpper(container, overlay);
-    return result;
-  });
+/** Runs `fn` on a mounted container and saves its writable layer when `fn` succeeds. */
+export async function withContainer<T>(ctx: Context, ref: string, fn: (overlay: Overlay) => Promise<T> | T): Promise<T> {
+  return ctx.withStore((store) => editContainer(store, ref, fn));
 }
 
 /** A container by name or ID, else an image by name or ID, mounted read-only. */
 export async function withView<T>(ctx: Context, target: string, fn: (view: View) => Promise<T> | T): Promise<T> {
-  return ctx.withStore(async (store) => {
-    const container = store.findContainer(target);
-    if (container !== undefined) {
-      const image = store.containerImage(container);
-      const overlay = await store.mount(container);
-      return fn({ kind: 'container', store, overlay, lowers: [...overlay.lowers], image, container, describeLayer: describer(image, container), imageLabel: imageLabel(image) });
-    }
-    const image = store.findImage(target);
-    if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${target}`, { target });
-    const lowers = await store.layers(image);
-    const overlay = new Overlay({ lowers, clock: ctx.clock });
-    return fn({ kind: 'image', store, overlay, lowers, image, describeLayer: describer(image, undefined), imageLabel: imageLabel(image) });
-  });
+  return ctx.withStore(async (store) => fn(await openView(store, target, { clock: ctx.clock })));
 }
 
 /** Reads data given as an argument, from a host file (`--from`), or from stdin. */
@@ -99,17 +47,4 @@ export async function inputData(ctx: Context, inline: string | undefined): Promi
 export async function stdinArchive(ctx: Context, what: string): Promise<Uint8Array> {
   if (ctx.io.stdinIsTTY) throw new UsageError(`no ${what}: give a file, or pipe one to stdin`);
   return ctx.io.readStdin();
-}
-
-/**
- * Runs a file operation on `path`; an error from deeper down that lost track of the path (a
- * read of a directory fails in `read`, not in `open`) gets it back, for the one-line message.
- */
-export function onPath<T>(path: string, fn: () => T, dest?: string): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof FsError && error.path === undefined) error.withContext(error.syscall ?? 'open', path, dest);
-    throw error;
-  }
 }

@@ -1,3 +1,4 @@
+import { createContainer } from '../../app/index.js';
 import { shortId } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
@@ -8,15 +9,8 @@ export const createCommand: CommandSpec = {
     y.positional('image', { type: 'string', describe: 'image name[:tag] or ID' }).option('name', { type: 'string', describe: 'name of the container (default IMAGE-N)' }),
   examples: [['overlay create app:1.0 --name web', 'a container named web']],
   async run(ctx) {
-    const ref = ctx.str('image');
     const name = ctx.optStr('name');
-    const container = await ctx.withStore(async (store) => {
-      const image = store.resolveImage(ref);
-      const options: { name?: string; imageName?: string } = {};
-      if (name !== undefined) options.name = name;
-      if (image.names.length > 0) options.imageName = image.names.find((n) => n === ref || n === `${ref}:latest`) ?? image.names[0]!;
-      return store.createContainer(image, options);
-    });
+    const container = await ctx.withStore((store) => createContainer(store, ctx.str('image'), name === undefined ? {} : { name }));
     if (ctx.json) ctx.printJson({ id: container.id, name: container.name, image: container.imageName ?? container.imageId, imageId: container.imageId });
     else ctx.out(`${shortId(container.id)}  ${container.name}`);
   },

@@ -1,3 +1,4 @@
+import { diskUsage } from '../../app/index.js';
 import { formatBytes, shortId, table } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
@@ -6,7 +7,7 @@ export const dfCommand: CommandSpec = {
   describe: 'Disk usage of the store: images, containers, and the bytes layers share',
   builder: (y) => y.option('verbose', { alias: 'v', type: 'boolean', describe: 'shared and unique bytes per image' }),
   async run(ctx) {
-    const usage = await ctx.withStore(async (store) => store.diskUsage());
+    const usage = await ctx.withStore(diskUsage);
     if (ctx.json) return ctx.printJson(usage);
     ctx.io.stdout.write(
       table(

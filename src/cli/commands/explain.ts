@@ -1,3 +1,4 @@
+import { describeLayer, explainPath } from '../../app/index.js';
 import { renderExplanation } from '../render/explain.js';
 import { insidePath, withView, type CommandSpec } from './common.js';
 
@@ -8,11 +9,9 @@ export const explainCommand: CommandSpec = {
   examples: [['overlay explain web /etc/motd', 'after a write: copied up from a lower layer']],
   async run(ctx) {
     const path = insidePath(ctx.str('path'));
-    const { explanation, text } = await withView(ctx, ctx.str('target'), (view) => {
-      const explanation = view.overlay.explain(path);
-      return { explanation, text: renderExplanation(explanation, view.describeLayer) };
-    });
+    const view = await withView(ctx, ctx.str('target'), (v) => v);
+    const explanation = explainPath(view, path);
     if (ctx.json) ctx.printJson(explanation);
-    else ctx.io.stdout.write(text);
+    else ctx.io.stdout.write(renderExplanation(explanation, (ref) => describeLayer(view, ref)));
   },
 };

@@ -1,4 +1,4 @@
-import { flatten } from '../../overlay/index.js';
+import { exportTree } from '../../app/index.js';
 import { withView, type CommandSpec } from './common.js';
 import { writeOutput } from './output.js';
 
@@ -8,7 +8,7 @@ export const exportCommand: CommandSpec = {
   builder: (y) => y.positional('target', { type: 'string', describe: 'container or image' }).option('output', { alias: 'o', type: 'string', describe: 'write to this file instead of stdout' }),
   examples: [['overlay export web -o rootfs.tar', 'the container as a root filesystem tar']],
   async run(ctx) {
-    const flat = await withView(ctx, ctx.str('target'), (view) => flatten(view.container === undefined ? view.lowers : [...view.lowers, view.overlay.commitSync()]));
+    const flat = await withView(ctx, ctx.str('target'), exportTree);
     const result = await writeOutput(ctx, flat.tarChunks(), ctx.progress('exporting', flat.size));
     if (ctx.json && result.path !== undefined) ctx.printJson({ file: result.path, bytes: result.bytes, entries: flat.entryCount });
   },

@@ -1,4 +1,4 @@
-import { parseImageName } from '../../image/index.js';
+import { listImages } from '../../app/index.js';
 import { formatBytes, shortId, table, timeAgo } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
@@ -12,24 +12,7 @@ export const imagesCommand: CommandSpec = {
       .option('no-trunc', { type: 'boolean', describe: 'full IDs' }),
   async run(ctx) {
     const now = ctx.clock();
-    const rows = await ctx.withStore(async (store) =>
-      store.images().flatMap((image) => {
-        const names = image.names.length > 0 ? image.names : [undefined];
-        return names.map((n) => {
-          const parsed = n === undefined ? undefined : parseImageName(n);
-          return {
-            repository: parsed?.name ?? '<none>',
-            tag: parsed?.tag ?? '<none>',
-            id: image.id,
-            digest: image.manifestDigest,
-            created: image.config.created,
-            size: image.size,
-            layers: image.config.rootfs.diff_ids.length,
-          };
-        });
-      }),
-    );
-    rows.sort((a, b) => (a.repository + ':' + a.tag).localeCompare(b.repository + ':' + b.tag));
+    const rows = await ctx.withStore(async (store) => listImages(store));
     if (ctx.json) return ctx.printJson(rows);
     const full = ctx.flag('no-trunc');
     if (ctx.flag('quiet')) {

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { importImage } from '../../app/index.js';
 import { layerFromDirectory } from '../../host/index.js';
-import { imageConfig } from '../../image/index.js';
 import { Layer, type LayerHistory } from '../../layer/index.js';
 import { shortId } from '../render/format.js';
 import { UsageError } from '../errors.js';
@@ -57,13 +57,10 @@ export const importCommand: CommandSpec = {
         }
       }
     }
-    const spec = { architecture: '', os: '', created, ...(author === undefined ? {} : { author }) };
     const image = await ctx.withStore(async (store) => {
-      spec.architecture = store.platform.architecture;
-      spec.os = store.platform.os;
       const progress = ctx.progress('storing layer', layer.size);
       try {
-        return await store.addImage({ config: imageConfig(spec, [layer]), layers: [layer], names: name === undefined ? [] : [name], progress });
+        return await importImage(store, { layer, created, progress, ...(name === undefined ? {} : { name }), ...(author === undefined ? {} : { author }) });
       } finally {
         progress.done();
       }

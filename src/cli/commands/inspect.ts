@@ -1,64 +1,11 @@
-import { chainIds } from '../../digest/index.js';
-import { DomainError } from '../../errors/index.js';
-import type { ContainerRecord, ImageRecord, Store } from '../../host/index.js';
+import { inspectTargets } from '../../app/index.js';
 import type { CommandSpec } from './common.js';
-
-function imageInfo(image: ImageRecord): Record<string, unknown> {
-  const { config, manifest } = image;
-  const diffIds = config.rootfs.diff_ids;
-  return {
-    Id: image.id,
-    RepoTags: image.names,
-    Digest: image.manifestDigest,
-    Created: config.created ?? null,
-    Author: config.author ?? '',
-    Architecture: config.architecture,
-    Os: config.os,
-    Size: image.size,
-    RootFS: { Type: 'layers', Layers: diffIds },
-    ChainIDs: chainIds(diffIds),
-    Layers: manifest.layers.map((l, i) => ({ ...l, diffId: diffIds[i] })),
-    History: config.history ?? [],
-    Config: config.config ?? {},
-    Manifest: manifest,
-  };
-}
-
-async function containerInfo(store: Store, container: ContainerRecord): Promise<Record<string, unknown>> {
-  const image = store.containerImage(container);
-  const upper = await store.upperLayer(container);
-  const changes = (await store.mount(container)).diff();
-  return {
-    Id: container.id,
-    Name: container.name,
-    Created: container.created,
-    Image: image.id,
-    ImageName: container.imageName ?? image.names[0] ?? null,
-    ImageDigest: container.image,
-    Lowers: image.config.rootfs.diff_ids,
-    Upper: { Entries: upper.entries().length, Bytes: upper.size, TarBytes: store.upperSize(container) },
-    Changes: { A: changes.filter((c) => c.kind === 'A').length, C: changes.filter((c) => c.kind === 'C').length, D: changes.filter((c) => c.kind === 'D').length },
-  };
-}
 
 export const inspectCommand: CommandSpec = {
   command: 'inspect <targets..>',
   describe: 'Details of images or containers, as JSON',
   builder: (y) => y.positional('targets', { type: 'string', array: true, describe: 'containers or images' }),
   async run(ctx) {
-    const out = await ctx.withStore(async (store) => {
-      const items: Record<string, unknown>[] = [];
-      for (const ref of ctx.strs('targets')) {
-        const container = store.findContainer(ref);
-        if (container !== undefined) items.push(await containerInfo(store, container));
-        else {
-          const image = store.findImage(ref);
-          if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${ref}`, { target: ref });
-          items.push(imageInfo(image));
-        }
-      }
-      return items;
-    });
-    ctx.printJson(out);
+    ctx.printJson(await ctx.withStore((store) => inspectTargets(store, ctx.strs('targets'))));
   },
 };

@@ -1,3 +1,4 @@
+import { linkPath } from '../../app/index.js';
 import { insidePath, withContainer, type CommandSpec } from './common.js';
 
 export const lnCommand: CommandSpec = {
@@ -13,9 +14,7 @@ export const lnCommand: CommandSpec = {
   async run(ctx) {
     const target = ctx.str('target');
     const link = insidePath(ctx.str('link'));
-    await withContainer(ctx, ctx.str('container'), true, (overlay) => {
-      if (ctx.flag('symbolic')) overlay.fs.symlinkSync(target, link);
-      else overlay.fs.linkSync(insidePath(target), link);
-    });
+    const symbolic = ctx.flag('symbolic');
+    await withContainer(ctx, ctx.str('container'), (overlay) => linkPath(overlay, symbolic ? target : insidePath(target), link, symbolic));
   },
 };

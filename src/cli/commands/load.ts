@@ -1,8 +1,7 @@
-import { DomainError } from '../../errors/index.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dirSource, mapSource, readTarFiles, type ListedSource } from '../../host/index.js';
-import { canonicalName, readImageArchive } from '../../image/index.js';
+import { loadImages } from '../../app/index.js';
 import { shortId } from '../render/format.js';
 import { stdinArchive, type CommandSpec } from './common.js';
 
@@ -30,14 +29,9 @@ export const loadCommand: CommandSpec = {
     }
     const tag = ctx.optStr('tag');
     const loaded = await ctx.withStore(async (store) => {
-      const images = await readImageArchive(source, store.platform);
-      if (tag !== undefined) {
-        if (images.length !== 1) throw new DomainError('InvalidArgumentError', `--tag needs an archive with exactly one image (this one has ${images.length})`);
-        images[0]!.names = [canonicalName(tag)];
-      }
       const progress = ctx.progress('loading');
       try {
-        return await store.loadImages(images, progress);
+        return await loadImages(store, source, { progress, ...(tag === undefined ? {} : { tag }) });
       } finally {
         progress.done();
       }

@@ -1,40 +1,6 @@
-import type { Overlay, Stats } from '../../overlay/index.js';
+import { listDirectory } from '../../app/index.js';
 import { formatBytes, modeString } from '../render/format.js';
 import { insidePath, withView, type CommandSpec } from './common.js';
-
-interface Listed {
-  name: string;
-  path: string;
-  type: 'file' | 'dir' | 'symlink' | 'other';
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  nlink: number;
-  mtime: string;
-  target?: string;
-}
-
-function typeOf(st: Stats): Listed['type'] {
-  return st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
-}
-
-function describe(overlay: Overlay, path: string, name: string): Listed {
-  const st = overlay.fs.lstatSync(path)!;
-  const item: Listed = {
-    name,
-    path,
-    type: typeOf(st),
-    mode: st.mode & 0o7777,
-    uid: st.uid,
-    gid: st.gid,
-    size: st.size,
-    nlink: st.nlink,
-    mtime: new Date(st.mtimeMs).toISOString(),
-  };
-  if (item.type === 'symlink') item.target = overlay.fs.readlinkSync(path) as string;
-  return item;
-}
 
 export const lsCommand: CommandSpec = {
   command: 'ls <target> [path]',
@@ -49,22 +15,7 @@ export const lsCommand: CommandSpec = {
     const path = insidePath(ctx.optStr('path') ?? '/');
     const long = ctx.flag('long');
     const recursive = ctx.flag('recursive');
-    const items = await withView(ctx, ctx.str('target'), ({ overlay }) => {
-      const st = overlay.fs.statSync(path)!;
-      if (!st.isDirectory()) return [describe(overlay, path, path)];
-      const out: Listed[] = [];
-      const walk = (dir: string, prefix: string): void => {
-        const names = (overlay.fs.readdirSync(dir) as string[]).sort();
-        for (const name of names) {
-          const full = dir === '/' ? `/${name}` : `${dir}/${name}`;
-          const item = describe(overlay, full, prefix + name);
-          out.push(item);
-          if (recursive && item.type === 'dir') walk(full, `${prefix}${name}/`);
-        }
-      };
-      walk(path, '');
-      return out;
-    });
+    const items = await withView(ctx, ctx.str('target'), ({ overlay }) => listDirectory(overlay, path, { recursive }));
     if (ctx.json) return ctx.printJson(items);
     const lines = items.map((i) => {
       const name = i.type === 'dir' ? `${i.name}/` : i.type === 'symlink' ? `${i.name} -> ${i.target}` : i.name;

@@ -1,3 +1,4 @@
+import { makeDirectories } from '../../app/index.js';
 import { parseMode } from '../render/mode.js';
 import { insidePath, withContainer, type CommandSpec } from './common.js';
 
@@ -13,11 +14,7 @@ export const mkdirCommand: CommandSpec = {
   async run(ctx) {
     const paths = ctx.strs('paths').map(insidePath);
     const modeText = ctx.optStr('mode');
-    await withContainer(ctx, ctx.str('container'), true, (overlay) => {
-      for (const path of paths) {
-        overlay.fs.mkdirSync(path, { recursive: ctx.flag('parents'), mode: 0o777 });
-        if (modeText !== undefined) overlay.fs.chmodSync(path, parseMode(modeText, 0o755, true));
-      }
-    });
+    const mode = modeText === undefined ? undefined : () => parseMode(modeText, 0o755, true);
+    await withContainer(ctx, ctx.str('container'), (overlay) => makeDirectories(overlay, paths, { parents: ctx.flag('parents'), ...(mode === undefined ? {} : { mode }) }));
   },
 };

@@ -1,3 +1,4 @@
+import { pruneStore } from '../../app/index.js';
 import { formatBytes } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
@@ -5,7 +6,7 @@ export const pruneCommand: CommandSpec = {
   command: 'prune',
   describe: 'Delete untagged images no container uses, and every blob nothing references',
   async run(ctx) {
-    const result = await ctx.withStore((store) => store.prune());
+    const result = await ctx.withStore(pruneStore);
     if (ctx.json) return ctx.printJson(result);
     for (const id of result.images) ctx.out(`Deleted: ${id}`);
     ctx.out(`Total reclaimed space: ${formatBytes(result.bytes)} (${result.blobs.length} blobs)`);

@@ -1,3 +1,4 @@
+import { listContainers } from '../../app/index.js';
 import { formatBytes, shortId, table, timeAgo } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
@@ -11,19 +12,7 @@ export const psCommand: CommandSpec = {
       .option('no-trunc', { type: 'boolean', describe: 'full IDs' }),
   async run(ctx) {
     const now = ctx.clock();
-    const rows = await ctx.withStore(async (store) =>
-      store.containers().map((c) => {
-        const image = store.imageByManifest(c.image);
-        return {
-          id: c.id,
-          name: c.name,
-          image: c.imageName !== undefined && image?.names.includes(c.imageName) ? c.imageName : (image?.names[0] ?? shortId(c.imageId)),
-          imageId: c.imageId,
-          created: c.created,
-          size: store.upperSize(c),
-        };
-      }),
-    );
+    const rows = await ctx.withStore(listContainers);
     if (ctx.json) return ctx.printJson(rows);
     const full = ctx.flag('no-trunc');
     if (ctx.flag('quiet')) {

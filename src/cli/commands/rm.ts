@@ -1,4 +1,5 @@
-import { DomainError, FsError } from '../../errors/index.js';
+import { removeContainers, removePaths } from '../../app/index.js';
+import { DomainError } from '../../errors/index.js';
 import { formatBytes, shortId } from '../render/format.js';
 import { withContainer, type CommandSpec } from './common.js';
 
@@ -28,32 +29,10 @@ export const rmCommand: CommandSpec = {
       if (paths.length !== rest.length) {
         throw new DomainError('InvalidArgumentError', 'give either containers, or one container followed by absolute paths inside it');
       }
-      await withContainer(ctx, first!, true, (overlay) => {
-        for (const path of paths) {
-          if (!ctx.flag('recursive') && overlay.fs.lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-            // rm(1) without -r leaves directories alone.
-            throw new FsError('EISDIR', 'rm', path);
-          } else {
-            overlay.fs.rmSync(path, { recursive: ctx.flag('recursive'), force });
-          }
-        }
-      });
+      await withContainer(ctx, first!, (overlay) => removePaths(overlay, paths, { recursive: ctx.flag('recursive'), force }));
       return;
     }
-    const removed = await ctx.withStore(async (store) => {
-      const out: { id: string; name: string }[] = [];
-      let blobs = 0;
-      let bytes = 0;
-      for (const ref of [first!, ...rest]) {
-        const container = force ? store.findContainer(ref) : store.resolveContainer(ref);
-        if (container === undefined) continue;
-        const gc = await store.removeContainer(container);
-        blobs += gc.blobs.length;
-        bytes += gc.bytes;
-        out.push({ id: container.id, name: container.name });
-      }
-      return { containers: out, blobs, bytes };
-    });
+    const removed = await ctx.withStore((store) => removeContainers(store, [first!, ...rest], { force }));
     if (ctx.json) return ctx.printJson(removed);
     for (const c of removed.containers) ctx.out(`${c.name} (${shortId(c.id)})`);
     if (removed.blobs > 0) ctx.out(`deleted ${removed.blobs} unused blobs (${formatBytes(removed.bytes)})`);

@@ -1,3 +1,4 @@
+import { removeImages } from '../../app/index.js';
 import { formatBytes } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
@@ -6,11 +7,7 @@ export const rmiCommand: CommandSpec = {
   describe: 'Remove image names; an image no name and no container uses is deleted, with the blobs only it used',
   builder: (y) => y.positional('images', { type: 'string', array: true }).option('force', { alias: 'f', type: 'boolean', describe: 'remove every name of an ID; untag images containers use' }),
   async run(ctx) {
-    const results = await ctx.withStore(async (store) => {
-      const out = [];
-      for (const ref of ctx.strs('images')) out.push(await store.removeImage(ref, { force: ctx.flag('force') }));
-      return out;
-    });
+    const results = await ctx.withStore((store) => removeImages(store, ctx.strs('images'), { force: ctx.flag('force') }));
     if (ctx.json) return ctx.printJson(results);
     for (const r of results) {
       for (const n of r.untagged) ctx.out(`Untagged: ${n}`);

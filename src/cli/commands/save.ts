@@ -1,5 +1,6 @@
 import { DomainError } from '../../errors/index.js';
-import { canonicalName, type ArchiveFormat } from '../../image/index.js';
+import { saveImages } from '../../app/index.js';
+import type { ArchiveFormat } from '../../image/index.js';
 import { tarOfFiles } from '../../host/index.js';
 import type { CommandSpec } from './common.js';
 import { writeOutput } from './output.js';
@@ -19,20 +20,7 @@ export const saveCommand: CommandSpec = {
   async run(ctx) {
     const format = (ctx.optStr('format') ?? 'docker') as ArchiveFormat;
     if (format !== 'docker' && format !== 'oci') throw new DomainError('InvalidArgumentError', `unknown format ${String(format)}`);
-    const files = await ctx.withStore(async (store) => {
-      const picks = ctx.strs('images').map((ref) => {
-        const image = store.resolveImage(ref);
-        let names: string[] = [];
-        try {
-          const canonical = canonicalName(ref);
-          if (image.names.includes(canonical)) names = [canonical];
-        } catch {
-          // saved by ID: no names, as docker save does
-        }
-        return { image, names };
-      });
-      return store.archive(picks, format);
-    });
+    const files = await ctx.withStore((store) => saveImages(store, ctx.strs('images'), format));
     const total = files.reduce((n, f) => n + f.bytes.length, 0);
     const result = await writeOutput(ctx, tarOfFiles(files), ctx.progress('saving', total));
     if (ctx.json && result.path !== undefined) ctx.printJson({ file: result.path, bytes: result.bytes, format, files: files.map((f) => f.path) });

@@ -1,3 +1,4 @@
+import { tagImage } from '../../app/index.js';
 import type { CommandSpec } from './common.js';
 
 export const tagCommand: CommandSpec = {
@@ -5,7 +6,7 @@ export const tagCommand: CommandSpec = {
   describe: 'Give an image another name',
   builder: (y) => y.positional('source', { type: 'string', describe: 'image name or ID' }).positional('target', { type: 'string', describe: 'new name[:tag]' }),
   async run(ctx) {
-    const name = await ctx.withStore(async (store) => store.tag(store.resolveImage(ctx.str('source')), ctx.str('target')));
+    const name = await ctx.withStore((store) => tagImage(store, ctx.str('source'), ctx.str('target')));
     if (ctx.json) ctx.printJson({ name });
   },
 };

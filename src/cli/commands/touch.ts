@@ -1,3 +1,4 @@
+import { touchPaths } from '../../app/index.js';
 import { insidePath, withContainer, type CommandSpec } from './common.js';
 
 export const touchCommand: CommandSpec = {
@@ -7,11 +8,6 @@ export const touchCommand: CommandSpec = {
   async run(ctx) {
     const paths = ctx.strs('paths').map(insidePath);
     const now = ctx.clock() / 1000;
-    await withContainer(ctx, ctx.str('container'), true, (overlay) => {
-      for (const path of paths) {
-        if (overlay.fs.existsSync(path)) overlay.fs.utimesSync(path, now, now);
-        else overlay.fs.writeFileSync(path, new Uint8Array(0), { flag: 'a' });
-      }
-    });
+    await withContainer(ctx, ctx.str('container'), (overlay) => touchPaths(overlay, paths, now));
   },
 };

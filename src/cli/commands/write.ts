@@ -1,6 +1,6 @@
-import { dirname } from '../../path/index.js';
+import { writeFileAt } from '../../app/index.js';
 import { parseMode } from '../render/mode.js';
-import { inputData, insidePath, onPath, withContainer, type CommandSpec } from './common.js';
+import { inputData, insidePath, withContainer, type CommandSpec } from './common.js';
 
 function writeCommand(append: boolean): CommandSpec {
   const verb = append ? 'append' : 'write';
@@ -26,13 +26,7 @@ function writeCommand(append: boolean): CommandSpec {
       const data = await inputData(ctx, ctx.optStr('data'));
       const modeText = ctx.optStr('mode');
       const mode = modeText === undefined ? 0o644 : parseMode(modeText, 0o644);
-      await withContainer(ctx, ctx.str('container'), true, (overlay) => {
-        if (ctx.flag('parents')) overlay.fs.mkdirSync(dirname(path), { recursive: true });
-        onPath(path, () => {
-          if (append) overlay.fs.appendFileSync(path, data, { mode });
-          else overlay.fs.writeFileSync(path, data, { mode });
-        });
-      });
+      await withContainer(ctx, ctx.str('container'), (overlay) => writeFileAt(overlay, path, data, { append, mode, parents: ctx.flag('parents') }));
     },
   };
 }

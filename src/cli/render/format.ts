@@ -1,7 +1,8 @@
 /** Small text helpers for tables and listings. */
+import { shortId } from '../../app/index.js';
 import { formatBytes } from '../../host/index.js';
 
-export { formatBytes };
+export { formatBytes, shortId };
 
 /** Columns padded to their widest cell, two spaces apart (like `docker images`). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -12,10 +13,6 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
       .join('   ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
-}
-
-export function shortId(digest: string, length = 12): string {
-  return digest.replace(/^sha256:/, '').slice(0, length);
 }
 
 /** `2 hours ago`, as Docker shows creation times. */

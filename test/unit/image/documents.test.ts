@@ -4,7 +4,6 @@ import {
   EMPTY_LAYER_DIFF_ID,
   canonicalJson,
   childConfig,
-  countReferences,
   encodeConfig,
   historyEntry,
   historyRows,
@@ -14,8 +13,6 @@ import {
   parseConfig,
   parseIndex,
   parseManifest,
-  unreferencedBlobs,
-  type ImageManifest,
 } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
 
@@ -84,30 +81,5 @@ describe('OCI documents', () => {
     ]);
     expect(rows[2]!.chainId).toBe(chainIds([D('a'), D('b')])[1]);
     expect(layerHistoryEntries(config).map((h) => h?.created_by)).toEqual(['one', 'two', undefined]);
-  });
-
-  it('counts references: tags and containers hold manifests, manifests hold configs and layers', () => {
-    const m = (config: string, layers: string[]): ImageManifest => ({
-      schemaVersion: 2,
-      config: { mediaType: 'c', digest: D(config), size: 1 },
-      layers: layers.map((l) => ({ mediaType: 'l', digest: D(l), size: 1 })),
-    });
-    const manifests = new Map([
-      [D('1'), m('a', ['0', '2'])],
-      [D('3'), m('b', ['0', '4'])],
-    ]);
-    const refs = countReferences(
-      [
-        { holder: 'tag x:1', manifestDigest: D('1') },
-        { holder: 'tag x:2', manifestDigest: D('1') },
-        { holder: 'container c', manifestDigest: D('3') },
-      ],
-      manifests,
-    );
-    expect(refs.counts.get(D('1'))).toBe(2);
-    expect(refs.counts.get(D('0'))).toBe(2); // shared base layer: once per manifest
-    expect(refs.counts.get(D('2'))).toBe(1);
-    expect(refs.holders.get(D('3'))).toEqual(['container c']);
-    expect(unreferencedBlobs([D('0'), D('5'), D('4'), D('9')], refs)).toEqual([D('5'), D('9')]);
   });
 });

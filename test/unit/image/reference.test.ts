@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalName, familiarName, nameFromAnnotations, parseImageName } from '../../../src/image/index.js';
+import { canonicalName, familiarName, nameFromAnnotations, parseImageName, tryCanonicalName, tryParseImageName } from '../../../src/image/index.js';
 
 describe('image names', () => {
   it('splits name and tag, defaulting to latest', () => {
@@ -14,6 +14,17 @@ describe('image names', () => {
     for (const bad of ['', 'App', 'app:', 'app:-x', 'a//b', 'app@sha256:abc', '-app', 'app_:1']) {
       expect(() => parseImageName(bad), bad).toThrow(/invalid image name/);
     }
+  });
+
+  it('parses without throwing: a result that says why a name is refused', () => {
+    expect(tryParseImageName('demo/app:1.0')).toEqual({ ok: true, name: { name: 'demo/app', tag: '1.0' } });
+    expect(tryParseImageName('App')).toEqual({ ok: false, text: 'App', reason: '"App" must be lower-case letters, digits and separators . _ -' });
+    expect(tryParseImageName('app:-x')).toEqual({ ok: false, text: 'app:-x', reason: 'bad tag "-x"' });
+    expect(tryCanonicalName('app')).toBe('app:latest');
+    expect(tryCanonicalName('sha256:abc')).toBe('sha256:abc'); // a name, as Docker reads it
+    expect(tryCanonicalName('a//b')).toBeUndefined();
+    // The throwing form says the same.
+    expect(() => parseImageName('App')).toThrow('invalid image name "App": "App" must be lower-case letters, digits and separators . _ -');
   });
 
   it('reads names from index.json annotations: containerd name first, then the ref name', () => {

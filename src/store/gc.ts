@@ -1,12 +1,14 @@
 /**
- * Reference counts of the blobs of an image store, and what garbage collection may remove.
+ * Reference counts of the blobs of a store, and what garbage collection may remove: pure
+ * functions of the store's roots and manifests.
  *
  * Roots are the store's tags and untagged images (entries of `index.json`) and the images
  * containers are based on. Each root counts once for its manifest; each distinct manifest
  * counts once for its config and once for every layer it lists. A blob whose count is zero
  * is garbage: nothing can reach it any more.
  */
-import type { ImageManifest } from './types.js';
+import type { ImageManifest } from '../image/index.js';
+import { shortHex } from './records.js';
 
 export interface RefRoot {
   /** What holds the reference, e.g. `tag app:1`, `image sha256:…`, `container web`. */
@@ -46,4 +48,22 @@ export function countReferences(roots: Iterable<RefRoot>, manifests: ReadonlyMap
 /** The stored blobs nothing references, sorted. */
 export function unreferencedBlobs(stored: Iterable<string>, refs: RefCounts): string[] {
   return [...stored].filter((digest) => (refs.counts.get(digest) ?? 0) === 0).sort();
+}
+
+
+/**
+ * The roots of a store: one per tag (`tag NAME`), one per untagged image in `index.json`
+ * (`image ID`), one per container (`container NAME`, holding its image by manifest digest).
+ */
+export function storeRoots(
+  images: Iterable<{ id: string; manifestDigest: string; names: readonly string[] }>,
+  containers: Iterable<{ name: string; image: string }>,
+): RefRoot[] {
+  const roots: RefRoot[] = [];
+  for (const image of images) {
+    if (image.names.length === 0) roots.push({ holder: `image ${shortHex(image.id)}`, manifestDigest: image.manifestDigest });
+    for (const name of image.names) roots.push({ holder: `tag ${name}`, manifestDigest: image.manifestDigest });
+  }
+  for (const c of containers) roots.push({ holder: `container ${c.name}`, manifestDigest: c.image });
+  return roots;
 }

@@ -1,0 +1,27 @@
+/** `overlay save` and `overlay load`: images to and from docker-archive and OCI layout files. */
+import { DomainError } from '../errors/index.js';
+import { canonicalName, readImageArchive, tryCanonicalName, type ArchiveFile, type ArchiveFormat, type FileSource } from '../image/index.js';
+import type { ImageRecord, ProgressSink, Store } from '../store/index.js';
+
+/**
+ * The files of an archive of these images. An image given by name keeps that name; one given
+ * by ID is saved without names, as `docker save` does.
+ */
+export async function saveImages(store: Store, refs: readonly string[], format: ArchiveFormat): Promise<ArchiveFile[]> {
+  const picks = refs.map((ref) => {
+    const image = store.resolveImage(ref);
+    const name = tryCanonicalName(ref);
+    return { image, names: name !== undefined && image.names.includes(name) ? [name] : [] };
+  });
+  return store.archive(picks, format);
+}
+
+/** Loads the images of an archive or layout; `tag` names the one image it must hold. */
+export async function loadImages(store: Store, source: FileSource, options: { tag?: string; progress?: ProgressSink } = {}): Promise<ImageRecord[]> {
+  const images = await readImageArchive(source, store.platform);
+  if (options.tag !== undefined) {
+    if (images.length !== 1) throw new DomainError('InvalidArgumentError', `--tag needs an archive with exactly one image (this one has ${images.length})`);
+    images[0]!.names = [canonicalName(options.tag)];
+  }
+  return store.loadImages(images, options.progress);
+}

@@ -1,0 +1,135 @@
+/** Use cases on containers: create, list, change, diff, commit, remove. */
+import { childConfig, historyEntry, isEmptyLayer } from '../image/index.js';
+import type { Change, Overlay } from '../overlay/index.js';
+import type { ContainerRecord, ImageRecord, ProgressSink, Store } from '../store/index.js';
+import { shortId } from './format.js';
+
+/** `overlay create`: a container on an image, named as given or `IMAGE-N`. */
+export async function createContainer(store: Store, imageRef: string, options: { name?: string } = {}): Promise<ContainerRecord> {
+  const image = store.resolveImage(imageRef);
+  const create: { name?: string; imageName?: string } = {};
+  if (options.name !== undefined) create.name = options.name;
+  // The name it was created from (`app` means `app:latest`), else the image's first name.
+  if (image.names.length > 0) create.imageName = image.names.find((n) => n === imageRef || n === `${imageRef}:latest`) ?? image.names[0]!;
+  return store.createContainer(image, create);
+}
+
+export interface ContainerRow {
+  id: string;
+  name: string;
+  /** The name the container was created from while the image still has it, else its first name or short ID. */
+  image: string;
+  imageId: string;
+  created: string;
+  /** Bytes of the saved writable layer. */
+  size: number;
+}
+
+/** `overlay ps`. */
+export async function listContainers(store: Store): Promise<ContainerRow[]> {
+  const out: ContainerRow[] = [];
+  for (const c of await store.containers()) {
+    const image = store.imageByManifest(c.image);
+    out.push({
+      id: c.id,
+      name: c.name,
+      image: c.imageName !== undefined && image?.names.includes(c.imageName) ? c.imageName : (image?.names[0] ?? shortId(c.imageId)),
+      imageId: c.imageId,
+      created: c.created,
+      size: await store.upperSize(c),
+    });
+  }
+  return out;
+}
+
+/**
+ * Runs `fn` on a mounted container, then saves its writable layer, only when `fn` succeeds:
+ * a failed operation changes nothing.
+ */
+export async function editContainer<T>(store: Store, ref: string, fn: (overlay: Overlay, container: ContainerRecord) => Promise<T> | T): Promise<T> {
+  const container = await store.resolveContainer(ref);
+  const overlay = await store.mount(container);
+  const result = await fn(overlay, container);
+  await store.saveUpper(container, overlay);
+  return result;
+}
+
+/** `overlay diff`: what the container changed against its image. */
+export async function diffContainer(store: Store, ref: string): Promise<Change[]> {
+  const container = await store.resolveContainer(ref);
+  return (await store.mount(container)).diff();
+}
+
+export interface CommitInput {
+  /** `name[:tag]` of the new image. */
+  name?: string;
+  /** The history comment. */
+  message?: string;
+  author?: string;
+  /** The history's `created_by` (default `overlay commit CONTAINER`). */
+  createdBy?: string;
+  progress?: ProgressSink;
+}
+
+export interface CommitResult {
+  image: ImageRecord;
+  /** DiffID of the new layer; none when the container changed nothing. */
+  diffId: string | undefined;
+  empty: boolean;
+}
+
+/**
+ * `overlay commit` (like `docker commit`): the container's image plus its writable layer as a
+ * new layer with a history entry. A container that changed nothing adds an `empty_layer`
+ * history entry and no layer.
+ */
+export async function commitContainer(store: Store, ref: string, input: CommitInput = {}): Promise<CommitResult> {
+  const container = await store.resolveContainer(ref);
+  const overlay = await store.mount(container, input.progress);
+  const created = store.isoNow();
+  const { author, message: comment } = input;
+  const upper = overlay.commitSync({
+    createdBy: input.createdBy ?? `overlay commit ${container.name}`,
+    created,
+    ...(comment === undefined ? {} : { comment }),
+    ...(author === undefined ? {} : { author }),
+  });
+  const empty = isEmptyLayer(upper);
+  const base = await store.containerImage(container);
+  const config = childConfig(base.config, {
+    diffId: empty ? undefined : upper.diffId,
+    history: historyEntry(upper.history),
+    created,
+    ...(author === undefined ? {} : { author }),
+  });
+  const image = await store.addImage({
+    config,
+    layers: empty ? [] : [upper],
+    names: input.name === undefined ? [] : [input.name],
+    ...(input.progress === undefined ? {} : { progress: input.progress }),
+  });
+  return { image, diffId: empty ? undefined : upper.diffId, empty };
+}
+
+export interface RemovedContainers {
+  containers: { id: string; name: string }[];
+  /** Blobs garbage collection deleted afterwards, and their bytes. */
+  blobs: number;
+  bytes: number;
+}
+
+/** `overlay rm C...`: with `force`, unknown references are skipped. */
+export async function removeContainers(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemovedContainers> {
+  const out: { id: string; name: string }[] = [];
+  let blobs = 0;
+  let bytes = 0;
+  for (const ref of refs) {
+    const container = options.force === true ? await store.findContainer(ref) : await store.resolveContainer(ref);
+    if (container === undefined) continue;
+    const gc = await store.removeContainer(container);
+    blobs += gc.blobs.length;
+    bytes += gc.bytes;
+    out.push({ id: container.id, name: container.name });
+  }
+  return { containers: out, blobs, bytes };
+}

@@ -1,0 +1,12 @@
+/** `overlay df` and `overlay prune`. */
+import type { DiskUsage, GcResult, Store } from '../store/index.js';
+
+/** Bytes of images, layers (shared and unique), containers and unreferenced blobs. */
+export function diskUsage(store: Store): Promise<DiskUsage> {
+  return store.diskUsage();
+}
+
+/** Untagged images no container uses, then every unreferenced blob. */
+export function pruneStore(store: Store): Promise<GcResult & { images: string[] }> {
+  return store.prune();
+}

@@ -1,0 +1,139 @@
+/** Use cases on images: list, import, tag, remove, history, and which images share a layer. */
+import { chainIds } from '../digest/index.js';
+import { historyRows, imageConfig, parseImageName, type HistoryRow } from '../image/index.js';
+import type { Layer } from '../layer/index.js';
+import type { ImageRecord, ProgressSink, RemoveImageResult, Store } from '../store/index.js';
+
+export interface ImageRow {
+  repository: string;
+  tag: string;
+  id: string;
+  digest: string;
+  created: string | undefined;
+  size: number;
+  layers: number;
+}
+
+/** `overlay images`: one row per name (`<none>` for an untagged image), sorted by name. */
+export function listImages(store: Store): ImageRow[] {
+  const rows = store.images().flatMap((image) => {
+    const names = image.names.length > 0 ? image.names : [undefined];
+    return names.map((n) => {
+      const parsed = n === undefined ? undefined : parseImageName(n);
+      return {
+        repository: parsed?.name ?? '<none>',
+        tag: parsed?.tag ?? '<none>',
+        id: image.id,
+        digest: image.manifestDigest,
+        created: image.config.created,
+        size: image.size,
+        layers: image.config.rootfs.diff_ids.length,
+      };
+    });
+  });
+  return rows.sort((a, b) => (a.repository + ':' + a.tag).localeCompare(b.repository + ':' + b.tag));
+}
+
+export interface ImportInput {
+  /** The layer, with its history entry (`created`, `createdBy`, …). */
+  layer: Layer;
+  name?: string;
+  /** ISO 8601 creation time of the image. */
+  created: string;
+  author?: string;
+  progress?: ProgressSink;
+}
+
+/** `overlay import`: a one-layer image for the store's platform (like `docker import`). */
+export async function importImage(store: Store, input: ImportInput): Promise<ImageRecord> {
+  const spec = { architecture: store.platform.architecture, os: store.platform.os, created: input.created, ...(input.author === undefined ? {} : { author: input.author }) };
+  return store.addImage({
+    config: imageConfig(spec, [input.layer]),
+    layers: [input.layer],
+    names: input.name === undefined ? [] : [input.name],
+    ...(input.progress === undefined ? {} : { progress: input.progress }),
+  });
+}
+
+/** `overlay tag`: returns the new name in canonical form. */
+export async function tagImage(store: Store, source: string, target: string): Promise<string> {
+  return store.tag(store.resolveImage(source), target);
+}
+
+/** `overlay rmi`: each reference in turn (see the store's rmi policy). */
+export async function removeImages(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemoveImageResult[]> {
+  const out: RemoveImageResult[] = [];
+  for (const ref of refs) out.push(await store.removeImage(ref, options));
+  return out;
+}
+
+export interface HistoryStep extends HistoryRow {
+  /** The ID of the image this step made, when that image is in the store; else `null`. */
+  image: string | null;
+  /** Bytes of the step's layer (0 for a step without one). */
+  size: number;
+}
+
+/**
+ * `overlay history`: the steps of an image (or of a container's image), newest first. A step
+ * shows an image ID when an image with exactly the history and DiffIDs so far is in the store,
+ * as Docker shows the IDs of parent images and `<missing>` for the rest.
+ */
+export async function imageHistory(store: Store, ref: string): Promise<HistoryStep[]> {
+  const container = await store.findContainer(ref);
+  const image = container === undefined ? store.resolveImage(ref) : await store.containerImage(container);
+  const layers = await store.layers(image);
+  const all = historyRows(image.config);
+  const others = store.images();
+  const steps = all.map((row, i) => {
+    let id: string | undefined = i === all.length - 1 ? image.id : undefined;
+    if (id === undefined) {
+      const layerCount = all.slice(0, i + 1).filter((r) => r.layerIndex !== undefined).length;
+      const diffs = image.config.rootfs.diff_ids.slice(0, layerCount);
+      const match = others.find(
+        (o) => (o.config.history?.length ?? 0) === i + 1 && o.config.rootfs.diff_ids.length === layerCount && o.config.rootfs.diff_ids.every((d, k) => d === diffs[k]),
+      );
+      id = match?.id;
+    }
+    return { ...row, image: id ?? null, size: row.layerIndex === undefined ? 0 : layers[row.layerIndex]!.size };
+  });
+  return steps.reverse();
+}
+
+export interface LayerUse {
+  diffId: string;
+  blob: string;
+  mediaType: string;
+  size: number;
+  createdBy: string;
+  /** Images that have this layer, with its position and ChainID in each. */
+  images: { image: string; names: string[]; index: number; chainId: string }[];
+  /** Containers whose image has this layer. */
+  containers: string[];
+}
+
+/** `overlay layers`: every stored layer (or those of `refs`) and who shares it. */
+export async function layerUsage(store: Store, refs: readonly string[] = []): Promise<LayerUse[]> {
+  const wanted = refs.map((r) => store.resolveImage(r));
+  const byDiff = new Map<string, LayerUse>();
+  const order: string[] = [];
+  const images = wanted.length > 0 ? wanted : store.images();
+  const containers = await store.containers();
+  for (const image of store.images()) {
+    const chains = chainIds(image.config.rootfs.diff_ids);
+    const history = historyRows(image.config);
+    image.manifest.layers.forEach((blob, index) => {
+      const diffId = image.config.rootfs.diff_ids[index]!;
+      let row = byDiff.get(diffId);
+      if (row === undefined) {
+        const step = history.find((h) => h.layerIndex === index);
+        row = { diffId, blob: blob.digest, mediaType: blob.mediaType, size: blob.size, createdBy: step?.createdBy ?? '', images: [], containers: [] };
+        byDiff.set(diffId, row);
+      }
+      row.images.push({ image: image.id, names: image.names, index, chainId: chains[index]! });
+      for (const c of containers) if (c.image === image.manifestDigest && !row.containers.includes(c.name)) row.containers.push(c.name);
+    });
+  }
+  for (const image of images) for (const d of image.config.rootfs.diff_ids) if (!order.includes(d)) order.push(d);
+  return order.map((d) => byDiff.get(d)!);
+}

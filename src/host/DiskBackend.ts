@@ -1,0 +1,130 @@
+/**
+ * The disk backend of a store: the files of an OCI image layout, with the containers beside
+ * it (README, "The store"):
+ *
+ *   STORE/oci-layout                      {"imageLayoutVersion":"1.0.0"}
+ *   STORE/index.json                      one entry per tag (ref name `name:tag`), plus untagged images
+ *   STORE/blobs/sha256/<hex>              manifests, configs, gzip layer tars: each stored once
+ *   STORE/containers/<id>/container.json  name, image (manifest digest), creation time
+ *   STORE/containers/<id>/upper.tar       the container's writable layer as an OCI layer tar
+ *   STORE/tmp/                            temporary files, renamed into place when complete
+ *   STORE/overlay.lock                    present while a process works on the store
+ *
+ * Every file is written whole to tmp/ and renamed into place; a container is made in a hidden
+ * directory and renamed into place, and removed by renaming it aside first.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DomainError } from '../errors/index.js';
+import { checkLayoutFile } from '../image/index.js';
+import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend } from '../store/index.js';
+import { syncDir, writeFileAtomic } from './atomic.js';
+import { DiskBlobStore } from './DiskBlobStore.js';
+
+export const LOCK_FILE = 'overlay.lock';
+const CONTAINERS = 'containers';
+const TMP = 'tmp';
+/** Names a fresh store directory may already hold (from an earlier, interrupted first use). */
+const OWN_NAMES = new Set(['oci-layout', 'index.json', 'blobs', CONTAINERS, TMP, LOCK_FILE]);
+
+function readIfPresent(path: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export class DiskDocumentStore implements DocumentStore {
+  readonly dir: string;
+  readonly #tmp: string;
+  readonly #containers: string;
+
+  constructor(dir: string, tmpDir: string) {
+    this.dir = dir;
+    this.#tmp = tmpDir;
+    this.#containers = join(dir, CONTAINERS);
+  }
+
+  async read(name: LayoutDocument): Promise<Uint8Array | undefined> {
+    return readIfPresent(join(this.dir, name));
+  }
+
+  async write(name: LayoutDocument, bytes: Uint8Array): Promise<void> {
+    writeFileAtomic(join(this.dir, name), bytes, this.#tmp);
+  }
+
+  async containerIds(): Promise<string[]> {
+    return readdirSync(this.#containers)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
+  }
+
+  async readContainer(id: string, file: ContainerFile): Promise<Uint8Array | undefined> {
+    return readIfPresent(join(this.#containers, id, file));
+  }
+
+  async containerFileSize(id: string, file: ContainerFile): Promise<number | undefined> {
+    try {
+      return statSync(join(this.#containers, id, file)).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async createContainer(id: string, record: Uint8Array, upper: Uint8Array): Promise<void> {
+    // Built in a hidden directory and renamed into place: a container exists whole or not at all.
+    const staging = join(this.#containers, `.new-${id}`);
+    mkdirSync(staging, { recursive: true });
+    writeFileAtomic(join(staging, 'container.json'), record, this.#tmp);
+    writeFileAtomic(join(staging, 'upper.tar'), upper, this.#tmp);
+    renameSync(staging, join(this.#containers, id));
+    syncDir(this.#containers);
+  }
+
+  async writeUpper(id: string, chunks: Iterable<Uint8Array>): Promise<void> {
+    writeFileAtomic(join(this.#containers, id, 'upper.tar'), chunks, this.#tmp);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const trash = join(this.#containers, `.trash-${id}`);
+    renameSync(join(this.#containers, id), trash);
+    syncDir(this.#containers);
+    rmSync(trash, { recursive: true, force: true });
+  }
+}
+
+/** A store directory as a backend (the caller holds its lock). */
+export interface DiskBackend extends StoreBackend {
+  blobs: DiskBlobStore;
+  documents: DiskDocumentStore;
+  tmpDir: string;
+}
+
+/**
+ * Opens the directory of a store, making its folders on first use, and clears what processes
+ * killed mid-write left behind: temporary files and half-made or half-removed containers.
+ * Call it only while holding the store's lock: nobody else may be writing then.
+ */
+export function openDiskBackend(dir: string): DiskBackend {
+  const layout = join(dir, 'oci-layout');
+  if (existsSync(layout)) {
+    // Refuse a layout of another version before touching anything.
+    checkLayoutFile(new Uint8Array(readFileSync(layout)));
+  } else {
+    const strangers = readdirSync(dir).filter((name) => !OWN_NAMES.has(name));
+    if (strangers.length > 0) {
+      throw new DomainError('ImageFormatError', `${dir} is not an overlay store (it has no oci-layout file and is not empty)`, { dir });
+    }
+  }
+  const tmpDir = join(dir, TMP);
+  const blobs = new DiskBlobStore(dir, tmpDir);
+  mkdirSync(blobs.dir, { recursive: true });
+  mkdirSync(join(dir, CONTAINERS), { recursive: true });
+  rmSync(tmpDir, { recursive: true, force: true });
+  for (const name of readdirSync(join(dir, CONTAINERS))) {
+    if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });
+  }
+  return { blobs, documents: new DiskDocumentStore(dir, tmpDir), location: dir, tmpDir };
+}

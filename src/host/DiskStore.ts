@@ -1,0 +1,68 @@
+/**
+ * The store of the `overlay` CLI on disk: the core `Store` over the disk backend (the files
+ * of an OCI image layout, see DiskBackend.ts), opened under the store's lock.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Platform } from '../image/index.js';
+import { Store, type StoreOptions as CoreStoreOptions } from '../store/index.js';
+import { nodeCompression } from './compress.js';
+import { LOCK_FILE, openDiskBackend, type DiskBackend } from './DiskBackend.js';
+import type { DiskBlobStore } from './DiskBlobStore.js';
+import { FileLock, type LockOwner } from './lock.js';
+import { hostPlatform } from './platform.js';
+
+export interface StoreOptions {
+  /** Milliseconds since the epoch for creation times and new files (default `Date.now`). */
+  clock?: () => number;
+  /** Wait at most this long for another process's lock (default 30 s). */
+  lockTimeoutMs?: number;
+  /** Recorded in the lock file, for whoever has to wait. */
+  command?: string;
+  onLockWait?: (owner: LockOwner | undefined) => void;
+  /** Platform new images declare (default: this machine's). */
+  platform?: Platform;
+}
+
+export class DiskStore extends Store {
+  readonly dir: string;
+  readonly blobs: DiskBlobStore;
+  readonly tmpDir: string;
+  readonly #lock: FileLock;
+
+  private constructor(backend: DiskBackend, lock: FileLock, options: CoreStoreOptions, images: Awaited<ReturnType<typeof Store.openImages>>) {
+    super(backend, images, options);
+    this.dir = backend.location;
+    this.blobs = backend.blobs;
+    this.tmpDir = backend.tmpDir;
+    this.#lock = lock;
+  }
+
+  /** Opens (creating on first use) the store in `dir` and locks it until `close()`. */
+  static async open(dir: string, options: StoreOptions = {}): Promise<DiskStore> {
+    mkdirSync(dir, { recursive: true });
+    const lockOptions: Parameters<typeof FileLock.acquire>[1] = {};
+    if (options.lockTimeoutMs !== undefined) lockOptions.timeoutMs = options.lockTimeoutMs;
+    if (options.command !== undefined) lockOptions.command = options.command;
+    if (options.onLockWait !== undefined) lockOptions.onWait = options.onLockWait;
+    const lock = await FileLock.acquire(join(dir, LOCK_FILE), lockOptions);
+    try {
+      const backend = openDiskBackend(dir);
+      const core: CoreStoreOptions = { platform: options.platform ?? hostPlatform(), compression: nodeCompression };
+      if (options.clock !== undefined) core.clock = options.clock;
+      return new DiskStore(backend, lock, core, await Store.openImages(backend, core));
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Releases the lock. */
+  close(): void {
+    this.#lock.release();
+  }
+
+  get lockPath(): string {
+    return this.#lock.path;
+  }
+}

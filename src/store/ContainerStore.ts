@@ -1,0 +1,119 @@
+/**
+ * Containers: each is a record (`container.json`: name, image by manifest digest, creation
+ * time) and a writable layer (`upper.tar`, an OCI layer tar), kept by the `DocumentStore`.
+ * Records are read on first use and cached.
+ */
+import { sha256Digest } from '../digest/index.js';
+import { DomainError } from '../errors/index.js';
+import { encodeJson, parseJson } from '../image/index.js';
+import { Layer } from '../layer/index.js';
+import type { DocumentStore } from './backend.js';
+import { notFound, type ContainerRecord, type ImageRecord } from './records.js';
+
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** The name a new container gets when none is given: `IMAGE-N`, from the image's first name. */
+function defaultName(image: ImageRecord, imageName: string | undefined, taken: (name: string) => boolean): string {
+  const base = (image.names[0] ?? imageName ?? 'container').replace(/:.*$/, '').replace(/^.*\//, '').replace(/[^a-zA-Z0-9_.-]/g, '_') || 'container';
+  let n = 1;
+  while (taken(`${base}-${n}`)) n++;
+  return `${base}-${n}`;
+}
+
+export class ContainerStore {
+  readonly #documents: DocumentStore;
+  /** Where the store is, for messages. */
+  readonly #location: string;
+  #records: ContainerRecord[] | undefined;
+
+  constructor(documents: DocumentStore, location: string) {
+    this.#documents = documents;
+    this.#location = location;
+  }
+
+  /** Every container, oldest first. */
+  async list(): Promise<ContainerRecord[]> {
+    if (this.#records !== undefined) return this.#records;
+    const out: ContainerRecord[] = [];
+    for (const id of await this.#documents.containerIds()) {
+      if (!CONTAINER_ID.test(id)) continue;
+      const bytes = await this.#documents.readContainer(id, 'container.json');
+      if (bytes === undefined) continue;
+      const what = `${this.#location}/containers/${id}/container.json`;
+      const value = parseJson(bytes, what) as Partial<ContainerRecord>;
+      if (typeof value.name !== 'string' || typeof value.image !== 'string') {
+        throw new DomainError('ImageFormatError', `${what}: not a container record`, { path: what });
+      }
+      out.push({ ...value, id } as ContainerRecord);
+    }
+    out.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.name.localeCompare(b.name)));
+    this.#records = out;
+    return out;
+  }
+
+  /** By name, full ID or unique ID prefix. */
+  async find(ref: string): Promise<ContainerRecord | undefined> {
+    const all = await this.list();
+    const exact = all.find((c) => c.name === ref || c.id === ref);
+    if (exact !== undefined) return exact;
+    if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+    const matches = all.filter((c) => c.id.startsWith(ref));
+    if (matches.length > 1) throw new DomainError('InvalidArgumentError', `ambiguous container ID prefix ${ref}`, { ref });
+    return matches[0];
+  }
+
+  async resolve(ref: string): Promise<ContainerRecord> {
+    const container = await this.find(ref);
+    if (container === undefined) throw notFound('container', ref);
+    return container;
+  }
+
+  /** A new container on an image: its record and an empty writable layer, created together. */
+  async create(image: ImageRecord, created: string, options: { name?: string; imageName?: string } = {}): Promise<ContainerRecord> {
+    const all = await this.list();
+    let name = options.name;
+    if (name !== undefined) {
+      if (!CONTAINER_NAME.test(name)) {
+        throw new DomainError('InvalidArgumentError', `invalid container name ${JSON.stringify(name)}: use letters, digits and _ . - (not first)`, { name });
+      }
+      if (all.some((c) => c.name === name)) throw new DomainError('InvalidArgumentError', `container name ${name} is already in use`, { name });
+    } else {
+      name = defaultName(image, options.imageName, (n) => all.some((c) => c.name === n));
+    }
+    const ids = new Set(await this.#documents.containerIds());
+    let id = '';
+    for (let nonce = all.length; ; nonce++) {
+      id = sha256Digest(new TextEncoder().encode(`${image.id}\n${name}\n${created}\n${nonce}`)).slice(7);
+      if (!ids.has(id)) break;
+    }
+    const record: ContainerRecord = { id, name, image: image.manifestDigest, imageId: image.id, created };
+    if (options.imageName !== undefined) record.imageName = options.imageName;
+    const { id: _id, ...stored } = record;
+    void _id;
+    await this.#documents.createContainer(id, encodeJson(stored), Layer.fromEntries([]).toTar());
+    this.#records = undefined;
+    return record;
+  }
+
+  /** The container's writable layer as saved. */
+  async upper(container: ContainerRecord): Promise<Layer> {
+    const bytes = await this.#documents.readContainer(container.id, 'upper.tar');
+    return bytes === undefined ? Layer.fromEntries([]) : Layer.fromTar(bytes);
+  }
+
+  /** Bytes of the saved writable layer (0 when there is none). */
+  async upperSize(container: ContainerRecord): Promise<number> {
+    return (await this.#documents.containerFileSize(container.id, 'upper.tar')) ?? 0;
+  }
+
+  /** Replaces the saved writable layer. */
+  async saveUpper(container: ContainerRecord, upper: Layer): Promise<void> {
+    await this.#documents.writeUpper(container.id, upper.tarChunks());
+  }
+
+  async remove(container: ContainerRecord): Promise<void> {
+    await this.#documents.removeContainer(container.id);
+    this.#records = undefined;
+  }
+}

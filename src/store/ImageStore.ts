@@ -1,0 +1,345 @@
+/**
+ * The images of a store: an OCI image layout (image-layout.md) over a `BlobStore` for the blobs
+ * and a `DocumentStore` for `oci-layout` and `index.json`. `index.json` is read once when the
+ * store opens and rewritten after each change; blobs are read when needed.
+ *
+ * Crash-safety order: blobs are written before the document that names them (layers, then the
+ * config, then the manifest, then `index.json`), and `index.json` is rewritten before any blob
+ * it no longer names is deleted (by `Store.gc`).
+ */
+import { sha256Digest } from '../digest/index.js';
+import { DomainError } from '../errors/index.js';
+import {
+  MediaTypes,
+  OCI_LAYOUT_VERSION,
+  archiveFiles,
+  checkLayoutFile,
+  descriptorOf,
+  encodeJson,
+  imageManifest,
+  isGzip,
+  isManifestType,
+  layerHistory,
+  layerHistoryEntries,
+  nameFromAnnotations,
+  parseConfig,
+  parseIndex,
+  parseManifest,
+  tryCanonicalName,
+  canonicalName,
+  type ArchiveFile,
+  type ArchiveFormat,
+  type BlobStore,
+  type Descriptor,
+  type ImageConfig,
+  type SourceImage,
+} from '../image/index.js';
+import { Layer } from '../layer/index.js';
+import type { DocumentStore } from './backend.js';
+import { uncompressedTar, type LayerCompression } from './compression.js';
+import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
+import { TagIndex, indexDocument } from './tags.js';
+
+/** Counts work done (bytes), e.g. for a progress bar. */
+export interface ProgressSink {
+  tick(n: number): void;
+}
+
+export interface AddImageInput {
+  config: ImageConfig;
+  /** Layers not yet in the store (by DiffID); the others are taken from the store. */
+  layers?: readonly Layer[];
+  names?: readonly string[];
+  progress?: ProgressSink;
+}
+
+export class ImageStore {
+  readonly #blobs: BlobStore;
+  readonly #documents: DocumentStore;
+  readonly #compression: LayerCompression;
+  /** Entries of index.json this store does not manage (other media types), kept as found. */
+  #foreign: Descriptor[] = [];
+  /** manifest digest → image, in the order of index.json, then of addition. */
+  readonly #images = new Map<string, ImageRecord>();
+  readonly #tags = new TagIndex();
+  /** DiffID → descriptor of the stored blob that holds that layer. */
+  readonly #layerBlobs = new Map<string, Descriptor>();
+  /** Decoded layers by blob digest. */
+  readonly #layerCache = new Map<string, Layer>();
+
+  private constructor(blobs: BlobStore, documents: DocumentStore, compression: LayerCompression) {
+    this.#blobs = blobs;
+    this.#documents = documents;
+    this.#compression = compression;
+  }
+
+  /**
+   * Reads the layout, making it on first use: `index.json` first and `oci-layout` last, since
+   * the presence of `oci-layout` marks a complete layout.
+   */
+  static async open(blobs: BlobStore, documents: DocumentStore, compression: LayerCompression, location: string): Promise<ImageStore> {
+    const layout = await documents.read('oci-layout');
+    if (layout === undefined) {
+      if ((await documents.read('index.json')) === undefined) {
+        await documents.write('index.json', encodeJson({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] }));
+      }
+      await documents.write('oci-layout', encodeJson({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
+    } else {
+      checkLayoutFile(layout);
+    }
+    const store = new ImageStore(blobs, documents, compression);
+    await store.#load(location);
+    return store;
+  }
+
+  async #load(location: string): Promise<void> {
+    const bytes = await this.#documents.read('index.json');
+    if (bytes === undefined) throw new DomainError('ImageFormatError', `${location}: index.json is missing`, { dir: location });
+    const index = parseIndex(bytes, `${location}/index.json`);
+    for (const entry of index.manifests) {
+      if (!isManifestType(entry.mediaType)) {
+        this.#foreign.push(entry);
+        continue;
+      }
+      let image = this.#images.get(entry.digest);
+      if (image === undefined) {
+        image = await this.readImage(entry.digest);
+        this.#images.set(entry.digest, image);
+      }
+      const name = nameFromAnnotations(entry.annotations);
+      if (name !== undefined && this.#tags.add(name, entry.digest)) image.names = this.#tags.namesOf(entry.digest);
+    }
+  }
+
+  /** An image from its manifest blob (also one outside index.json), its layers noted by DiffID. */
+  async readImage(manifestDigest: string): Promise<ImageRecord> {
+    const manifestBytes = await this.#blobs.get(manifestDigest);
+    if (sha256Digest(manifestBytes) !== manifestDigest) {
+      throw new DomainError('DigestMismatchError', `blob ${manifestDigest} does not match its digest`, { digest: manifestDigest });
+    }
+    const manifest = parseManifest(manifestBytes, `manifest ${manifestDigest}`);
+    const configBytes = await this.#blobs.get(manifest.config.digest);
+    const config = parseConfig(configBytes, `config ${manifest.config.digest}`);
+    if (manifest.layers.length !== config.rootfs.diff_ids.length) {
+      throw new DomainError('ImageFormatError', `image ${manifest.config.digest}: ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} DiffIDs`, {});
+    }
+    manifest.layers.forEach((layer, i) => {
+      const diffId = config.rootfs.diff_ids[i]!;
+      if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, { mediaType: layer.mediaType, digest: layer.digest, size: layer.size });
+    });
+    const size = imageSize(manifestBytes, configBytes, manifest.layers);
+    return { id: manifest.config.digest, manifestDigest, manifest, manifestBytes, config, configBytes, names: [], size };
+  }
+
+  async #writeIndex(): Promise<void> {
+    await this.#documents.write('index.json', encodeJson(indexDocument(this.#images.values(), this.#foreign)));
+  }
+
+  // ------------------------------------------------------------------------------ lookups
+
+  /** The images of index.json. */
+  list(): ImageRecord[] {
+    return [...this.#images.values()];
+  }
+
+  /** `name[:tag]`, an image ID or manifest digest (`sha256:…`), or a unique hex prefix of one. */
+  find(ref: string): ImageRecord | undefined {
+    const name = tryCanonicalName(ref);
+    const digest = name === undefined ? undefined : this.#tags.get(name);
+    if (digest !== undefined) return this.#images.get(digest);
+    const hex = ref.startsWith('sha256:') ? ref.slice('sha256:'.length) : ref;
+    if (!/^[0-9a-f]{1,64}$/.test(hex) || (hex.length < 4 && !ref.startsWith('sha256:'))) return undefined;
+    const matches = this.list().filter((i) => i.id.slice(7).startsWith(hex) || i.manifestDigest.slice(7).startsWith(hex));
+    if (matches.length > 1) {
+      throw new DomainError('InvalidArgumentError', `ambiguous image ID prefix ${ref}: matches ${matches.map((m) => shortHex(m.id)).join(', ')}`, { ref });
+    }
+    return matches[0];
+  }
+
+  resolve(ref: string): ImageRecord {
+    const image = this.find(ref);
+    if (image === undefined) throw notFound('image', ref.includes(':') || /^[0-9a-f]+$/.test(ref) ? ref : `${ref}:latest`);
+    return image;
+  }
+
+  byManifest(digest: string): ImageRecord | undefined {
+    return this.#images.get(digest);
+  }
+
+  /** The image a tag names (`name` in canonical form). */
+  tagged(name: string): string | undefined {
+    return this.#tags.get(name);
+  }
+
+  /** The stored blob of a layer with this DiffID, if any image has it. */
+  layerBlob(diffId: string): Descriptor | undefined {
+    return this.#layerBlobs.get(diffId);
+  }
+
+  /** An image's layers, base first, each with the history entry that describes it. */
+  async layers(image: ImageRecord, progress?: ProgressSink): Promise<Layer[]> {
+    const entries = layerHistoryEntries(image.config);
+    const out: Layer[] = [];
+    for (const [i, descriptor] of image.manifest.layers.entries()) {
+      let layer = this.#layerCache.get(descriptor.digest);
+      if (layer === undefined) {
+        const blob = await this.#blobs.get(descriptor.digest);
+        layer = await Layer.fromTar(blob);
+        this.#layerCache.set(descriptor.digest, layer);
+        progress?.tick(blob.length);
+      }
+      out.push(layer.withHistory(layerHistory(entries[i])));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ writing
+
+  /**
+   * The one rule for storing a layer: once per DiffID (a layer the store has is never stored
+   * again, whichever image brings it), as a gzip blob. `bytes` is the layer's tar, plain or
+   * gzip; a gzip blob is kept as it is, a plain tar is compressed. With `verify`, the
+   * uncompressed tar must hash to `diffId`.
+   */
+  async #storeLayer(diffId: string, bytes: Uint8Array, verify: boolean, progress?: ProgressSink): Promise<Descriptor> {
+    const stored = this.#layerBlobs.get(diffId);
+    if (stored !== undefined) return stored;
+    let tar: Uint8Array | undefined;
+    if (verify) {
+      tar = await uncompressedTar(this.#compression, bytes, `layer ${diffId}`);
+      const actual = sha256Digest(tar);
+      if (actual !== diffId) {
+        throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
+      }
+    }
+    const blob = isGzip(bytes) ? bytes : await this.#compression.gzip(tar ?? bytes);
+    const digest = await this.#blobs.put(blob);
+    progress?.tick(bytes.length);
+    const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest, size: blob.length };
+    this.#layerBlobs.set(diffId, descriptor);
+    return descriptor;
+  }
+
+  /**
+   * Stores an image: new layers, then the config, then the manifest, then `index.json` with
+   * its tags. A tag that named another image moves; that image stays, untagged, until `prune`
+   * or `rmi`.
+   */
+  async add(input: AddImageInput): Promise<ImageRecord> {
+    // Names are checked before anything is written: a bad name leaves no garbage behind.
+    const names = (input.names ?? []).map(canonicalName);
+    const given = new Map<string, Layer>();
+    for (const layer of input.layers ?? []) given.set(layer.diffId, layer);
+    const layers: Descriptor[] = [];
+    for (const diffId of input.config.rootfs.diff_ids) {
+      const layer = given.get(diffId);
+      const stored = this.#layerBlobs.get(diffId);
+      if (layer !== undefined) layers.push(stored ?? (await this.#storeLayer(diffId, layer.toTar(), false, input.progress)));
+      else if (stored !== undefined) layers.push(stored);
+      else throw new DomainError('NotFoundError', `layer ${diffId} is neither given nor in the store`, { diffId });
+    }
+    return this.#addManifest(encodeJson(input.config), input.config, layers, names);
+  }
+
+  /**
+   * Loads images read from an archive or layout. Configs are kept byte for byte (image IDs do
+   * not change); each layer is checked against its DiffID and stored by the same rule as
+   * `add`; layers the store has are not read again.
+   */
+  async load(sources: readonly SourceImage[], progress?: ProgressSink): Promise<ImageRecord[]> {
+    for (const source of sources) source.names.forEach(canonicalName);
+    const out: ImageRecord[] = [];
+    for (const source of sources) {
+      const layers: Descriptor[] = [];
+      for (const layer of source.layers) {
+        const stored = this.#layerBlobs.get(layer.diffId);
+        layers.push(stored ?? (await this.#storeLayer(layer.diffId, await layer.read(), true, progress)));
+      }
+      out.push(await this.#addManifest(source.configBytes, source.config, layers, source.names));
+    }
+    return out;
+  }
+
+  async #addManifest(configBytes: Uint8Array, config: ImageConfig, layers: Descriptor[], names: readonly string[]): Promise<ImageRecord> {
+    const configDescriptor = descriptorOf(MediaTypes.ociConfig, configBytes);
+    await this.#blobs.put(configBytes, configDescriptor.digest);
+    const manifest = imageManifest(configDescriptor, layers);
+    const manifestBytes = encodeJson(manifest);
+    const manifestDigest = await this.#blobs.put(manifestBytes);
+    let image = this.#images.get(manifestDigest);
+    if (image === undefined) {
+      const size = imageSize(manifestBytes, configBytes, layers);
+      image = { id: configDescriptor.digest, manifestDigest, manifest, manifestBytes, config, configBytes, names: [], size };
+      this.#images.set(manifestDigest, image);
+    }
+    for (const name of names) this.#setTag(canonicalName(name), image);
+    await this.#writeIndex();
+    return image;
+  }
+
+  #setTag(name: string, image: ImageRecord): void {
+    const previous = this.#tags.set(name, image.manifestDigest);
+    if (previous !== undefined) {
+      const old = this.#images.get(previous);
+      if (old !== undefined) old.names = this.#tags.namesOf(previous);
+    }
+    image.names = this.#tags.namesOf(image.manifestDigest);
+  }
+
+  /** Gives an image another name (`docker tag`); returns the name in canonical form. */
+  async tag(image: ImageRecord, name: string): Promise<string> {
+    const canonical = canonicalName(name);
+    this.#setTag(canonical, image);
+    await this.#writeIndex();
+    return canonical;
+  }
+
+  /**
+   * Removes names and, with `drop`, the image itself from index.json (its blobs stay until
+   * garbage collection), then rewrites index.json.
+   */
+  async untag(image: ImageRecord, names: readonly string[], drop: boolean): Promise<void> {
+    for (const name of names) this.#tags.delete(name);
+    image.names = this.#tags.namesOf(image.manifestDigest);
+    if (drop) this.#images.delete(image.manifestDigest);
+    await this.#writeIndex();
+  }
+
+  /** Removes untagged images from index.json (their blobs stay until garbage collection). */
+  async drop(images: readonly ImageRecord[]): Promise<void> {
+    for (const image of images) this.#images.delete(image.manifestDigest);
+    await this.#writeIndex();
+  }
+
+  /** Forgets deleted blobs (after garbage collection). */
+  forgetBlobs(digests: readonly string[]): void {
+    const gone = new Set(digests);
+    for (const digest of gone) this.#layerCache.delete(digest);
+    for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
+  }
+
+  /** The files of an archive holding these images (see `archiveFiles`). */
+  async archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
+    const merged = new Map<string, { image: ImageRecord; names: string[] }>();
+    for (const { image, names } of images) {
+      const entry = merged.get(image.manifestDigest);
+      if (entry === undefined) merged.set(image.manifestDigest, { image, names: [...names] });
+      else for (const n of names) if (!entry.names.includes(n)) entry.names.push(n);
+    }
+    return archiveFiles(
+      [...merged.values()].map(({ image, names }) => ({
+        names,
+        manifest: image.manifest,
+        manifestBytes: image.manifestBytes,
+        manifestDigest: image.manifestDigest,
+        configBytes: image.configBytes,
+        config: image.config,
+      })),
+      format,
+      {
+        blob: (digest) => this.#blobs.get(digest),
+        layerTar: async (descriptor) => uncompressedTar(this.#compression, await this.#blobs.get(descriptor.digest), `layer ${descriptor.digest}`),
+      },
+    );
+  }
+}

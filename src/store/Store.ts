@@ -1,0 +1,217 @@
+/**
+ * A store of images and containers over any backend (memory, disk, later IndexedDB): the
+ * image layout (`ImageStore`), the containers (`ContainerStore`), and what needs both: Docker's
+ * removal rules, garbage collection, disk usage and mounting a container.
+ */
+import type { Platform, SourceImage, ArchiveFile, ArchiveFormat, Descriptor } from '../image/index.js';
+import { mountContainer, tryCanonicalName } from '../image/index.js';
+import type { Layer } from '../layer/index.js';
+import type { Overlay } from '../overlay/index.js';
+import type { StoreBackend } from './backend.js';
+import { ContainerStore } from './ContainerStore.js';
+import { webCompression, type LayerCompression } from './compression.js';
+import { diskUsage, type DiskUsage } from './diskUsage.js';
+import { countReferences, storeRoots, unreferencedBlobs, type RefCounts } from './gc.js';
+import { ImageStore, type AddImageInput, type ProgressSink } from './ImageStore.js';
+import type { ContainerRecord, ImageRecord } from './records.js';
+import { planImageRemoval, prunableImages } from './rmiPolicy.js';
+
+export interface StoreOptions {
+  /** Milliseconds since the epoch for creation times and new files (default `Date.now`). */
+  clock?: () => number;
+  /** Platform new images declare (default linux/amd64). */
+  platform?: Platform;
+  /** How layer blobs are gzipped (default: the web-standard `CompressionStream`). */
+  compression?: LayerCompression;
+}
+
+export interface RemoveImageResult {
+  untagged: string[];
+  deleted: string[];
+  blobs: string[];
+  bytes: number;
+}
+
+export interface GcResult {
+  blobs: string[];
+  bytes: number;
+}
+
+export class Store {
+  readonly platform: Platform;
+  readonly #backend: StoreBackend;
+  readonly #clock: () => number;
+  readonly #images: ImageStore;
+  readonly #containers: ContainerStore;
+
+  protected constructor(backend: StoreBackend, images: ImageStore, options: StoreOptions) {
+    this.#backend = backend;
+    this.#images = images;
+    this.#containers = new ContainerStore(backend.documents, backend.location);
+    this.#clock = options.clock ?? Date.now;
+    this.platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
+  }
+
+  /** Opens the store a backend holds, making an empty image layout on first use. */
+  static async openBackend(backend: StoreBackend, options: StoreOptions = {}): Promise<Store> {
+    return new Store(backend, await Store.openImages(backend, options), options);
+  }
+
+  /** For subclasses that open their backend themselves (the disk store). */
+  protected static openImages(backend: StoreBackend, options: StoreOptions): Promise<ImageStore> {
+    return ImageStore.open(backend.blobs, backend.documents, options.compression ?? webCompression, backend.location);
+  }
+
+  now(): number {
+    return this.#clock();
+  }
+
+  isoNow(): string {
+    return new Date(this.#clock()).toISOString();
+  }
+
+  // ------------------------------------------------------------------------------- images
+
+  images(): ImageRecord[] {
+    return this.#images.list();
+  }
+
+  /** `name[:tag]`, an image ID or manifest digest (`sha256:…`), or a unique hex prefix of one. */
+  findImage(ref: string): ImageRecord | undefined {
+    return this.#images.find(ref);
+  }
+
+  resolveImage(ref: string): ImageRecord {
+    return this.#images.resolve(ref);
+  }
+
+  imageByManifest(digest: string): ImageRecord | undefined {
+    return this.#images.byManifest(digest);
+  }
+
+  /** The stored blob of a layer with this DiffID, if any image has it. */
+  layerBlob(diffId: string): Descriptor | undefined {
+    return this.#images.layerBlob(diffId);
+  }
+
+  /** An image's layers, base first, each with the history entry that describes it. */
+  layers(image: ImageRecord, progress?: ProgressSink): Promise<Layer[]> {
+    return this.#images.layers(image, progress);
+  }
+
+  addImage(input: AddImageInput): Promise<ImageRecord> {
+    return this.#images.add(input);
+  }
+
+  loadImages(sources: readonly SourceImage[], progress?: ProgressSink): Promise<ImageRecord[]> {
+    return this.#images.load(sources, progress);
+  }
+
+  tag(image: ImageRecord, name: string): Promise<string> {
+    return this.#images.tag(image, name);
+  }
+
+  archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
+    return this.#images.archive(images, format);
+  }
+
+  /** `docker rmi` (see `planImageRemoval`), then unused blobs are deleted. */
+  async removeImage(ref: string, options: { force?: boolean } = {}): Promise<RemoveImageResult> {
+    const image = this.resolveImage(ref);
+    const name = tryCanonicalName(ref);
+    const byName = name !== undefined && this.#images.tagged(name) === image.manifestDigest ? name : undefined;
+    const users = (await this.containers()).filter((c) => c.image === image.manifestDigest);
+    const plan = planImageRemoval(image, byName, users, options.force === true);
+    await this.#images.untag(image, plan.untag, plan.dropImage);
+    return { untagged: plan.untag, deleted: plan.deleted, ...(await this.gc()) };
+  }
+
+  /** `docker image prune`: untagged images no container uses, then unreferenced blobs. */
+  async prune(): Promise<GcResult & { images: string[] }> {
+    const images = prunableImages(this.images(), await this.containers());
+    if (images.length > 0) await this.#images.drop(images);
+    return { images: images.map((i) => i.id), ...(await this.gc()) };
+  }
+
+  // --------------------------------------------------------------------------- containers
+
+  containers(): Promise<ContainerRecord[]> {
+    return this.#containers.list();
+  }
+
+  findContainer(ref: string): Promise<ContainerRecord | undefined> {
+    return this.#containers.find(ref);
+  }
+
+  resolveContainer(ref: string): Promise<ContainerRecord> {
+    return this.#containers.resolve(ref);
+  }
+
+  /** A new container on an image: an empty writable layer and its record. */
+  createContainer(image: ImageRecord, options: { name?: string; imageName?: string } = {}): Promise<ContainerRecord> {
+    return this.#containers.create(image, this.isoNow(), options);
+  }
+
+  /** The container's image (kept in the store as long as the container exists). */
+  async containerImage(container: ContainerRecord): Promise<ImageRecord> {
+    // Untagged and removed from index.json by `rmi --force`: still in the blobs, read it there.
+    return this.imageByManifest(container.image) ?? this.#images.readImage(container.image);
+  }
+
+  /** The container's writable layer as saved. */
+  upperLayer(container: ContainerRecord): Promise<Layer> {
+    return this.#containers.upper(container);
+  }
+
+  upperSize(container: ContainerRecord): Promise<number> {
+    return this.#containers.upperSize(container);
+  }
+
+  /** Mounts a container: its image's layers with its saved writable layer on top. */
+  async mount(container: ContainerRecord, progress?: ProgressSink): Promise<Overlay> {
+    const lowers = await this.layers(await this.containerImage(container), progress);
+    return mountContainer(lowers, await this.upperLayer(container), { clock: this.#clock });
+  }
+
+  /** Saves a mounted container's writable layer (after file operations). */
+  saveUpper(container: ContainerRecord, overlay: Overlay): Promise<void> {
+    return this.#containers.saveUpper(container, overlay.commitSync());
+  }
+
+  /** Removes a container (its record and writable layer), then unused blobs. */
+  async removeContainer(container: ContainerRecord): Promise<GcResult> {
+    await this.#containers.remove(container);
+    return this.gc();
+  }
+
+  // ---------------------------------------------------------------- references and garbage
+
+  async refCounts(): Promise<RefCounts> {
+    const containers = await this.containers();
+    const manifests = new Map(this.images().map((i) => [i.manifestDigest, i.manifest]));
+    for (const c of containers) if (!manifests.has(c.image)) manifests.set(c.image, (await this.containerImage(c)).manifest);
+    return countReferences(storeRoots(this.images(), containers), manifests);
+  }
+
+  /** Deletes every blob nothing references (after the documents stopped naming them). */
+  async gc(): Promise<GcResult> {
+    const garbage = unreferencedBlobs(await this.#backend.blobs.list(), await this.refCounts());
+    let bytes = 0;
+    for (const digest of garbage) {
+      bytes += (await this.#backend.blobs.size(digest)) ?? 0;
+      await this.#backend.blobs.delete(digest);
+    }
+    this.#images.forgetBlobs(garbage);
+    return { blobs: garbage, bytes };
+  }
+
+  /** Bytes used, shared and unique (`docker system df`). */
+  async diskUsage(): Promise<DiskUsage> {
+    const refs = await this.refCounts();
+    const blobSizes = new Map<string, number>();
+    for (const digest of await this.#backend.blobs.list()) blobSizes.set(digest, (await this.#backend.blobs.size(digest)) ?? 0);
+    const containerBytes: number[] = [];
+    for (const c of await this.containers()) containerBytes.push(await this.upperSize(c));
+    return diskUsage({ images: this.images(), containerBytes, blobSizes, refs });
+  }
+}

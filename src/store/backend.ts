@@ -1,0 +1,44 @@
+/**
+ * What a store keeps, and where: a backend is a `BlobStore` (the layout's `blobs/sha256/`) and
+ * a `DocumentStore` (everything else: `oci-layout`, `index.json`, and each container's record
+ * and writable layer). The memory backend keeps them in maps, the disk backend (src/host) in
+ * the files of an OCI image layout; a browser backend would keep them in IndexedDB. The store's
+ * logic lives above this interface, so every backend passes the same contract tests
+ * (test/unit/store/contract.test.ts).
+ *
+ * Every write replaces a whole document or creates a whole container, so a process killed in
+ * the middle leaves the old state or the new one, never a torn one.
+ */
+import type { BlobStore } from '../image/index.js';
+
+/** The two documents at the top of an OCI image layout (image-layout.md). */
+export type LayoutDocument = 'oci-layout' | 'index.json';
+
+/** The two files of a container: its record and its writable layer (an OCI layer tar). */
+export type ContainerFile = 'container.json' | 'upper.tar';
+
+export interface DocumentStore {
+  /** A layout document's bytes; `undefined` when absent. */
+  read(name: LayoutDocument): Promise<Uint8Array | undefined>;
+  /** Replaces a layout document whole. */
+  write(name: LayoutDocument, bytes: Uint8Array): Promise<void>;
+  /** The IDs of the stored containers, sorted (some may lack a record: see `readContainer`). */
+  containerIds(): Promise<string[]>;
+  /** A container file's bytes; `undefined` when absent. */
+  readContainer(id: string, file: ContainerFile): Promise<Uint8Array | undefined>;
+  /** A container file's size in bytes; `undefined` when absent. */
+  containerFileSize(id: string, file: ContainerFile): Promise<number | undefined>;
+  /** Creates a container with its record and writable layer: all of it or nothing. */
+  createContainer(id: string, record: Uint8Array, upper: Uint8Array): Promise<void>;
+  /** Replaces a container's writable layer whole. */
+  writeUpper(id: string, chunks: Iterable<Uint8Array>): Promise<void>;
+  /** Removes a container (record and writable layer) at once. */
+  removeContainer(id: string): Promise<void>;
+}
+
+export interface StoreBackend {
+  blobs: BlobStore;
+  documents: DocumentStore;
+  /** Where the store is, for messages (a directory, `memory`, …). */
+  location: string;
+}

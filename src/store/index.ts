@@ -1,0 +1,21 @@
+/**
+ * The store of images and containers, over any backend: an OCI image layout of blobs and
+ * documents, tags, containers, Docker's removal rules, garbage collection and disk usage.
+ * Browser-pure: the disk backend lives in src/host.
+ */
+export { Store } from './Store.js';
+export type { StoreOptions, RemoveImageResult, GcResult } from './Store.js';
+export type { AddImageInput, ProgressSink } from './ImageStore.js';
+export type { ImageRecord, ContainerRecord } from './records.js';
+export { imageSize } from './records.js';
+export type { StoreBackend, DocumentStore, LayoutDocument, ContainerFile } from './backend.js';
+export { MemoryDocumentStore, memoryBackend } from './MemoryBackend.js';
+export { webCompression, uncompressedTar } from './compression.js';
+export type { LayerCompression } from './compression.js';
+export { TagIndex, indexDocument } from './tags.js';
+export { planImageRemoval, prunableImages } from './rmiPolicy.js';
+export type { ImageRemoval } from './rmiPolicy.js';
+export { countReferences, unreferencedBlobs, storeRoots } from './gc.js';
+export type { RefRoot, RefCounts } from './gc.js';
+export { diskUsage } from './diskUsage.js';
+export type { DiskUsage, DiskUsageInput } from './diskUsage.js';

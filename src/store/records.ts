@@ -1,0 +1,42 @@
+/** What the store hands out: images and containers as records, and the errors about them. */
+import { DomainError } from '../errors/index.js';
+import type { Descriptor, ImageConfig, ImageManifest } from '../image/index.js';
+
+export interface ImageRecord {
+  /** The image ID: digest of the config (OCI image-spec config.md, "ImageID"). */
+  id: string;
+  manifestDigest: string;
+  manifest: ImageManifest;
+  manifestBytes: Uint8Array;
+  config: ImageConfig;
+  configBytes: Uint8Array;
+  /** Tags (`name:tag`), sorted; empty for an untagged image. */
+  names: string[];
+  /** Bytes of the manifest, config and layer blobs (see `imageSize`). */
+  size: number;
+}
+
+export interface ContainerRecord {
+  /** 64 hex digits; shown shortened to 12. */
+  id: string;
+  name: string;
+  /** Manifest digest of the image the container is based on. */
+  image: string;
+  /** ID (config digest) of that image. */
+  imageId: string;
+  /** The name the container was created from, when it was created from a name. */
+  imageName?: string;
+  created: string;
+}
+
+/** The size of an image: its manifest, its config and its layer blobs as stored. */
+export function imageSize(manifestBytes: Uint8Array, configBytes: Uint8Array, layers: readonly Descriptor[]): number {
+  return manifestBytes.length + configBytes.length + layers.reduce((n, l) => n + l.size, 0);
+}
+
+export function notFound(what: 'image' | 'container', ref: string): DomainError {
+  return new DomainError('NotFoundError', `no such ${what}: ${ref}`, { [what]: ref });
+}
+
+/** The first 12 hex digits of a digest, as IDs are shown. */
+export const shortHex = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
