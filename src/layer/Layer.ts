@@ -1,6 +1,7 @@
 import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, concatBytes, contentBytes, type Content } from './Content.js';
+import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
 import { readLayerTar, type TarInput } from './tar/readTar.js';
 import { tarChunks, tarDigest } from './tar/writeTar.js';
 import type {
@@ -273,11 +274,11 @@ function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
         });
         break;
       case 'file':
-        nodes.set(path, objectNode('file', makeMeta(entry, DEFAULT_MODE.file), toContent(entry.content), undefined));
+        nodes.set(path, { kind: 'file', inode: fileInode(allocateIno(), makeMeta(entry, DEFAULT_MODE.file), toContent(entry.content)) });
         break;
       case 'symlink':
         if (entry.target === undefined || entry.target === '') throw formatError('symlink without a target', path);
-        nodes.set(path, objectNode('symlink', makeMeta(entry, DEFAULT_MODE.symlink), undefined, entry.target));
+        nodes.set(path, { kind: 'symlink', inode: symlinkInode(allocateIno(), makeMeta(entry, DEFAULT_MODE.symlink), entry.target) });
         break;
       case 'hardlink':
         if (entry.target === undefined) throw formatError('hard link without a target', path);
@@ -299,10 +300,6 @@ function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
     }
   }
   return completeParents(nodes);
-}
-
-function objectNode(type: 'file' | 'symlink', meta: Meta, content: Content | undefined, target: string | undefined): LayerObjectNode {
-  return { kind: type, inode: { ino: allocateIno(), type, meta, content, target, nlink: 1 } };
 }
 
 /**
@@ -333,8 +330,8 @@ function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; 
   }
   for (const names of groups.values()) {
     const node = nodes.get(names[0]!) as LayerObjectNode;
-    const inode: LayerInode = { ...node.inode, nlink: names.length };
-    for (const name of names) nodes.set(name, { kind: inode.type, inode });
+    const linked = objectNode(relinkInode(node.inode, node.inode.ino, names.length));
+    for (const name of names) nodes.set(name, linked);
   }
 }
 

@@ -1,9 +1,7 @@
 import { DomainError } from '../errors/index.js';
 import type { Layer, LayerHistory } from '../layer/index.js';
 import { commitUpper } from './commit.js';
-import { DEFAULT_ROOT_META } from './engine/defaults.js';
-import { Engine } from './engine/Engine.js';
-import { LowerTree } from './engine/LowerTree.js';
+import { DEFAULT_ROOT_META, Engine, LowerTree } from './engine/index.js';
 import { diffView, type Change } from './diff.js';
 import { explainPath, type Explanation } from './explain.js';
 import { restoreUpper } from './restore.js';

@@ -392,7 +392,7 @@ describe('canonical tar writer', () => {
 /** A file node built by hand (for contents `Layer.fromEntries` cannot express). */
 function fileNode(content: Content): LayerNode {
   const meta = { mode: 0o644, uid: 0, gid: 0, mtime: 0, xattrs: {} };
-  return { kind: 'file', inode: { ino: nextIno++, type: 'file', meta, content, target: undefined, nlink: 1 } };
+  return { kind: 'file', inode: { ino: nextIno++, type: 'file', meta, content, target: undefined, nlink: 1, mutable: false } };
 }
 let nextIno = 1;
 
