@@ -20,6 +20,12 @@ export interface ParentLookup {
   trailingSlash: boolean;
   /** `.`, `..` or the root as last component: not a name that can be made or removed. */
   special: 'dot' | 'dotdot' | 'root' | undefined;
+  /**
+   * The last name is over NAME_MAX (`child` is then negative). The kernel's filesystem lookup
+   * of the name refuses it (simple_lookup), so each call reports ENAMETOOLONG where it looks
+   * the name up (namei.c), after the checks that come first: see `Namespace`.
+   */
+  tooLong: boolean;
 }
 
 /**
@@ -94,11 +100,11 @@ export class Lookup {
         cur = cur.parent ?? cur;
         continue;
       }
-      if (nameTooLong(step)) return 'ENAMETOOLONG';
       const last = k === steps.length - 1;
       // open(O_CREAT) refuses a last component with a trailing slash before looking it up,
       // also when it comes from a followed symlink's target (namei.c open_last_lookups).
       if (last && creating && trailingSlash) return 'EISDIR';
+      if (nameTooLong(step)) return 'ENAMETOOLONG';
       const next = this.child(cur, step);
       if (kindOf(next) === 'symlink' && (!last || followLast || trailingSlash)) {
         if (++links > MAX_SYMLINKS) return 'ELOOP';
@@ -172,20 +178,23 @@ export class Lookup {
     if (path === '') fail('ENOENT');
     if (parsed.steps.length === 0) {
       const root = this.root();
-      return { parent: root, child: root, trailingSlash: false, special: parsed.lastDot ? 'dot' : 'root' };
+      return { parent: root, child: root, trailingSlash: false, special: parsed.lastDot ? 'dot' : 'root', tooLong: false };
     }
     if (parsed.lastDot) {
       // `dir/.`: the directory itself is the "parent", and `.` a name nothing can make or remove.
       const dir = this.lookupOrThrow(path, true);
-      return { parent: dir, child: dir, trailingSlash: true, special: 'dot' };
+      return { parent: dir, child: dir, trailingSlash: true, special: 'dot', tooLong: false };
     }
     const steps = parsed.steps;
     const name = steps[steps.length - 1]!;
     const prefix = (path.startsWith('/') ? '/' : '') + steps.slice(0, -1).join('/');
     const parent = prefix === '' ? this.root() : this.lookupOrThrow(prefix + '/', true);
-    if (name === '..') return { parent, child: parent.parent ?? parent, trailingSlash: parsed.trailingSlash, special: 'dotdot' };
-    if (nameTooLong(name)) fail('ENAMETOOLONG');
-    return { parent, child: this.child(parent, name), trailingSlash: parsed.trailingSlash, special: undefined };
+    if (name === '..') return { parent, child: parent.parent ?? parent, trailingSlash: parsed.trailingSlash, special: 'dotdot', tooLong: false };
+    if (nameTooLong(name)) {
+      const none: Dentry = { parent, name, upper: undefined, lower: undefined, whiteout: false };
+      return { parent, child: none, trailingSlash: parsed.trailingSlash, special: undefined, tooLong: true };
+    }
+    return { parent, child: this.child(parent, name), trailingSlash: parsed.trailingSlash, special: undefined, tooLong: false };
   }
 
   symlinkTarget(d: EntryView): string {

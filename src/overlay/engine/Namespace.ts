@@ -62,6 +62,7 @@ export class Namespace {
   unlink(path: string): void {
     const p = this.#paths.lookupParent(path);
     if (p.special !== undefined) fail('EISDIR');
+    if (p.tooLong) fail('ENAMETOOLONG');
     const d = p.child;
     if (!exists(d)) fail('ENOENT');
     if (isDir(d)) fail('EISDIR');
@@ -74,6 +75,7 @@ export class Namespace {
     if (p.special === 'dot') fail('EINVAL');
     if (p.special === 'dotdot') fail('ENOTEMPTY');
     if (p.special === 'root') fail('EBUSY');
+    if (p.tooLong) fail('ENAMETOOLONG');
     const d = p.child;
     if (!exists(d)) fail('ENOENT');
     if (!isDir(d)) fail('ENOTDIR');
@@ -117,8 +119,11 @@ export class Namespace {
     if (a.special !== undefined || b.special !== undefined) fail('EBUSY');
     const src = a.child;
     const dst = b.child;
+    // do_renameat2 looks up the source name, checks it exists, then looks up the target name.
+    if (a.tooLong) fail('ENAMETOOLONG');
     const srcId = this.#identity(src);
     if (srcId === undefined) fail('ENOENT');
+    if (b.tooLong) fail('ENAMETOOLONG');
     const dstId = this.#identity(dst);
     const srcIsDir = isDir(src);
     // namei.c do_renameat2, in its order: a trailing slash needs a directory source; the
@@ -191,6 +196,7 @@ function lowerHas(parent: Dentry, name: string): boolean {
 /** Checks shared by calls that create a name (namei.c filename_create). */
 function creatable(p: ParentLookup, wantDir: boolean): void {
   if (p.special !== undefined) fail('EEXIST');
+  if (p.tooLong) fail('ENAMETOOLONG');
   if (exists(p.child)) fail('EEXIST');
   // "you had / on the end, you've been asking for a (non-existent) directory"
   if (p.trailingSlash && !wantDir) fail('ENOENT');
