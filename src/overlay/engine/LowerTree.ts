@@ -105,7 +105,8 @@ export class LowerTree {
           break;
         case 'dir':
           if (existing?.kind === 'dir' && !node.opaque) {
-            // A directory over a directory merges; the upper one's attributes win (A4).
+            // A directory over a directory merges; the upper one's attributes win (as test/conformance
+            // checks against the kernel's merged directories).
             if (!node.implicit) existing.meta = node.meta;
             if (!node.implicit || !existing.explicit) existing.metaLayer = index;
             existing.explicit ||= !node.implicit;

@@ -108,7 +108,8 @@ function resolveWhiteouts(drawn: readonly DrawnEntry[], lower: LowerView): RawEn
 /**
  * Drops what would make a layer invalid or ill-defined on a kernel mount: a second entry for one
  * path; entries below a non-directory of the same layer; whiteouts inside an opaque directory of
- * the same layer (meaningless, and the kernel lists them: kernel-observations.md 16). Whiteouts
+ * the same layer (they remove nothing the opaque directory does not already hide, and OCI
+ * layer.md gives them no meaning). Whiteouts
  * only name what a lower layer shows (OCI layer.md "Whiteouts") and hard links point at a file
  * or symlink of the same layer (OCI layer.md "Hardlinks"): `target` holds the pick index.
  */
