@@ -6,5 +6,7 @@ export {
   newFileInode,
   newSymlinkInode,
   copyUpInode,
+  restoredInode,
+  upperObject,
 } from './upper.js';
-export type { MutableMeta, UpperInode, UpperObject, UpperWhiteout, UpperNode } from './upper.js';
+export type { MutableMeta, UpperInode, UpperFileInode, UpperSymlinkInode, UpperObject, UpperWhiteout, UpperNode } from './upper.js';

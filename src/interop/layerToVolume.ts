@@ -51,8 +51,9 @@ export function layerToVolume(layers: Layer | readonly Layer[], options: LayerTo
         continue;
       }
       firstName.set(node.inode, real);
-      if (node.kind === 'symlink') vol.symlinkSync(node.inode.target!, real);
-      else vol.writeFileSync(real, contentBytes(node.inode.content!));
+      const inode = node.inode;
+      if (inode.type === 'symlink') vol.symlinkSync(inode.target, real);
+      else vol.writeFileSync(real, contentBytes(inode.content));
       attributes.push({ path: real, meta: node.inode.meta, symlink: node.kind === 'symlink' });
     }
     // Deepest first, so that filling a directory never changes a time already set.

@@ -3,6 +3,7 @@ import { basename, compareNames, dirname } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, concatBytes, contentBytes, type Content } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
+import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
 import { readLayerTar, type TarInput } from './tar/readTar.js';
 import { tarChunks, tarDigest } from './tar/sinks.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
@@ -118,10 +119,9 @@ export class Layer implements LayerTree {
     const seen = new Set<LayerInode>();
     let total = 0;
     for (const node of this.#nodes.values()) {
-      if (node.kind === 'file' && !seen.has(node.inode)) {
-        seen.add(node.inode);
-        total += node.inode.content!.size;
-      }
+      if (node.kind !== 'file' || node.inode.type !== 'file' || seen.has(node.inode)) continue;
+      seen.add(node.inode);
+      total += node.inode.content.size;
     }
     return total;
   }
@@ -155,8 +155,8 @@ function entryOf(member: LayerMember): LayerEntry {
     case 'object': {
       const { inode } = member;
       if (member.linkTo !== undefined) return { path, type: 'hardlink', target: member.linkTo };
-      if (inode.type === 'file') return { path, type: 'file', content: contentBytes(inode.content!), ...metaFields(inode.meta) };
-      return { path, type: 'symlink', target: inode.target!, ...metaFields(inode.meta) };
+      if (inode.type === 'file') return { path, type: 'file', content: contentBytes(inode.content), ...metaFields(inode.meta) };
+      return { path, type: 'symlink', target: inode.target, ...metaFields(inode.meta) };
     }
   }
 }
@@ -224,11 +224,11 @@ function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
         });
         break;
       case 'file':
-        nodes.set(path, objectNode('file', makeMeta(entry, DEFAULT_MODE.file), toContent(entry.content), undefined));
+        nodes.set(path, { kind: 'file', inode: fileInode(allocateIno(), makeMeta(entry, DEFAULT_MODE.file), toContent(entry.content)) });
         break;
       case 'symlink':
         if (entry.target === undefined || entry.target === '') throw formatError('symlink without a target', path);
-        nodes.set(path, objectNode('symlink', makeMeta(entry, DEFAULT_MODE.symlink), undefined, entry.target));
+        nodes.set(path, { kind: 'symlink', inode: symlinkInode(allocateIno(), makeMeta(entry, DEFAULT_MODE.symlink), entry.target) });
         break;
       case 'hardlink':
         if (entry.target === undefined) throw formatError('hard link without a target', path);
@@ -250,10 +250,6 @@ function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
     }
   }
   return completeParents(nodes);
-}
-
-function objectNode(type: 'file' | 'symlink', meta: Meta, content: Content | undefined, target: string | undefined): LayerObjectNode {
-  return { kind: type, inode: { ino: allocateIno(), type, meta, content, target, nlink: 1 } };
 }
 
 /**
@@ -284,8 +280,8 @@ function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; 
   }
   for (const names of groups.values()) {
     const node = nodes.get(names[0]!) as LayerObjectNode;
-    const inode: LayerInode = { ...node.inode, nlink: names.length };
-    for (const name of names) nodes.set(name, { kind: inode.type, inode });
+    const linked = objectNode(relinkInode(node.inode, node.inode.ino, names.length));
+    for (const name of names) nodes.set(name, linked);
   }
 }
 

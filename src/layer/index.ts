@@ -2,6 +2,7 @@ export { Layer, allocateIno, makeMeta, entryPath, sameAttributes, DEFAULT_DIR_ME
 export type { LayerOptions } from './Layer.js';
 export { BytesContent, PatchedContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes, sameContent } from './Content.js';
 export type { Content } from './Content.js';
+export { fileInode, symlinkInode, relinkInode, objectNode } from './inode.js';
 export type { TarInput } from './tar/readTar.js';
 export type {
   EntryType,
@@ -9,6 +10,8 @@ export type {
   LayerEntryInput,
   LayerHistory,
   LayerInode,
+  LayerFileInode,
+  LayerSymlinkInode,
   LayerNode,
   LayerDirNode,
   LayerObjectNode,

@@ -46,18 +46,28 @@ export interface Meta {
 
 /**
  * One file or symlink object of a layer. Several names of one layer can share it (hard
- * links); `nlink` counts them, as the kernel reports for a lower inode.
+ * links); `nlink` counts them, as the kernel reports for a lower inode. Made only by the
+ * constructors in inode.ts.
  */
-export interface LayerInode {
+export type LayerInode = LayerFileInode | LayerSymlinkInode;
+
+interface LayerInodeBase {
   /** Process-unique id; the overlay reports it as `st_ino`. */
   readonly ino: number;
-  readonly type: 'file' | 'symlink';
   readonly meta: Meta;
-  /** File data (files only). */
-  readonly content: Content | undefined;
-  /** Symlink target (symlinks only). */
-  readonly target: string | undefined;
   readonly nlink: number;
+  /** Tells a layer's frozen object from a writable upper one (cow's UpperInode, `mutable: true`). */
+  readonly mutable: false;
+}
+
+export interface LayerFileInode extends LayerInodeBase {
+  readonly type: 'file';
+  readonly content: Content;
+}
+
+export interface LayerSymlinkInode extends LayerInodeBase {
+  readonly type: 'symlink';
+  readonly target: string;
 }
 
 export interface LayerDirNode {
@@ -73,10 +83,8 @@ export interface LayerDirNode {
   readonly implicit: boolean;
 }
 
-export interface LayerObjectNode {
-  readonly kind: 'file' | 'symlink';
-  readonly inode: LayerInode;
-}
+/** A name of a file or symlink object; `kind` is always its inode's `type`. */
+export type LayerObjectNode = { readonly kind: 'file'; readonly inode: LayerFileInode } | { readonly kind: 'symlink'; readonly inode: LayerSymlinkInode };
 
 export interface LayerWhiteoutNode {
   readonly kind: 'whiteout';

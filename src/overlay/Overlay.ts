@@ -1,9 +1,7 @@
 import { DomainError } from '../errors/index.js';
 import type { Layer, LayerHistory } from '../layer/index.js';
 import { commitUpper } from './commit.js';
-import { DEFAULT_ROOT_META } from './engine/defaults.js';
-import { Engine } from './engine/Engine.js';
-import { LowerTree } from './engine/LowerTree.js';
+import { DEFAULT_ROOT_META, Engine, LowerTree } from './engine/index.js';
 import { diffView, type Change } from './diff.js';
 import { explainPath, type Explanation } from './explain.js';
 import { restoreUpper } from './restore.js';
@@ -40,6 +38,18 @@ export interface CommitOptions {
   created?: string;
 }
 
+const engines = new WeakMap<Overlay, Engine>();
+
+/**
+ * The engine under a mount, for tests of the engine's own laws (the fast read path agrees
+ * with the general lookup). Not part of the public API: src/overlay/index.ts leaves it out.
+ */
+export function engineOf(overlay: Overlay): Engine {
+  const engine = engines.get(overlay);
+  if (engine === undefined) throw new Error('engineOf: not a mount');
+  return engine;
+}
+
 /**
  * A mounted overlay: the lower layers plus one fresh writable upper layer, with a Node-`fs`
  * view (`overlay.fs`). The options mirror the kernel mount options of the same names and all
@@ -69,6 +79,7 @@ export class Overlay {
       gid: options.gid ?? 0,
       umask: options.umask ?? 0o022,
     });
+    engines.set(this, this.#engine);
     if (options.upper !== undefined) restoreUpper(this.#engine, options.upper);
     this.fs = createOverlayFs(this.#engine);
   }

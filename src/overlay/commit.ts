@@ -2,16 +2,18 @@ import type { MutableMeta, UpperDir, UpperInode } from '../cow/index.js';
 import {
   Layer,
   allocateIno,
+  fileInode,
   makeMeta,
+  objectNode,
   sameAttributes,
+  symlinkInode,
   type LayerHistory,
   type LayerInode,
   type LayerNode,
   type Meta,
 } from '../layer/index.js';
 import { joinPath } from '../path/index.js';
-import { kindOf, type Dentry } from './engine/Dentry.js';
-import type { Engine } from './engine/Engine.js';
+import { kindOf, type Dentry, type Engine, type ShownObject } from './engine/index.js';
 
 function freezeMeta(meta: MutableMeta | Meta): Meta {
   return makeMeta(meta, meta.mode);
@@ -24,7 +26,7 @@ function freezeMeta(meta: MutableMeta | Meta): Meta {
  */
 function objectDiffers(upper: UpperInode, lower: LayerInode): boolean {
   if (!sameAttributes(upper.meta, lower.meta)) return true;
-  return upper.data !== undefined && !upper.data.pristine && !upper.data.sameBytesAs(lower.content!);
+  return upper.type === 'file' && lower.type === 'file' && !upper.data.pristine && !upper.data.sameBytesAs(lower.content);
 }
 
 function sameDirAttributes(upper: MutableMeta, lower: Meta): boolean {
@@ -33,34 +35,31 @@ function sameDirAttributes(upper: MutableMeta, lower: Meta): boolean {
 
 /** Collects objects by identity so hard links stay one inode with the right nlink. */
 class ObjectTable {
-  readonly #groups = new Map<UpperInode | LayerInode, string[]>();
+  readonly #groups = new Map<ShownObject, string[]>();
 
-  add(path: string, object: UpperInode | LayerInode): void {
+  add(path: string, object: ShownObject): void {
     const names = this.#groups.get(object);
     if (names === undefined) this.#groups.set(object, [path]);
     else names.push(path);
   }
 
-  has(object: UpperInode | LayerInode): boolean {
+  has(object: ShownObject): boolean {
     return this.#groups.has(object);
   }
 
-  objects(): (UpperInode | LayerInode)[] {
+  objects(): ShownObject[] {
     return [...this.#groups.keys()];
   }
 
   emit(nodes: Map<string, LayerNode>): void {
     for (const [object, names] of this.#groups) {
-      const content = object.type !== 'file' ? undefined : 'data' in object ? object.data!.freeze() : object.content;
-      const inode: LayerInode = {
-        ino: allocateIno(),
-        type: object.type,
-        meta: freezeMeta(object.meta),
-        content,
-        target: object.target,
-        nlink: names.length,
-      };
-      for (const name of names) nodes.set(name, { kind: inode.type, inode });
+      const meta = freezeMeta(object.meta);
+      const inode =
+        object.type === 'symlink'
+          ? symlinkInode(allocateIno(), meta, object.target, names.length)
+          : fileInode(allocateIno(), meta, object.mutable ? object.data.freeze() : object.content, names.length);
+      const node = objectNode(inode);
+      for (const name of names) nodes.set(name, node);
     }
   }
 }
@@ -94,11 +93,11 @@ export function commitUpper(engine: Engine, history: LayerHistory): Layer {
  * The index=on objects whose names the upper dir does not hold that commit writes anyway
  * (see carryHardLinkNames); `diff` reports those names, and only those, as commit will.
  */
-export function indexedObjectsCommitted(engine: Engine): Set<UpperInode | LayerInode> {
-  if (engine.indexed.size === 0) return new Set();
+export function indexedObjectsCommitted(engine: Engine): Set<ShownObject> {
+  if (engine.copies.indexed.size === 0) return new Set();
   const { objects } = collectUpper(engine);
-  const out = new Set<UpperInode | LayerInode>();
-  for (const [lower, upper] of engine.indexed) if (indexedObjectCarried(upper, lower, objects)) out.add(upper);
+  const out = new Set<ShownObject>();
+  for (const [lower, upper] of engine.copies.indexed) if (indexedObjectCarried(upper, lower, objects)) out.add(upper);
   return out;
 }
 
@@ -113,15 +112,16 @@ function collectUpper(engine: Engine): { nodes: Map<string, LayerNode>; objects:
   const objects = new ObjectTable();
 
   const emitMerged = (d: Dentry, path: string): void => {
-    for (const entry of engine.readdir(d)) {
-      const child = engine.child(d, entry.name);
+    for (const entry of engine.paths.readdir(d)) {
+      const child = engine.paths.child(d, entry.name);
       const childPath = joinPath(path, entry.name);
       if (entry.kind === 'dir') {
-        const meta = child.upper?.kind === 'dir' ? child.upper.meta : (child.lower as { meta: Meta }).meta;
-        nodes.set(childPath, { kind: 'dir', meta: freezeMeta(meta), opaque: false, implicit: false });
+        const dir = child.upper?.kind === 'dir' ? child.upper : child.lower;
+        if (dir?.kind !== 'dir') throw new Error('commit: a directory entry without a directory');
+        nodes.set(childPath, { kind: 'dir', meta: freezeMeta(dir.meta), opaque: false, implicit: false });
         emitMerged(child, childPath);
       } else {
-        objects.add(childPath, engine.objectOf(child));
+        objects.add(childPath, engine.copies.objectOf(child));
       }
     }
   };
@@ -132,7 +132,7 @@ function collectUpper(engine: Engine): { nodes: Map<string, LayerNode>; objects:
       if (node.kind === 'whiteout') {
         nodes.set(childPath, { kind: 'whiteout' });
       } else if (node.kind === 'dir') {
-        const child = engine.child(d, name);
+        const child = engine.paths.child(d, name);
         const redirected = node.redirect !== undefined && child.lower !== undefined;
         const implicit = node.implied && !node.opaque && !redirected && child.lower?.kind === 'dir' && sameDirAttributes(node.meta, child.lower.meta);
         nodes.set(childPath, { kind: 'dir', meta: freezeMeta(node.meta), opaque: node.opaque || redirected, implicit });
@@ -143,7 +143,7 @@ function collectUpper(engine: Engine): { nodes: Map<string, LayerNode>; objects:
       }
     }
   };
-  walk(engine.upperRoot, engine.root(), '/');
+  walk(engine.upperRoot, engine.paths.root(), '/');
   return { nodes, objects };
 }
 
@@ -153,15 +153,15 @@ function collectUpper(engine: Engine): { nodes: Map<string, LayerNode>; objects:
  * it carries every other name that still shows the same object.
  */
 function carryHardLinkNames(engine: Engine, nodes: Map<string, LayerNode>, objects: ObjectTable): void {
-  const lowerOf = new Map<UpperInode | LayerInode, LayerInode>();
-  for (const [lower, upper] of engine.indexed) if (indexedObjectCarried(upper, lower, objects)) lowerOf.set(upper, lower);
-  for (const object of objects.objects()) if (!('data' in object) && object.nlink > 1) lowerOf.set(object, object);
+  const lowerOf = new Map<ShownObject, LayerInode>();
+  for (const [lower, upper] of engine.copies.indexed) if (indexedObjectCarried(upper, lower, objects)) lowerOf.set(upper, lower);
+  for (const object of objects.objects()) if (!object.mutable && object.nlink > 1) lowerOf.set(object, object);
   for (const [object, lower] of lowerOf) {
     for (const path of engine.lower.pathsOf(lower)) {
       if (nodes.has(path)) continue;
       // Taken literally: a name reachable only through a symlink is not one of the layer's.
-      const d = engine.lookupLiteral(path);
-      if (d !== undefined && kindOf(d) !== 'dir' && engine.objectOf(d) === object) objects.add(path, object);
+      const d = engine.paths.lookupLiteral(path);
+      if (d !== undefined && kindOf(d) !== 'dir' && engine.copies.objectOf(d) === object) objects.add(path, object);
     }
   }
 }

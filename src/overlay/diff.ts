@@ -2,9 +2,7 @@ import { FileData } from '../cow/index.js';
 import { sameContent, type LayerInode } from '../layer/index.js';
 import { compareNames, dirname, joinPath } from '../path/index.js';
 import { indexedObjectsCommitted } from './commit.js';
-import { exists, kindOf, type Dentry } from './engine/Dentry.js';
-import type { Engine } from './engine/Engine.js';
-import type { LowerDir, LowerNode } from './engine/LowerTree.js';
+import { exists, kindOf, type Dentry, type Engine, type LowerDir } from './engine/index.js';
 
 export type ChangeKind = 'A' | 'C' | 'D';
 
@@ -26,27 +24,24 @@ export function diffView(engine: Engine): Change[] {
   const addTree = (d: Dentry, path: string): void => {
     changes.set(path, 'A');
     if (kindOf(d) !== 'dir') return;
-    for (const entry of engine.readdir(d)) addTree(engine.child(d, entry.name), joinPath(path, entry.name));
+    for (const entry of engine.paths.readdir(d)) addTree(engine.paths.child(d, entry.name), joinPath(path, entry.name));
   };
 
   // Compared by what stat and read show, never by identity: a name renamed over an identical
   // one, or an upper restored from a saved layer, is unchanged exactly when it looks unchanged.
-  const objectChanged = (d: Dentry, old: LowerNode): boolean => {
-    if (old.kind === 'dir') return true;
-    const now = engine.objectOf(d);
-    const before = old.inode;
+  const objectChanged = (d: Dentry, before: LayerInode): boolean => {
+    const now = engine.copies.objectOf(d);
     if (now === before) return false;
-    if (now.type !== before.type || now.target !== before.target) return true;
     if (now.meta.mode !== before.meta.mode || now.meta.uid !== before.meta.uid || now.meta.gid !== before.meta.gid) return true;
     if (now.meta.mtime !== before.meta.mtime) return true;
-    if (now.type !== 'file') return false;
-    const data = engine.dataOf(d);
-    if (data.size !== before.content!.size) return true;
+    if (now.type === 'symlink' || before.type === 'symlink') return now.type !== 'symlink' || before.type !== 'symlink' || now.target !== before.target;
+    const data = now.mutable ? now.data : now.content;
+    if (data.size !== before.content.size) return true;
     if (data instanceof FileData) {
-      if (data.pristine && 'origin' in now && now.origin === before) return false;
-      return !data.sameBytesAs(before.content!);
+      if (data.pristine && now.mutable && now.origin === before) return false;
+      return !data.sameBytesAs(before.content);
     }
-    return !sameContent(data, before.content!);
+    return !sameContent(data, before.content);
   };
 
   /** Compares a view directory with the old one; returns whether anything below changed. */
@@ -54,14 +49,14 @@ export function diffView(engine: Engine): Change[] {
     const names = new Set<string>();
     const upper = d.upper?.kind === 'dir' ? d.upper : undefined;
     if (full) {
-      for (const e of engine.readdir(d)) names.add(e.name);
+      for (const e of engine.paths.readdir(d)) names.add(e.name);
       if (old !== undefined) for (const n of old.children.keys()) names.add(n);
     } else if (upper !== undefined) {
       for (const n of upper.children.keys()) names.add(n);
     }
     let changed = false;
     for (const name of [...names].sort(compareNames)) {
-      const now = engine.child(d, name);
+      const now = engine.paths.child(d, name);
       const before = old?.children.get(name);
       const childPath = joinPath(path, name);
       if (!exists(now)) {
@@ -79,21 +74,21 @@ export function diffView(engine: Engine): Change[] {
       const kind = kindOf(now);
       if (kind !== before.kind) {
         changes.set(childPath, 'C');
-        if (kind === 'dir') for (const e of engine.readdir(now)) addTree(engine.child(now, e.name), joinPath(childPath, e.name));
+        if (kind === 'dir') for (const e of engine.paths.readdir(now)) addTree(engine.paths.child(now, e.name), joinPath(childPath, e.name));
         changed = true;
-      } else if (kind === 'dir') {
-        const oldDir = before as LowerDir;
+      } else if (kind === 'dir' && before.kind === 'dir') {
+        const oldDir = before;
         // Below an opaque or redirected directory the view no longer follows the old tree.
         const subFull = full || now.lower !== oldDir;
         if (now.upper === undefined && !subFull) continue;
         // A directory reached through a redirect shows another lower directory's attributes.
-        const meta = now.upper?.kind === 'dir' ? now.upper.meta : (now.lower as LowerDir).meta;
+        const meta = now.upper?.kind === 'dir' ? now.upper.meta : now.lower?.kind === 'dir' ? now.lower.meta : oldDir.meta;
         const metaChanged = meta.mode !== oldDir.meta.mode || meta.uid !== oldDir.meta.uid || meta.gid !== oldDir.meta.gid;
         if (visit(now, oldDir, childPath, subFull) || metaChanged) {
           changes.set(childPath, 'C');
           changed = true;
         }
-      } else if (objectChanged(now, before)) {
+      } else if (before.kind !== 'dir' && objectChanged(now, before.inode)) {
         changes.set(childPath, 'C');
         changed = true;
       }
@@ -101,18 +96,18 @@ export function diffView(engine: Engine): Change[] {
     return changed;
   };
 
-  visit(engine.root(), engine.lower.layers.length > 0 ? engine.lower.root : undefined, '/', false);
+  visit(engine.paths.root(), engine.lower.layers.length > 0 ? engine.lower.root : undefined, '/', false);
 
   // index=on: names of a changed lower hard link that the upper dir does not hold changed too,
   // when commit writes them (not for a change of times alone: see commit.ts objectDiffers).
   const committed = indexedObjectsCommitted(engine);
-  for (const [lower, upper] of engine.indexed) {
+  for (const [lower, upper] of engine.copies.indexed) {
     if (!committed.has(upper)) continue;
     for (const path of engine.lower.pathsOf(lower)) {
       if (changes.has(path)) continue;
-      const d = engine.lookupLiteral(path);
-      if (d === undefined || kindOf(d) === 'dir' || engine.objectOf(d) !== upper || d.upper !== undefined) continue;
-      if (!objectChanged(d, { kind: 'file', inode: lower as LayerInode, layer: 0 })) continue;
+      const d = engine.paths.lookupLiteral(path);
+      if (d === undefined || kindOf(d) === 'dir' || engine.copies.objectOf(d) !== upper || d.upper !== undefined) continue;
+      if (!objectChanged(d, lower)) continue;
       changes.set(path, 'C');
       for (let p = dirname(path); p !== '/'; p = dirname(p)) if (!changes.has(p)) changes.set(p, 'C');
     }

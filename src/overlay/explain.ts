@@ -1,17 +1,15 @@
 import type { UpperNode } from '../cow/index.js';
 import type { Layer, LayerNode } from '../layer/index.js';
 import { cleanPath, pathSteps } from '../path/index.js';
-import { exists, kindOf, type ObjectKind } from './engine/Dentry.js';
-import type { Engine } from './engine/Engine.js';
+import { exists, kindOf, passesBelow, showsThrough, type Engine, type LayerRef, type ObjectKind, type Passes } from './engine/index.js';
 
-/** A layer of the stack: `'upper'` or a lower layer's index (0 = bottom). */
-export type LayerRef = 'upper' | number;
+export type { LayerRef } from './engine/index.js';
 
 export type LayerRole =
   | 'provides' // the object the view shows comes from this layer
   | 'merged' // a directory below the provider whose entries merge into the view
   | 'deletes' // a whiteout here removes the path from the layers below
-  | 'shadowed' // present, but a layer above has a non-directory or another type here
+  | 'shadowed' // present, but a layer above has another type here, or (index=on) the upper layer's copy of its inode stands in for it
   | 'hidden'; // present, but a whiteout or opaque directory above hides it
 
 export interface LayerFinding {
@@ -52,36 +50,62 @@ const layerName = (ref: LayerRef): string => (ref === 'upper' ? 'the upper layer
  * Provenance of one path (no symlinks followed): which layer provides it, and what each
  * layer's entry there does — merged, shadowed by a non-directory above, or hidden by a
  * whiteout or opaque directory (overlayfs.rst "Directories", "whiteouts and opaque directories").
+ * The provider is the layer whose attributes stat shows (the engine's own view of the object);
+ * each layer's role comes from the rule the engine's lookup uses (merge.ts), applied layer by
+ * layer, top first.
  */
 export function explainPath(engine: Engine, rawPath: string): Explanation {
   const path = cleanPath(rawPath);
   const steps = pathSteps(path);
+  const found = engine.paths.lookup(path, false);
+  const d = typeof found === 'string' || !exists(found) ? undefined : found;
+  const view = d === undefined ? undefined : engine.view(d);
+  const object = d !== undefined && kindOf(d) !== 'dir' ? engine.copies.objectOf(d) : undefined;
+
   const findings: LayerFinding[] = [];
+  let passes: Passes = 'everything'; // what the layers considered so far let through at this path
   let blocker: string | undefined; // why lower layers cannot show this path any more
-  let provider: { ref: LayerRef; kind: AnyNode['kind'] } | undefined;
+  let shownBy: LayerRef | undefined; // the topmost layer whose entry shows
   let lowerPath = path; // a redirect above moves where the lower layers are looked at
 
   const consider = (ref: LayerRef, node: AnyNode | undefined, ancestorBlock: string | undefined): void => {
     if (node !== undefined) {
-      if (blocker !== undefined) {
-        findings.push({ layer: ref, entry: entryOf(node), role: 'hidden', by: blocker });
+      if (passes === 'nothing') {
+        // An implicit opaque directory keeps the attributes of the one it hides (LowerTree.apply).
+        if (node.kind === 'dir' && view?.kind === 'dir' && view.source === ref) findings.push({ layer: ref, entry: entryOf(node), role: 'provides' });
+        else findings.push({ layer: ref, entry: entryOf(node), role: 'hidden', by: blocker ?? `a layer above ${path}` });
       } else if (node.kind === 'whiteout') {
         findings.push({ layer: ref, entry: 'whiteout', role: 'deletes' });
         blocker = `whiteout ${path} in ${layerName(ref)}`;
-      } else if (provider === undefined) {
-        findings.push({ layer: ref, entry: entryOf(node), role: 'provides' });
-        provider = { ref, kind: node.kind };
-        if (node.kind !== 'dir') blocker = `${node.kind} ${path} in ${layerName(ref)}`;
-        else if (node.opaque) blocker = `opaque dir ${path} in ${layerName(ref)}`;
-      } else if (node.kind === 'dir') {
-        findings.push({ layer: ref, entry: entryOf(node), role: 'merged' });
-        if (node.opaque) blocker = `opaque dir ${path} in ${layerName(ref)}`;
+        passes = 'nothing';
+      } else if (showsThrough(passes, node)) {
+        findings.push(shownFinding(ref, node));
+        shownBy ??= ref;
+        passes = passesBelow(node);
+        if (passes === 'nothing') blocker = `${entryOf(node)} ${path} in ${layerName(ref)}`;
       } else {
-        findings.push({ layer: ref, entry: entryOf(node), role: 'shadowed', by: `dir ${path} in ${layerName(provider.ref)}` });
+        // A non-directory below a directory: the kernel's lookup stops at it.
+        findings.push({ layer: ref, entry: entryOf(node), role: 'shadowed', by: `dir ${path} in ${layerName(shownBy ?? ref)}` });
         blocker = `${node.kind} ${path} in ${layerName(ref)}`;
+        passes = 'nothing';
       }
     }
-    blocker ??= ancestorBlock;
+    if (ancestorBlock !== undefined && passes !== 'nothing') {
+      blocker = ancestorBlock;
+      passes = 'nothing';
+    }
+  };
+
+  /**
+   * An entry that shows provides the view when stat's attributes are its own; other directories
+   * merge into it. A non-directory that shows but does not provide has a copy in the upper
+   * layer's index standing in for its inode (overlayfs.rst "index").
+   */
+  const shownFinding = (ref: LayerRef, node: AnyNode): LayerFinding => {
+    const entry = entryOf(node);
+    if (view === undefined || view.source === ref) return { layer: ref, entry, role: 'provides' };
+    if (node.kind === 'dir') return { layer: ref, entry, role: 'merged' };
+    return { layer: ref, entry, role: 'shadowed', by: `its copy-up in the upper layer's index` };
   };
 
   // The upper layer: walk its tree; an ancestor whiteout, non-directory or opaque directory
@@ -115,10 +139,7 @@ export function explainPath(engine: Engine, rawPath: string): Explanation {
     for (let i = 1; i <= lowerSteps.length - 1 && ancestorBlock === undefined; i++) {
       const ancestor = '/' + lowerSteps.slice(0, i).join('/');
       const node = layer.node(ancestor);
-      if (node === undefined) continue;
-      if (node.kind === 'whiteout') ancestorBlock = `whiteout ${ancestor} in layer ${index}`;
-      else if (node.kind !== 'dir') ancestorBlock = `${node.kind} ${ancestor} in layer ${index}`;
-      else if (node.opaque) ancestorBlock = `opaque dir ${ancestor} in layer ${index}`;
+      if (node !== undefined && passesBelow(node) === 'nothing') ancestorBlock = `${entryOf(node)} ${ancestor} in layer ${index}`;
     }
     if (lowerSteps.length === 0) {
       const root = layer.node('/');
@@ -127,20 +148,17 @@ export function explainPath(engine: Engine, rawPath: string): Explanation {
     consider(index, layer.node(lowerPath), ancestorBlock);
   }
 
-  const found = engine.lookup(path, false);
-  const d = typeof found === 'string' ? undefined : found;
-  const upperObject = d?.upper !== undefined && d.upper.kind !== 'dir' ? d.upper.inode : undefined;
+  const upperObject = object?.mutable === true ? object : undefined;
   const explanation: Explanation = {
     path,
-    exists: d !== undefined && exists(d),
+    exists: d !== undefined,
     copiedUp: upperObject?.origin !== undefined || (d?.upper?.kind === 'dir' && d.lower !== undefined),
-    metacopy: upperObject?.metacopy ?? false,
+    metacopy: upperObject?.type === 'file' && upperObject.metacopy,
     layers: findings,
   };
-  if (d !== undefined) {
-    const type = kindOf(d);
-    if (type !== undefined) explanation.type = type;
-    if (provider !== undefined) explanation.providedBy = provider.ref;
+  if (d !== undefined && view !== undefined) {
+    explanation.type = view.kind;
+    explanation.providedBy = view.source;
     if (d.upper?.kind === 'dir' && d.upper.redirect !== undefined) explanation.redirect = d.upper.redirect;
   }
   return explanation;

@@ -1,7 +1,6 @@
-import { Layer, allocateIno, type LayerHistory, type LayerInode, type LayerNode } from '../layer/index.js';
+import { Layer, allocateIno, objectNode, relinkInode, type LayerHistory, type LayerInode, type LayerNode } from '../layer/index.js';
 import { joinPath } from '../path/index.js';
-import { DEFAULT_ROOT_META } from './engine/defaults.js';
-import { LowerTree, type LowerDir } from './engine/LowerTree.js';
+import { DEFAULT_ROOT_META, LowerTree, type LowerDir } from './engine/index.js';
 
 /**
  * Squashes a stack (bottom first) into one layer with the same view: no whiteouts, no opaque
@@ -26,8 +25,8 @@ export function flatten(layers: readonly Layer[], history: LayerHistory = {}): L
   };
   walk(tree.root, '/');
   for (const [inode, names] of groups) {
-    const copy: LayerInode = { ...inode, ino: names.length === inode.nlink ? inode.ino : allocateIno(), nlink: names.length };
-    for (const name of names) nodes.set(name, { kind: copy.type, inode: copy });
+    const node = objectNode(relinkInode(inode, names.length === inode.nlink ? inode.ino : allocateIno(), names.length));
+    for (const name of names) nodes.set(name, node);
   }
   return Layer.fromNodes(nodes, { history });
 }

@@ -6,4 +6,4 @@ export type { Explanation, LayerFinding, LayerRef, LayerRole } from './explain.j
 export { Stats, Dirent } from './fs/Stats.js';
 export { FileHandle } from './fs/OverlayFs.js';
 export type { OverlayFs, PromisesFs, CallbackFs } from './fs/OverlayFs.js';
-export { constants } from './fs/createFs.js';
+export { constants } from './fs/constants.js';

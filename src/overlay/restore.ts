@@ -1,8 +1,8 @@
-import { UpperDir, WHITEOUT, FileData, metaFromLayer, type UpperInode } from '../cow/index.js';
+import { UpperDir, WHITEOUT, metaFromLayer, restoredInode, upperObject, type UpperInode } from '../cow/index.js';
 import { DomainError } from '../errors/index.js';
-import { sameAttributes, sameContent, type Layer, type LayerInode } from '../layer/index.js';
+import { allocateIno, sameAttributes, sameContent, type Layer, type LayerInode } from '../layer/index.js';
 import { basename, dirname } from '../path/index.js';
-import type { Engine } from './engine/Engine.js';
+import type { Engine } from './engine/index.js';
 
 /**
  * Makes a committed upper layer the writable layer again (a stopped container started once
@@ -42,7 +42,7 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
         // An implicit directory keeps the attributes of the lower directory it copies up.
         const lower = engine.lower.lookup(path);
         const meta = node.implicit && lower?.kind === 'dir' ? lower.meta : node.meta;
-        const dir = new UpperDir(lower?.kind === 'dir' ? lower.ino : engine.allocateIno(), metaFromLayer(meta), node.opaque);
+        const dir = new UpperDir(lower?.kind === 'dir' ? lower.ino : allocateIno(), metaFromLayer(meta), node.opaque);
         dir.implied = node.implicit && lower?.kind === 'dir' && !node.opaque;
         parent.children.set(name, dir);
         dirs.set(path, dir);
@@ -56,20 +56,10 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
           // What was copied up keeps its origin (found under any of its names); one that changed
           // nothing comes back unchanged, so diff stays exact.
           const origin = originOf(engine, names.get(l) ?? [path], l.type);
-          inode = {
-            ino: engine.allocateIno(),
-            type: l.type,
-            meta: metaFromLayer(l.meta),
-            data: l.type === 'file' ? FileData.over(l.content!) : undefined,
-            target: l.target,
-            nlink: l.nlink,
-            origin,
-            metacopy: false,
-          };
-          if (origin === undefined || !sameObject(origin, l)) inode.data?.markChanged();
+          inode = restoredInode(l, allocateIno(), origin, origin === undefined || !sameObject(origin, l));
           inodes.set(node.inode, inode);
         }
-        parent.children.set(name, { kind: inode.type, inode });
+        parent.children.set(name, upperObject(inode));
         break;
       }
     }
@@ -77,9 +67,9 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
 }
 
 function sameObject(a: LayerInode, b: LayerInode): boolean {
-  if (a.type !== b.type || a.target !== b.target) return false;
   if (!sameAttributes(a.meta, b.meta) || a.meta.mtime !== b.meta.mtime) return false;
-  return a.type !== 'file' || sameContent(a.content!, b.content!);
+  if (a.type === 'symlink') return b.type === 'symlink' && a.target === b.target;
+  return b.type === 'file' && sameContent(a.content, b.content);
 }
 
 function originOf(engine: Engine, paths: readonly string[], type: 'file' | 'symlink'): LayerInode | undefined {

@@ -7,6 +7,7 @@ export { layerStack, layerStackPaths } from './arbitrary/layerStack.js';
 export type { LayerStackConstraints } from './arbitrary/layerStack.js';
 export { fsOps, fsOpArb, fsPathArb } from './arbitrary/fsOps.js';
 export type { FsOpsConstraints } from './arbitrary/fsOps.js';
+export { DEFAULT_NAMES, UTF8_NAMES } from './arbitrary/_internals/paths.js';
 export { runOp, describeOp, describeOutcome, opPaths, summarizeStats, rootTarget, stripRoot } from './ops.js';
 export type {
   AccessMode,

@@ -10,7 +10,7 @@
 import * as nodeFs from 'node:fs';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { flatten, type Layer } from '../../src/index.js';
+import { flatten, type Layer, type LayerEntryInput } from '../../src/index.js';
 import { layerToVolume } from '../../src/interop/index.js';
 import {
   describeTree,
@@ -18,6 +18,7 @@ import {
   fsOps,
   layerStack,
   rootTarget,
+  UTF8_NAMES,
   runOp,
   snapshotTree,
   opPaths,
@@ -52,8 +53,8 @@ function populate(root: string, stack: readonly Layer[]): void {
         continue;
       }
       first.set(node.inode, real);
-      if (node.kind === 'symlink') nodeFs.symlinkSync(rootTarget(root, node.inode.target!), real);
-      else nodeFs.writeFileSync(real, node.inode.content!.read(0, node.inode.content!.size));
+      if (node.kind === 'symlink') nodeFs.symlinkSync(rootTarget(root, node.inode.target), real);
+      else nodeFs.writeFileSync(real, node.inode.content.read(0, node.inode.content.size));
       attrs.push({ path: real, ...node.inode.meta, symlink: node.kind === 'symlink' });
     }
   }
@@ -74,37 +75,47 @@ function namesRoot(op: FsOp): boolean {
   return opPaths(op).some((p) => p.replace(/[/.]/g, '') === '');
 }
 
+/** The reference and the host agree on every outcome and on the final tree, op sequence by op sequence. */
+function agreesOnRandomOps(stackArb: fc.Arbitrary<LayerEntryInput[][]>, opsArb: fc.Arbitrary<FsOp[]>, numRuns: number): void {
+  const previous = process.umask(0o022);
+  try {
+    fc.assert(
+      fc.property(stackArb, opsArb, (inputs, ops) => {
+        const stack = buildStack(inputs);
+        const root = nodeFs.mkdtempSync('/dev/shm/overlay-ref-');
+        try {
+          populate(root, stack);
+          const ref = new FlatFs(layerToVolume(stack));
+          const trace = new Trace();
+          for (const op of ops) {
+            if (namesRoot(op)) continue;
+            const host = runOp(hostFs, root, op);
+            const model = runOp(ref, '', op);
+            trace.add(op, host);
+            expect(model, `ops so far:\n${trace}\n(host vs reference)`).toEqual(host);
+          }
+          const diff = diffTrees(snapshotTree(hostFs, root), snapshotTree(ref, ''));
+          expect(diff, `ops:\n${trace}\nhost tree:\n${describeTree(snapshotTree(hostFs, root))}`).toEqual([]);
+        } finally {
+          nodeFs.rmSync(root, { recursive: true, force: true });
+        }
+      }),
+      runs(numRuns),
+    );
+  } finally {
+    process.umask(previous);
+  }
+}
+
 describe.skipIf(!canRun)(`flat reference vs this machine's filesystem (${seedLabel()})`, () => {
   it('agrees on every outcome and on the final tree', () => {
-    const previous = process.umask(0o022);
-    try {
-      fc.assert(
-        fc.property(layerStack(), fsOps({ maxLength: 16 }), (inputs, ops) => {
-          const stack = buildStack(inputs);
-          const root = nodeFs.mkdtempSync('/dev/shm/overlay-ref-');
-          try {
-            populate(root, stack);
-            const ref = new FlatFs(layerToVolume(stack));
-            const trace = new Trace();
-            for (const op of ops) {
-              if (namesRoot(op)) continue;
-              const host = runOp(hostFs, root, op);
-              const model = runOp(ref, '', op);
-              trace.add(op, host);
-              expect(model, `ops so far:\n${trace}\n(host vs reference)`).toEqual(host);
-            }
-            const diff = diffTrees(snapshotTree(hostFs, root), snapshotTree(ref, ''));
-            expect(diff, `ops:\n${trace}\nhost tree:\n${describeTree(snapshotTree(hostFs, root))}`).toEqual([]);
-          } finally {
-            nodeFs.rmSync(root, { recursive: true, force: true });
-          }
-        }),
-        runs(150),
-      );
-    } finally {
-      process.umask(previous);
-    }
+    agreesOnRandomOps(layerStack(), fsOps({ maxLength: 16 }), 150);
   });
+
+  it('agrees with non-ASCII names and names of 255 and 256 bytes', () => {
+    agreesOnRandomOps(layerStack({ names: UTF8_NAMES }), fsOps({ names: UTF8_NAMES, maxLength: 16 }), 50);
+  });
+
 
   it('agrees on directed cases random ops rarely reach', () => {
     // Each is a Linux or Node rule the reference implements on purpose (see FlatFs).
@@ -151,6 +162,15 @@ describe.skipIf(!canRun)(`flat reference vs this machine's filesystem (${seedLab
         { op: 'open', path: '/nx', flags: ['O_CREAT', 'O_DIRECTORY'] },
         { op: 'symlink', target: 'l/', path: '/l' },
         { op: 'open', path: '/l', flags: ['O_CREAT'] },
+      ],
+      // NAME_MAX counts bytes of UTF-8: 128 'é' (256 bytes) and 64 '😀' (256) are too long; 127 'é' and an 'a' (255) is not.
+      [
+        { op: 'writeFile', path: '/' + 'é'.repeat(128), data: '' },
+        { op: 'writeFile', path: '/' + 'é'.repeat(127) + 'a', data: 'x' },
+        { op: 'mkdir', path: '/' + '😀'.repeat(64) },
+        { op: 'mkdir', path: '/' + '😀'.repeat(63) + 'abc' },
+        { op: 'stat', path: '/' + 'é'.repeat(200) },
+        { op: 'readdir', path: '/' },
       ],
       // rename: ENOTDIR for a slashed non-directory comes before the ancestor traps.
       [{ op: 'mkdir', path: '/a' }, { op: 'writeFile', path: '/a/c', data: '' }, { op: 'rename', from: '/a/c/', to: '/a' }, { op: 'rename', from: '/a/c', to: '/a/' }],

@@ -87,11 +87,11 @@ function writeMember(member: LayerMember, sink: TarSink): Content | undefined {
         return undefined;
       }
       if (inode.type === 'file') {
-        const content = inode.content!;
+        const content = inode.content;
         writeHeader(sink, { name, typeflag: TYPE_FILE, meta, linkname: '', size: content.size });
         return content.size === 0 ? undefined : content;
       }
-      writeHeader(sink, { name, typeflag: TYPE_SYMLINK, meta, linkname: inode.target!, size: 0 });
+      writeHeader(sink, { name, typeflag: TYPE_SYMLINK, meta, linkname: inode.target, size: 0 });
       return undefined;
     }
   }

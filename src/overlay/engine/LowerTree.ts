@@ -15,6 +15,12 @@ export interface LowerDir {
   readonly children: Map<string, LowerNode>;
   /** Index (bottom = 0) of the topmost layer that has this directory. */
   layer: number;
+  /**
+   * Index of the layer whose attributes `meta` are: the topmost with an entry of its own for
+   * the directory, not one that only implies it as a parent; when no layer has an entry, the
+   * topmost (implied directories all have the default attributes). -1: the default root's.
+   */
+  metaLayer: number;
   /** How many layers have this directory: more than one makes it a merged directory. */
   layers: number;
   /** Some layer has an entry of its own for it (not only entries below it). */
@@ -36,7 +42,7 @@ export class LowerTree {
 
   constructor(layers: readonly Layer[], rootMeta: Meta) {
     this.layers = layers;
-    this.root = { kind: 'dir', path: '/', ino: allocateIno(), meta: rootMeta, children: new Map(), layer: -1, layers: 0, explicit: false };
+    this.root = { kind: 'dir', path: '/', ino: allocateIno(), meta: rootMeta, children: new Map(), layer: -1, metaLayer: -1, layers: 0, explicit: false };
     layers.forEach((layer, index) => this.apply(layer, index));
   }
 
@@ -81,6 +87,7 @@ export class LowerTree {
         if (node.kind !== 'dir') continue;
         if (node.opaque) this.root.children.clear();
         if (!node.implicit) this.root.meta = node.meta;
+        if (!node.implicit || !this.root.explicit) this.root.metaLayer = index;
         this.root.explicit ||= !node.implicit;
         this.root.layer = index;
         this.root.layers++;
@@ -98,24 +105,28 @@ export class LowerTree {
           break;
         case 'dir':
           if (existing?.kind === 'dir' && !node.opaque) {
-            // A directory over a directory merges; the upper one's attributes win (A4).
+            // A directory over a directory merges; the upper one's attributes win (as test/conformance
+            // checks against the kernel's merged directories).
             if (!node.implicit) existing.meta = node.meta;
+            if (!node.implicit || !existing.explicit) existing.metaLayer = index;
             existing.explicit ||= !node.implicit;
             existing.layer = index;
             existing.layers++;
           } else {
             // Over nothing, a non-directory, or opaque: a fresh directory. An implicit one takes
             // the attributes of what it replaces when that was a directory (containerd does too).
-            const meta = node.implicit && existing?.kind === 'dir' ? existing.meta : node.meta;
+            const inherits = node.implicit && existing?.kind === 'dir';
+            const explicitBelow = inherits && existing.explicit;
             parent.children.set(name, {
               kind: 'dir',
               path,
               ino: allocateIno(),
-              meta,
+              meta: inherits ? existing.meta : node.meta,
               children: new Map(),
               layer: index,
+              metaLayer: explicitBelow ? existing.metaLayer : index,
               layers: 1,
-              explicit: !node.implicit || (existing?.kind === 'dir' && existing.explicit),
+              explicit: !node.implicit || explicitBelow,
             });
           }
           break;

@@ -1,5 +1,6 @@
-import type { Engine } from '../engine/Engine.js';
-import { constants, createFs, type SyncFs } from './createFs.js';
+import type { Engine } from '../engine/index.js';
+import { constants } from './constants.js';
+import { createFs, type SyncFs } from './createFs.js';
 import { Dirent, Stats } from './Stats.js';
 
 type Fn = (...args: never[]) => unknown;

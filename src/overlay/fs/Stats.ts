@@ -1,4 +1,4 @@
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type StatInfo } from '../engine/Engine.js';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type ObjectView } from '../engine/index.js';
 
 /** The device number every object of an overlay reports (one st_dev, as with xino). */
 export const OVERLAY_DEV = 0x6f76;
@@ -47,7 +47,7 @@ export class Stats extends FileTypeChecks {
   ctimeMs: number;
   birthtimeMs: number;
 
-  constructor(info: StatInfo) {
+  constructor(info: ObjectView) {
     super();
     this.ino = info.ino;
     this.mode = info.mode;

@@ -1,4 +1,4 @@
-import { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from '../engine/Engine.js';
+import { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from '../engine/index.js';
 
 /** Node's string open flags (lib/internal/fs/utils.js stringToFlags); `s` (sync) is a no-op here. */
 const FLAGS: Record<string, number> = {

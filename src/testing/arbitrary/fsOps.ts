@@ -8,7 +8,7 @@ import type { AccessMode, FsOp, FsOpName, OpenFlag } from '../ops.js';
 import { DEFAULT_NAMES, cleanPathArb, contentArb, symlinkTargetArb } from './_internals/paths.js';
 
 export interface FsOpsConstraints {
-  /** Path components are drawn from these names (default `a b c`). */
+  /** Path components are drawn from these names (default `a b c`; see `UTF8_NAMES`). */
   names?: readonly string[];
   /** Deepest path, in components (default 3). */
   maxDepth?: number;

@@ -4,14 +4,17 @@
  */
 import * as fc from 'fast-check';
 import type { LayerEntryInput } from '../../layer/index.js';
-import { DEFAULT_NAMES, cleanPathArb, contentArb, symlinkTargetArb } from './_internals/paths.js';
+import { DEFAULT_NAMES, cleanPathArb, contentArb, storableNames, symlinkTargetArb } from './_internals/paths.js';
 
 export interface LayerStackConstraints {
   /** Fewest lower layers (default 1). */
   minLayers?: number;
   /** Most lower layers (default 6). */
   maxLayers?: number;
-  /** Path components are drawn from these names (default `a b c`). */
+  /**
+   * Path components are drawn from these names (default `a b c`; see `UTF8_NAMES`). Entry
+   * paths use only those of at most 255 bytes; symlink targets use all.
+   */
   names?: readonly string[];
   /** Deepest entry path, in components (default 3). */
   maxDepth?: number;
@@ -105,7 +108,8 @@ function resolveWhiteouts(drawn: readonly DrawnEntry[], lower: LowerView): RawEn
 /**
  * Drops what would make a layer invalid or ill-defined on a kernel mount: a second entry for one
  * path; entries below a non-directory of the same layer; whiteouts inside an opaque directory of
- * the same layer (meaningless, and the kernel lists them: kernel-observations.md 16). Whiteouts
+ * the same layer (they remove nothing the opaque directory does not already hide, and OCI
+ * layer.md gives them no meaning). Whiteouts
  * only name what a lower layer shows (OCI layer.md "Whiteouts") and hard links point at a file
  * or symlink of the same layer (OCI layer.md "Hardlinks"): `target` holds the pick index.
  */
@@ -161,7 +165,7 @@ export function layerStack(constraints: LayerStackConstraints = {}): fc.Arbitrar
   const names = constraints.names ?? DEFAULT_NAMES;
   const maxDepth = constraints.maxDepth ?? 3;
   const mtime = constraints.mtime ?? 1_600_000_000_000;
-  const path = cleanPathArb(names, maxDepth, [3, 3, 2]);
+  const path = cleanPathArb(storableNames(names), maxDepth, [3, 3, 2]);
   const owner = constraints.owners === false ? fc.constant(0) : fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) });
   const kinds: { weight: number; arbitrary: fc.Arbitrary<DrawnEntry> }[] = [
     {

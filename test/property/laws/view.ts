@@ -1,7 +1,7 @@
 import { Overlay, type Layer, type OverlayOptions } from '../../../src/index.js';
 import { describeTree, diffTrees, snapshotTree, type FsLike, type TreeDifference, type TreeNode, type TreeSnapshot } from '../../../src/testing/index.js';
 
-/** The four mount modes every law runs in (kernel-observations.md: default, redirect_dir, index, metacopy). */
+/** The four mount modes every law runs in, as test/conformance runs the kernel in: default, redirect_dir, index, metacopy. */
 export const MODES: readonly { name: string; options: OverlayOptions }[] = [
   { name: 'default', options: {} },
   { name: 'redirectDir', options: { redirectDir: true } },
@@ -35,7 +35,7 @@ export const DIR_NLINK_OK = -1;
 /**
  * Directory link counts depend on how many layers hold the directory, which commit and flatten
  * legitimately change: a merged directory reports 1, a directory of one layer 2 + its
- * subdirectories (kernel-observations.md 11). Each directory's nlink must be one of those two,
+ * subdirectories (test/unit/overlay/kernelObservations.test.ts, case 11). Each directory's nlink must be one of those two,
  * computed from the same snapshot; a valid value becomes DIR_NLINK_OK, an invalid one stays
  * and shows up as a difference.
  */

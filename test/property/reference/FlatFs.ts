@@ -59,10 +59,16 @@ const S_ISGID = 0o2000;
 const S_IXGRP = 0o010;
 /** namei.c MAXSYMLINKS. */
 const MAX_SYMLINKS = 40;
+/** Longest name of one path component, in bytes of UTF-8 (include/uapi/linux/limits.h). */
 const NAME_MAX = 255;
 
 const C = LINUX_CONSTANTS;
 const encoder = new TextEncoder();
+
+/** The kernel counts a name's bytes, as Node hands it over: UTF-8. */
+function nameTooLong(name: string): boolean {
+  return encoder.encode(name).length > NAME_MAX;
+}
 
 export class ErrnoError extends Error {
   readonly code: string;
@@ -129,6 +135,11 @@ interface ParentResolved {
   trailingSlash: boolean;
   /** The last component is `.`, `..`, or the path is the root: not a name to make or remove. */
   special: 'dot' | 'dotdot' | 'root' | undefined;
+  /**
+   * The last name is over NAME_MAX: the kernel's filesystem lookup of it fails (simple_lookup),
+   * so each call reports ENAMETOOLONG where it looks the name up (namei.c), not before.
+   */
+  tooLong?: true;
 }
 
 interface OpenFile {
@@ -294,7 +305,7 @@ export class FlatFs implements FsLike {
         curSt = this.#lst(cur);
         continue;
       }
-      if (step.length > NAME_MAX) fail('ENAMETOOLONG', syscall, path);
+      if (nameTooLong(step)) fail('ENAMETOOLONG', syscall, path);
       const next = join(cur, step);
       const st = this.#lst(next);
       const last = steps.length === 0;
@@ -335,7 +346,7 @@ export class FlatFs implements FsLike {
     const parent = prefix.length === 0 ? '/' : this.#lookup('/' + prefix.join('/') + '/', true, syscall).path;
     if (name === '.') return { parent, name, path: parent, st: this.#lst(parent), trailingSlash: true, special: 'dot' };
     if (name === '..') return { parent, name, path: parentOf(parent), st: this.#lst(parentOf(parent)), trailingSlash, special: 'dotdot' };
-    if (name.length > NAME_MAX) fail('ENAMETOOLONG', syscall, path);
+    if (nameTooLong(name)) return { parent, name, path: join(parent, name), st: undefined, trailingSlash, special: undefined, tooLong: true };
     const child = join(parent, name);
     return { parent, name, path: child, st: this.#lst(child), trailingSlash, special: undefined };
   }
@@ -343,6 +354,7 @@ export class FlatFs implements FsLike {
   /** Checks of filename_create: the name must be new; `x/` may only name a new directory. */
   #creatable(p: ParentResolved, wantDir: boolean, syscall: string, path: string): void {
     if (p.special !== undefined) fail('EEXIST', syscall, path);
+    if (p.tooLong) fail('ENAMETOOLONG', syscall, path);
     if (p.st !== undefined) fail('EEXIST', syscall, path);
     if (p.trailingSlash && !wantDir) fail('ENOENT', syscall, path);
   }
@@ -365,6 +377,7 @@ export class FlatFs implements FsLike {
 
   #parentLookupAsObject(path: string): { path: string; st: MemStats } {
     const p = this.#parent(path, 'resolve');
+    if (p.tooLong) fail('ENAMETOOLONG', 'resolve', path);
     if (p.st === undefined) fail('ENOENT', 'resolve', path);
     return { path: p.path, st: p.st };
   }
@@ -490,6 +503,7 @@ export class FlatFs implements FsLike {
         if (excl && p.special !== undefined) fail('EEXIST', 'open', path);
         fail('EISDIR', 'open', path);
       }
+      if (p.tooLong) fail('ENAMETOOLONG', 'open', path);
       if (kindOf(p.st) === 'symlink' && !excl && !nofollow) {
         if (++links > MAX_SYMLINKS) fail('ELOOP', 'open', path);
         const target = this.#readlink(p.path);
@@ -646,6 +660,7 @@ export class FlatFs implements FsLike {
     if (p.special === 'dot') fail('EINVAL', 'rmdir', path);
     if (p.special === 'dotdot') fail('ENOTEMPTY', 'rmdir', path);
     if (p.special === 'root') fail('EBUSY', 'rmdir', path);
+    if (p.tooLong) fail('ENAMETOOLONG', 'rmdir', path);
     if (p.st === undefined) fail('ENOENT', 'rmdir', path);
     if (kindOf(p.st) !== 'dir') fail('ENOTDIR', 'rmdir', path);
     if (!this.#isEmptyDir(p.path)) fail('ENOTEMPTY', 'rmdir', path);
@@ -655,6 +670,7 @@ export class FlatFs implements FsLike {
   unlinkSync(path: string): void {
     const p = this.#parent(path, 'unlink');
     if (p.special !== undefined) fail('EISDIR', 'unlink', path);
+    if (p.tooLong) fail('ENAMETOOLONG', 'unlink', path);
     if (p.st === undefined) fail('ENOENT', 'unlink', path);
     if (kindOf(p.st) === 'dir') fail('EISDIR', 'unlink', path);
     if (p.trailingSlash) fail('ENOTDIR', 'unlink', path);
@@ -743,7 +759,10 @@ export class FlatFs implements FsLike {
       const from = this.#parent(oldPath, 'rename');
       const to = this.#parent(newPath, 'rename');
       if (from.special !== undefined || to.special !== undefined) fail('EBUSY', 'rename', oldPath);
+      // do_renameat2 looks up the source name, checks it exists, then looks up the target name.
+      if (from.tooLong) fail('ENAMETOOLONG', 'rename', oldPath);
       if (from.st === undefined) fail('ENOENT', 'rename', oldPath);
+      if (to.tooLong) fail('ENAMETOOLONG', 'rename', oldPath);
       const srcIsDir = kindOf(from.st) === 'dir';
       if (!srcIsDir && (from.trailingSlash || to.trailingSlash)) fail('ENOTDIR', 'rename', oldPath);
       // lock_rename traps: the source may not be an ancestor of the target (EINVAL), nor the

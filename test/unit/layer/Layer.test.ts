@@ -65,6 +65,6 @@ describe('Layer.fromEntries / entries', () => {
     const bytes = new Uint8Array(1024);
     const one = Layer.fromEntries([{ path: '/f', type: 'file', content: bytes }]);
     const node = one.node('/f');
-    expect(node && 'inode' in node && node.inode.content?.read(0, 1024).buffer).toBe(bytes.buffer);
+    expect(node?.kind === 'file' && node.inode.type === 'file' && node.inode.content.read(0, 1024).buffer).toBe(bytes.buffer);
   });
 });

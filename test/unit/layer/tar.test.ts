@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { findNativeSha256, nobleSha256, sha256Digest } from '../../../src/digest/index.js';
 import { DomainError } from '../../../src/errors/index.js';
-import { Layer, concatBytes, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
+import { Layer, concatBytes, fileInode, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
 import { readLayerTar } from '../../../src/layer/tar/readTar.js';
 import { tarChunks } from '../../../src/layer/tar/sinks.js';
 
@@ -392,7 +392,7 @@ describe('canonical tar writer', () => {
 /** A file node built by hand (for contents `Layer.fromEntries` cannot express). */
 function fileNode(content: Content): LayerNode {
   const meta = { mode: 0o644, uid: 0, gid: 0, mtime: 0, xattrs: {} };
-  return { kind: 'file', inode: { ino: nextIno++, type: 'file', meta, content, target: undefined, nlink: 1 } };
+  return { kind: 'file', inode: fileInode(nextIno++, meta, content) };
 }
 let nextIno = 1;
 

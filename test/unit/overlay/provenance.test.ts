@@ -49,6 +49,39 @@ describe('explain', () => {
   });
 });
 
+describe('explain names the layer whose attributes stat shows', () => {
+  it('an explicit directory below, only implied as a parent above: the explicit one provides', () => {
+    const ov = new Overlay({
+      lowers: [Layer.fromEntries([{ path: '/a', type: 'dir', mode: 0o700 }]), Layer.fromEntries([{ path: '/a/x', type: 'file', content: 'x' }])],
+    });
+    expect(ov.fs.statSync('/a').mode & 0o7777).toBe(0o700);
+    // was: providedBy 1, layer 1 'provides' and layer 0 'merged' (layer 1 only implies /a)
+    expect(ov.explain('/a')).toMatchObject({
+      providedBy: 0,
+      layers: [
+        { layer: 1, entry: 'dir', role: 'merged' },
+        { layer: 0, entry: 'dir', role: 'provides' },
+      ],
+    });
+  });
+
+  it('index=on: a name shown through the index copy of a lower hard link is provided by the upper layer', () => {
+    const lower = Layer.fromEntries([
+      { path: '/f', type: 'file', content: 'x', mode: 0o644 },
+      { path: '/g', type: 'hardlink', target: '/f' },
+    ]);
+    const ov = new Overlay({ lowers: [lower], index: true });
+    ov.fs.chmodSync('/f', 0o600);
+    expect(ov.fs.statSync('/g').mode & 0o7777).toBe(0o600);
+    // was: providedBy 0, whose /g has mode 0644
+    expect(ov.explain('/g')).toMatchObject({
+      providedBy: 'upper',
+      copiedUp: true,
+      layers: [{ layer: 0, entry: 'file', role: 'shadowed', by: "its copy-up in the upper layer's index" }],
+    });
+  });
+});
+
 describe('diff', () => {
   it('reports a type change as one C with the new children added', () => {
     const ov = new Overlay({ lowers: [base] });

@@ -4,6 +4,22 @@ import * as fc from 'fast-check';
 export const DEFAULT_NAMES: readonly string[] = ['a', 'b', 'c'];
 
 /**
+ * Names beyond ASCII, for `names`: UTF-8 characters of 2 (`é`), 3 (`€`) and 4 (`𝄞`) bytes,
+ * and names of exactly 255 bytes (NAME_MAX: 127 `é` and one `a`; 85 `€`) and 256 bytes (128
+ * `é`), far fewer UTF-16 units than bytes. `layerStack` leaves the 256-byte name out of layers
+ * (no filesystem can hold it); ops use it and must meet ENAMETOOLONG.
+ */
+export const UTF8_NAMES: readonly string[] = ['a', 'é', '€', '𝄞', 'é'.repeat(127) + 'a', '€'.repeat(85), 'é'.repeat(128)];
+
+const NAME_MAX = 255;
+const encoder = new TextEncoder();
+
+/** Names a filesystem can hold: at most NAME_MAX bytes of UTF-8 (include/uapi/linux/limits.h). */
+export function storableNames(names: readonly string[]): string[] {
+  return names.filter((n) => encoder.encode(n).length <= NAME_MAX);
+}
+
+/**
  * `/a`, `/a/b`, … with 1..maxDepth components drawn from `names` (never `.` or `..`). Shallow
  * paths are likelier, so that independently drawn paths meet: with 4 names there are 4 paths of
  * depth 1 but 64 of depth 3. `depthWeights[i]` weighs depth i+1 (the last weight repeats).

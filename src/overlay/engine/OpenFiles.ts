@@ -1,0 +1,194 @@
+import { newFileInode, type UpperFileInode, type UpperInode } from '../../cow/index.js';
+import { allocateIno } from '../../layer/index.js';
+import { O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY } from './abi.js';
+import type { CopyUp, ShownObject } from './CopyUp.js';
+import { exists, isDir, kindOf, type Dentry } from './Dentry.js';
+import { fail } from './fail.js';
+import type { Lookup } from './Lookup.js';
+import type { LowerObject } from './LowerTree.js';
+import type { Namespace } from './Namespace.js';
+import { fileData, viewOf, viewOfObject, type ObjectView } from './objectView.js';
+import { newMeta, touchDir, type EngineOptions } from './options.js';
+
+interface OpenBase {
+  readonly readable: boolean;
+  readonly writable: boolean;
+  readonly append: boolean;
+  position: number;
+}
+
+/** An open file: the upper object when the file is (or was made) upper at open time, else the lower one. */
+export interface OpenFile extends OpenBase {
+  readonly kind: 'file';
+  upper: UpperFileInode | undefined;
+  /** The lower object of a file opened read-only and not copied up. */
+  readonly lower: LowerObject | undefined;
+}
+
+export interface OpenDir extends OpenBase {
+  readonly kind: 'dir';
+  readonly dir: Dentry;
+}
+
+/** An open file description: which object, how it was opened, where its offset is. */
+export type Handle = OpenFile | OpenDir;
+
+/** open, read, write, ftruncate, fstat, truncate and copyFile. */
+export class OpenFiles {
+  readonly #paths: Lookup;
+  readonly #copies: CopyUp;
+  readonly #names: Namespace;
+  readonly #options: EngineOptions;
+
+  constructor(paths: Lookup, copies: CopyUp, names: Namespace, options: EngineOptions) {
+    this.#paths = paths;
+    this.#copies = copies;
+    this.#names = names;
+    this.#options = options;
+  }
+
+  /**
+   * open(2): copy-up happens on opening for write or with O_TRUNC, even if nothing is written
+   * (test/unit/overlay/kernelObservations.test.ts case 1); O_CREAT|O_EXCL never follows a
+   * final symlink, so a dangling one is EEXIST; a plain O_CREAT through a dangling symlink
+   * creates its target (case 12).
+   */
+  open(path: string, flags: number, mode: number): Handle {
+    const access = flags & O_ACCMODE;
+    const creat = (flags & O_CREAT) !== 0;
+    const excl = creat && (flags & O_EXCL) !== 0;
+    const trunc = (flags & O_TRUNC) !== 0;
+    const nofollow = (flags & O_NOFOLLOW) !== 0;
+    const modes = { readable: access !== O_WRONLY, writable: access !== O_RDONLY, append: (flags & O_APPEND) !== 0, position: 0 };
+    // Linux 6.4+ refuses O_CREAT|O_DIRECTORY outright (build_open_flags).
+    if (creat && (flags & O_DIRECTORY) !== 0) fail('EINVAL');
+    const r = this.#paths.walk(path, !(excl || nofollow), creat);
+    if (typeof r === 'string') fail(r);
+    const { d, trailingSlash } = r;
+    if (creat && trailingSlash) fail('EISDIR');
+    if (!exists(d)) {
+      if (!creat) fail('ENOENT');
+      if (d.parent === null) fail('EISDIR');
+      const parentUpper = this.#copies.upperDirOf(d.parent);
+      const inode = newFileInode(allocateIno(), newMeta(this.#options, mode & ~this.#options.umask, parentUpper));
+      parentUpper.children.set(d.name, { kind: 'file', inode });
+      touchDir(this.#options, parentUpper);
+      return { kind: 'file', ...modes, upper: inode, lower: undefined };
+    }
+    if (excl) fail('EEXIST');
+    const kind = kindOf(d);
+    if (kind === 'symlink') fail('ELOOP'); // only reachable with O_NOFOLLOW
+    if (trailingSlash && kind !== 'dir') fail('ENOTDIR');
+    if (kind === 'dir') {
+      if (access !== O_RDONLY || trunc || creat) fail('EISDIR');
+      return { kind: 'dir', readable: true, writable: false, append: false, position: 0, dir: d };
+    }
+    if ((flags & O_DIRECTORY) !== 0) fail('ENOTDIR');
+    let upper: UpperFileInode | undefined;
+    let lower: LowerObject | undefined;
+    if (access !== O_RDONLY || trunc) upper = asFile(this.#copies.copyUp(d, false));
+    else if (d.upper?.kind === 'file') upper = d.upper.inode;
+    else {
+      const o = this.#copies.objectOf(d);
+      if (o.mutable) upper = asFile(o);
+      else if (d.lower !== undefined && d.lower.kind !== 'dir') lower = d.lower;
+    }
+    if (trunc && upper !== undefined) this.#truncateInode(upper, 0);
+    return { kind: 'file', ...modes, upper, lower };
+  }
+
+  read(h: Handle, length: number, position: number | null): Uint8Array {
+    if (h.kind === 'dir') fail('EISDIR');
+    if (!h.readable) fail('EBADF');
+    const pos = position ?? h.position;
+    const bytes = fileData(this.#current(h)).read(pos, length);
+    if (position === null) h.position += bytes.length;
+    return bytes;
+  }
+
+  write(h: Handle, bytes: Uint8Array, position: number | null): number {
+    // vfs_write checks FMODE_WRITE first: a directory fd (read-only) is EBADF.
+    if (!h.writable) fail('EBADF');
+    if (h.kind === 'dir') fail('EISDIR');
+    const inode = writtenInode(h);
+    // O_APPEND: every write goes to the end, whatever the position (write(2)).
+    const pos = h.append ? inode.data.size : position ?? h.position;
+    inode.data.write(pos, bytes);
+    inode.metacopy = false;
+    inode.meta.mtime = inode.meta.ctime = this.#options.clock();
+    if (position === null || h.append) h.position = pos + bytes.length;
+    return bytes.length;
+  }
+
+  ftruncate(h: Handle, length: number): void {
+    if (h.kind === 'dir' || !h.writable) fail('EINVAL');
+    if (length < 0) fail('EINVAL');
+    this.#truncateInode(writtenInode(h), length);
+  }
+
+  fstat(h: Handle): ObjectView {
+    if (h.kind === 'dir') return viewOf(h.dir, this.#copies);
+    return viewOfObject(this.#current(h), h.lower?.layer ?? -1);
+  }
+
+  truncate(path: string, length: number): void {
+    if (length < 0) fail('EINVAL');
+    const d = this.#paths.lookupOrThrow(path, true);
+    if (isDir(d)) fail('EISDIR');
+    this.#truncateInode(asFile(this.#copies.copyUp(d, false)), length);
+  }
+
+  /**
+   * copyFile as libuv's uv_fs_copyfile does it: open the source read-only (a directory opens
+   * fine), open the destination O_WRONLY|O_CREAT (|O_EXCL), give it the source's mode, then
+   * copy; when the copy fails the destination is unlinked. The copy itself shares the
+   * source's bytes (copy-on-write) instead of duplicating them.
+   */
+  copyFile(srcPath: string, destPath: string, exclusive: boolean): void {
+    const src = this.#paths.lookupOrThrow(srcPath, true);
+    const srcMode = viewOf(src, this.#copies).mode & 0o7777;
+    const h = this.open(destPath, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : 0), srcMode);
+    if (h.kind === 'dir') fail('EISDIR'); // open for write refuses a directory first
+    const inode = writtenInode(h);
+    // libuv fchmods the destination to the source's mode and truncates it ("in case the
+    // destination already existed") before copying a byte.
+    inode.meta.mode = srcMode;
+    this.#truncateInode(inode, 0);
+    if (isDir(src)) {
+      try {
+        this.#names.unlink(destPath);
+      } catch {
+        // as libuv: the copy's own error is the one reported
+      }
+      fail('EISDIR');
+    }
+    const o = this.#copies.objectOf(src);
+    if (o.type !== 'file') throw new Error('copyFile: the source resolved to a symlink');
+    inode.data.replace(o.mutable ? o.data.freeze() : o.content);
+    inode.meta.mtime = inode.meta.ctime = this.#options.clock();
+  }
+
+  /** The object behind a file handle, following a copy-up that happened after it was opened. */
+  #current(h: OpenFile): ShownObject {
+    if (h.upper !== undefined) return h.upper;
+    if (h.lower === undefined) throw new Error('open file without an object');
+    return this.#copies.currentOf(h.lower.inode);
+  }
+
+  #truncateInode(inode: UpperFileInode, length: number): void {
+    inode.data.truncate(length);
+    inode.metacopy = false;
+    inode.meta.mtime = inode.meta.ctime = this.#options.clock();
+  }
+}
+
+/** The upper file a writable handle writes (open made it: copy-up or creation). */
+function writtenInode(h: OpenFile): UpperFileInode {
+  if (h.upper === undefined) throw new Error('writable file without an upper object');
+  return h.upper;
+}
+
+function asFile(inode: UpperInode): UpperFileInode {
+  if (inode.type !== 'file') throw new Error('not a file');
+  return inode;
+}

@@ -1,0 +1,127 @@
+import { FsError } from '../../errors/index.js';
+import { concatBytes } from '../../layer/index.js';
+import type { Engine, Handle } from '../engine/index.js';
+import { parseFlags, parseMode, toBytes, toPath, type PathLike } from './args.js';
+import { withContext } from './context.js';
+import { Stats } from './Stats.js';
+
+type DataArg = string | ArrayBufferView;
+
+const FIRST_FD = 3;
+
+/** The fd table of one mount and the calls that take an fd (openSync … fdatasyncSync). */
+export function createFdCalls(engine: Engine) {
+  const fds = new Map<number, Handle>();
+  let nextFd = FIRST_FD;
+
+  const handleOf = (fd: number, syscall: string): Handle => {
+    const h = fds.get(fd);
+    if (h === undefined) throw new FsError('EBADF', syscall);
+    return h;
+  };
+
+  const openFd = (p: PathLike, flags?: string | number, mode?: number | string): number => {
+    const path = toPath(p);
+    const h = withContext('open', path, undefined, () => engine.files.open(path, parseFlags(flags, 'r'), parseMode(mode, 0o666)));
+    const fd = nextFd++;
+    fds.set(fd, h);
+    return fd;
+  };
+
+  /** Closes an fd the facade opened for itself (readFile, writeFile). */
+  const release = (fd: number): void => {
+    fds.delete(fd);
+  };
+
+  const readAll = (fd: number): Uint8Array => {
+    const h = handleOf(fd, 'read');
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const chunk = withContext('read', undefined, undefined, () => engine.files.read(h, 1 << 24, null));
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+    }
+    return concatBytes(chunks);
+  };
+
+  const write = (fd: number, bytes: Uint8Array): void => {
+    const h = handleOf(fd, 'write');
+    withContext('write', undefined, undefined, () => engine.files.write(h, bytes, null));
+  };
+
+  const calls = {
+    openSync(p: PathLike, flags?: string | number, mode?: number | string): number {
+      return openFd(p, flags, mode);
+    },
+
+    closeSync(fd: number): void {
+      handleOf(fd, 'close');
+      fds.delete(fd);
+    },
+
+    readSync(
+      fd: number,
+      buffer: ArrayBufferView,
+      offsetOrOptions?: number | { offset?: number; length?: number; position?: number | null },
+      length?: number,
+      position?: number | null,
+    ): number {
+      const h = handleOf(fd, 'read');
+      const view = toBytes(buffer);
+      let offset = 0;
+      if (typeof offsetOrOptions === 'object' && offsetOrOptions !== null) {
+        offset = offsetOrOptions.offset ?? 0;
+        length = offsetOrOptions.length;
+        position = offsetOrOptions.position;
+      } else if (offsetOrOptions !== undefined) offset = offsetOrOptions;
+      const len = length ?? view.length - offset;
+      const pos = position === undefined || position === null || position === -1 ? null : Number(position);
+      const bytes = withContext('read', undefined, undefined, () => engine.files.read(h, len, pos));
+      view.set(bytes, offset);
+      return bytes.length;
+    },
+
+    writeSync(
+      fd: number,
+      data: DataArg,
+      offsetOrPosition?: number | null,
+      lengthOrEncoding?: number | string | null,
+      position?: number | null,
+    ): number {
+      const h = handleOf(fd, 'write');
+      let bytes: Uint8Array;
+      let pos: number | null;
+      if (typeof data === 'string') {
+        bytes = toBytes(data, typeof lengthOrEncoding === 'string' ? lengthOrEncoding : 'utf8');
+        pos = offsetOrPosition ?? null;
+      } else {
+        const view = toBytes(data);
+        const offset = offsetOrPosition ?? 0;
+        const length = typeof lengthOrEncoding === 'number' ? lengthOrEncoding : view.length - offset;
+        bytes = view.subarray(offset, offset + length);
+        pos = position ?? null;
+      }
+      return withContext('write', undefined, undefined, () => engine.files.write(h, bytes, pos));
+    },
+
+    fstatSync(fd: number): Stats {
+      const h = handleOf(fd, 'fstat');
+      return new Stats(engine.files.fstat(h));
+    },
+
+    ftruncateSync(fd: number, len = 0): void {
+      const h = handleOf(fd, 'ftruncate');
+      withContext('ftruncate', undefined, undefined, () => engine.files.ftruncate(h, len));
+    },
+
+    fsyncSync(fd: number): void {
+      handleOf(fd, 'fsync');
+    },
+
+    fdatasyncSync(fd: number): void {
+      handleOf(fd, 'fdatasync');
+    },
+  };
+
+  return { calls, openFd, release, readAll, write };
+}
