@@ -1,6 +1,7 @@
 /**
- * The public API is exactly the names listed in src/index.ts (style.md §3.1): a name added or
- * dropped there changes this snapshot, and the change is reviewed (`vitest -u` rewrites it).
+ * The public API is exactly the names listed in src/index.ts (pinned as isomorphic-git pins
+ * its exports in test-exports.js): a name added or dropped there changes this snapshot, and
+ * the change is reviewed (`vitest -u` rewrites it).
  * The `overlay/memfs` entry is pinned the same way.
  */
 import { describe, expect, it } from 'vitest';

@@ -132,7 +132,9 @@ function* writeData(content: Content, path: string, sink: TarSink): Generator<vo
  * passed it; this guards nodes handed to `Layer.fromNodes`.
  */
 function checkMeta(meta: Meta, path: string): void {
-  const fault = metaFault(meta);
+  // makeMeta masks the mode; a node built by hand may carry one no header can hold.
+  const badMode = !Number.isSafeInteger(meta.mode) || meta.mode < 0;
+  const fault = badMode ? { key: 'mode' as const } : metaFault(meta);
   if (fault === undefined) return;
   const text =
     fault.key === 'xattr'

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { findNativeSha256, nobleSha256, sha256Digest } from '../../../src/digest/index.js';
 import { DomainError } from '../../../src/errors/index.js';
-import { Layer, concatBytes, fileInode, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
+import { EMPTY_CONTENT, Layer, concatBytes, fileInode, type Content, type LayerEntryInput, type LayerNode } from '../../../src/layer/index.js';
 import { readLayerTar } from '../../../src/layer/tar/readTar.js';
 import { tarChunks } from '../../../src/layer/tar/sinks.js';
 
@@ -355,6 +355,14 @@ describe('canonical tar writer', () => {
     const liar: Content = { size: 10, read: () => new Uint8Array(10), chunks: () => [new Uint8Array(5)] };
     const layer = Layer.fromNodes(new Map<string, LayerNode>([['/f', fileNode(liar)]]));
     expect(() => layer.toTar()).toThrow(DomainError);
+    expect(() => layer.diffId).toThrow(DomainError);
+  });
+
+  it('refuses a hand-built node whose mode no tar header can hold', () => {
+    const meta = { mode: -1, uid: 0, gid: 0, mtime: 0, xattrs: {} };
+    const node: LayerNode = { kind: 'file', inode: fileInode(1, meta, EMPTY_CONTENT) };
+    const layer = Layer.fromNodes(new Map<string, LayerNode>([['/f', node]]));
+    expect(() => layer.toTar()).toThrow(/attributes of \/f cannot be written to a tar/);
     expect(() => layer.diffId).toThrow(DomainError);
   });
 

@@ -1,7 +1,8 @@
 /**
- * The sixteen behaviours the real kernel overlay showed on this machine
- * (../shared/reference/kernel-observations.md), one describe block each, checked on the
- * emulator. The differential suite in test/conformance checks the same against the kernel.
+ * Behaviours the real kernel overlay showed when we mounted it in four modes, one case each,
+ * numbered; source comments cite them as "kernelObservations.test.ts, case N". Here they are
+ * checked on the emulator; the differential suite in test/conformance checks the same
+ * operations against a real `mount -t overlay`.
  */
 import { describe, expect, it } from 'vitest';
 import { Layer, Overlay, type OverlayOptions } from '../../../src/index.js';
