@@ -9,7 +9,8 @@
 //   2. Mount time of the 1000-layer stack (one-time cost; reported, no target).
 //   3. Writing 1 byte into a 256 MiB lower file: time and extra memory (after gc).
 //   4. Building a layer tar and its digest (layer.diffId) against Node's native SHA-256 over
-//      the same bytes.
+//      the same bytes; 4b. the tar codec (toTar, fromTar + diffId) on 64 files of 1 MiB, against
+//      the same (both run under BENCH_ONLY=tar).
 //   5. `overlay demo` end to end (the README's main job), against a bare Node start-up.
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
@@ -26,7 +27,8 @@
 // re-exec; package.mjs: the package under test; timing.mjs: clocks, medians, ratios, the
 // interleaved loop runner, the PRNG; report.mjs: formats, tables, targets, results.json);
 // bench/sections/ holds one file per section (lookups.mjs with its data in lookupStack.mjs for 1
-// and 2, write.mjs, tar.mjs, demo.mjs). This file runs the selected sections and the summary.
+// and 2, write.mjs, tar.mjs and tarCodec.mjs for 4 and 4b, demo.mjs). This file runs the
+// selected sections and the summary.
 
 import { ONLY, requireExposedGc } from './lib/config.mjs';
 import { Targets, printHeader, runEnv, section, writeResults } from './lib/report.mjs';
@@ -38,6 +40,7 @@ const { defaultSha256 } = await import('./lib/package.mjs');
 const { lookupTargets, mountTarget, runLookups } = await import('./sections/lookups.mjs');
 const { runWrite, writeTargets } = await import('./sections/write.mjs');
 const { runTar, tarTargets } = await import('./sections/tar.mjs');
+const { runTarCodec, tarCodecTargets } = await import('./sections/tarCodec.mjs');
 const { demoTargets, runDemo } = await import('./sections/demo.mjs');
 
 const started = performance.now();
@@ -48,6 +51,7 @@ const results = { date: new Date().toISOString(), env };
 if (ONLY.has('lookups')) Object.assign(results, runLookups());
 if (ONLY.has('write')) results.write256MiB = runWrite();
 if (ONLY.has('tar')) results.tar = runTar();
+if (ONLY.has('tar')) results.tarCodec = await runTarCodec();
 if (ONLY.has('demo')) results.demo = runDemo();
 
 section('summary: targets');
@@ -55,6 +59,7 @@ const targets = new Targets();
 if (results.lookups) lookupTargets(results.lookups, targets);
 if (results.write256MiB) writeTargets(results.write256MiB, targets);
 if (results.tar) tarTargets(results.tar, targets);
+if (results.tarCodec) tarCodecTargets(results.tarCodec, targets);
 if (results.demo) demoTargets(results.demo, targets);
 if (results.mount) mountTarget(results.mount, targets);
 targets.print();

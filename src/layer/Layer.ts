@@ -1,11 +1,12 @@
 import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
-import { BytesContent, EMPTY_CONTENT, concatBytes, contentBytes, type Content } from './Content.js';
+import { BytesContent, EMPTY_CONTENT, contentBytes, type Content } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
-import { readLayerTar, type TarInput } from './tar/readTar.js';
-import { tarChunks, tarDigest } from './tar/sinks.js';
+import { ChunkedContent } from './tar/ChunkedContent.js';
+import { readLayerTar, type TarEntry, type TarInput } from './tar/readTar.js';
+import { encodeTar, tarChunks, tarDigest } from './tar/sinks.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
 import type {
   LayerDirNode,
@@ -69,10 +70,14 @@ export class Layer implements LayerTree {
     return new Layer(buildNodes(entries), options.history);
   }
 
-  /** Reads an OCI layer tar, plain or gzip, from bytes or a stream of byte chunks. */
+  /**
+   * Reads an OCI layer tar, plain or gzip, from bytes or a stream of byte chunks. File contents
+   * are views into the tar's bytes (or into the gunzipped chunks), not copies: the layer keeps
+   * `input`'s memory alive, and neither `input` nor a streamed chunk may be written to afterwards.
+   */
   static async fromTar(input: TarInput, options: LayerOptions = {}): Promise<Layer> {
     const entries = await readLayerTar(input);
-    return Layer.fromEntries(entries, options);
+    return new Layer(buildNodes(entries), options.history);
   }
 
   /** Internal constructor for the engine (commit, flatten): nodes already valid. */
@@ -133,8 +138,8 @@ export class Layer implements LayerTree {
 
   /** The canonical uncompressed OCI layer tar: the same layer always gives the same bytes. */
   toTar(): Uint8Array {
-    // A copy even for a one-chunk tar: callers may change what they get.
-    return concatBytes([...this.tarChunks(), new Uint8Array(0)]);
+    // Always a new array (callers may change what they get), allocated once at its final size.
+    return encodeTar(this);
   }
 
   /** `sha256:<hex>` of `toTar()` (OCI config.md "Layer DiffID"), computed once. */
@@ -188,12 +193,14 @@ export function entryPath(raw: string): string {
   return '/' + out.join('/');
 }
 
-function toContent(content: string | Uint8Array | undefined): Content {
+function toContent(content: string | Uint8Array | ChunkedContent | undefined): Content {
   if (content === undefined) return EMPTY_CONTENT;
-  return new BytesContent(typeof content === 'string' ? encoder.encode(content) : content);
+  if (typeof content === 'string') return new BytesContent(encoder.encode(content));
+  // A tar member's data that arrived in several chunks is already a Content.
+  return content instanceof ChunkedContent ? content : new BytesContent(content);
 }
 
-function buildNodes(input: Iterable<LayerEntryInput>): Map<string, LayerNode> {
+function buildNodes(input: Iterable<LayerEntryInput | TarEntry>): Map<string, LayerNode> {
   const nodes = new Map<string, LayerNode>();
   const whiteouts = new Set<string>();
   const named = new Set<string>();

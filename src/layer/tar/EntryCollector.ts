@@ -7,10 +7,18 @@ import type { Header } from 'tar-stream';
 import { DomainError } from '../../errors/index.js';
 import { metaFault } from '../meta.js';
 import type { LayerEntryInput } from '../types.js';
+import { ChunkedContent } from './ChunkedContent.js';
 import { formatError } from './errors.js';
 import { AUFS_PREFIX, OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
 
 const XATTR_PREFIX = 'SCHILY.xattr.';
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A layer entry as the tar reader gives it: a file's data is a view into the tar's bytes when
+ * it arrived in one piece, or the views it arrived in (`ChunkedContent`), never a copy.
+ */
+export type TarEntry = Omit<LayerEntryInput, 'content'> & { content?: Uint8Array | ChunkedContent };
 
 interface Attributes {
   mode: number;
@@ -32,7 +40,7 @@ interface Attributes {
  */
 export class EntryCollector {
   /** Objects by path, in the order they were (last) set. */
-  readonly #objects = new Map<string, LayerEntryInput>();
+  readonly #objects = new Map<string, TarEntry>();
   readonly #whiteouts = new Set<string>();
   /** Directories marked opaque by `.wh..wh..opq`. */
   readonly #opaque = new Set<string>();
@@ -42,7 +50,7 @@ export class EntryCollector {
    */
   readonly #below = new Map<string, Set<string>>();
 
-  add(header: Header, data: Uint8Array): void {
+  add(header: Header, data: readonly Uint8Array[]): void {
     const path = normalizeName(header.name);
     const name = path === '/' ? '' : path.slice(path.lastIndexOf('/') + 1);
     const parent = parentOf(path);
@@ -80,7 +88,7 @@ export class EntryCollector {
         return;
       case 'file':
       case 'contiguous-file':
-        this.#setObject({ path, type: 'file', content: data, ...attributes });
+        this.#setObject({ path, type: 'file', content: fileData(data), ...attributes });
         return;
       case 'symlink':
         // Absolute targets are fine: the overlay resolves them inside its own root.
@@ -106,7 +114,7 @@ export class EntryCollector {
     if (existing !== undefined && (existing.type === 'dir' || existing.type === 'opaque')) {
       // Directory over directory: only the attributes change; xattrs add up as setxattr would.
       const { mode, uid, gid, mtime } = attributes;
-      const merged: LayerEntryInput = { path, type: 'dir', mode, uid, gid, mtime };
+      const merged: TarEntry = { path, type: 'dir', mode, uid, gid, mtime };
       if (existing.xattrs !== undefined || attributes.xattrs !== undefined) merged.xattrs = { ...existing.xattrs, ...attributes.xattrs };
       this.#objects.set(path, merged);
       return;
@@ -114,7 +122,7 @@ export class EntryCollector {
     this.#setObject({ path, type: 'dir', ...attributes });
   }
 
-  #setObject(entry: LayerEntryInput): void {
+  #setObject(entry: TarEntry): void {
     const { path } = entry;
     if (path === '/' && entry.type !== 'dir') throw formatError(`the root must be a directory, not a ${entry.type}`, path);
     // Moved to the end of the insertion order, as the latest member.
@@ -153,8 +161,8 @@ export class EntryCollector {
     }
   }
 
-  finish(): LayerEntryInput[] {
-    const out: LayerEntryInput[] = [];
+  finish(): TarEntry[] {
+    const out: TarEntry[] = [];
     const extraWhiteouts: string[] = [];
     if (this.#opaque.size > 0) {
       // Directories that something in this tar lies below.
@@ -194,6 +202,12 @@ export class EntryCollector {
     for (const path of new Set([...this.#whiteouts, ...extraWhiteouts])) out.push({ path, type: 'whiteout' });
     return out;
   }
+}
+
+/** A file's data: the one view it arrived in, or its views together; no bytes copied. */
+function fileData(chunks: readonly Uint8Array[]): Uint8Array | ChunkedContent {
+  if (chunks.length === 0) return NO_BYTES;
+  return chunks.length === 1 ? chunks[0]! : new ChunkedContent(chunks);
 }
 
 function parentOf(path: string): string {

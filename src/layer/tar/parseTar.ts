@@ -7,9 +7,10 @@ import type { ExtractEvents, Header } from 'tar-stream';
 import { DomainError } from '../../errors/index.js';
 import { errorMessage, formatError } from './errors.js';
 
-const EMPTY = new Uint8Array(0);
+const NO_DATA: readonly Uint8Array[] = Object.freeze([]);
 
-export type MemberHandler = (header: Header, data: Uint8Array) => void;
+/** Called with a member's header and its data as views into the input (empty unless a file). */
+export type MemberHandler = (header: Header, data: readonly Uint8Array[]) => void;
 type Extract = ReturnType<typeof tarExtract>;
 /** A member's data stream. */
 type MemberStream = ExtractEvents['entry'][1];
@@ -100,46 +101,32 @@ function drained(extract: Extract): Promise<void> {
 }
 
 /**
- * Above this size a member's array is allocated only once all its data has arrived: a header
- * alone must not make the reader reserve gigabytes (a truncated or hostile tar).
+ * Collects a member's data as the views tar-stream hands out, then calls `done` with them. They
+ * are never copied: tar-stream's BufferList gives out `subarray`s of the chunks written to it
+ * (or, for a header split across chunks, a fresh `b4a.concat`) and never writes to them; the
+ * chunks are the caller's bytes or the gunzip stage's fresh output (input.ts), which nobody
+ * writes to again either. Nothing is allocated from the declared size, so a header alone
+ * cannot make the reader reserve gigabytes (a truncated or hostile tar).
  */
-const PREALLOCATE_UP_TO = 64 * 1024 * 1024;
-
-/** Reads a member's data into one array of the size its header declares, then calls `done`. */
-function readMember(header: Header, stream: MemberStream, fail: (error: unknown) => void, done: (data: Uint8Array) => void): void {
+function readMember(header: Header, stream: MemberStream, fail: (error: unknown) => void, done: (data: readonly Uint8Array[]) => void): void {
   const size = header.size;
   if (!Number.isSafeInteger(size) || size < 0) return fail(formatError(`invalid size in the header of ${header.name}`));
   // tar-stream never reads a directory's data (nor ends its stream when the size is not 0):
   // waiting for it would hang. Any such data is then parsed as a header, and fails.
-  if (header.type === 'directory') return done(EMPTY);
+  if (header.type === 'directory') return done(NO_DATA);
   // Only regular files keep their data; for other members it is read and dropped.
   const keep = header.type === 'file' || header.type === 'contiguous-file';
-  let out: Uint8Array | undefined = keep && size > 0 && size <= PREALLOCATE_UP_TO ? new Uint8Array(size) : undefined;
-  const pending: Uint8Array[] = [];
+  const chunks: Uint8Array[] = [];
   let pos = 0;
   stream.on('data', (data) => {
     const chunk = data as Uint8Array;
     if (pos + chunk.length > size) return fail(formatError(`member ${header.name} has more data than its size`));
-    if (out !== undefined) out.set(chunk, pos);
-    else if (keep) pending.push(chunk);
+    if (keep && chunk.length > 0) chunks.push(chunk);
     pos += chunk.length;
   });
   stream.on('end', () => {
     if (pos !== size) return fail(formatError(`member ${header.name} is truncated`));
-    if (out === undefined && keep && size > 0) {
-      try {
-        out = new Uint8Array(size);
-      } catch {
-        return fail(formatError(`member ${header.name} is too large to hold in memory (${size} bytes)`));
-      }
-      let at = 0;
-      for (const chunk of pending) {
-        out.set(chunk, at);
-        at += chunk.length;
-      }
-    }
-    done(out ?? EMPTY);
+    done(chunks);
   });
   stream.on('error', fail);
 }
-

@@ -4,21 +4,22 @@
  *
  * Browser-safe: no `node:` imports; gzip goes through the web-standard `DecompressionStream`.
  */
-import type { LayerEntryInput } from '../types.js';
-import { EntryCollector } from './EntryCollector.js';
+import { EntryCollector, type TarEntry } from './EntryCollector.js';
 import { tarBytes, type TarInput } from './input.js';
 import { parseTar } from './parseTar.js';
 
 export type { TarInput } from './input.js';
+export type { TarEntry } from './EntryCollector.js';
 
 /**
- * The entries of a layer tar, one per path, ready for `Layer.fromEntries`.
+ * The entries of a layer tar, one per path, ready for `Layer.fromTar`. File data is not copied:
+ * it stays views into the input's bytes (see `TarEntry`).
  *
  * Throws `DomainError` `UnsafeTarEntryError` for names or hard-link targets that climb out of
  * the layer with `..`, and `LayerFormatError` for anything malformed or truncated. Errors of
  * the input itself (a failing stream) are passed through unchanged.
  */
-export async function readLayerTar(input: TarInput): Promise<LayerEntryInput[]> {
+export async function readLayerTar(input: TarInput): Promise<TarEntry[]> {
   const collector = new EntryCollector();
   await parseTar(tarBytes(input), (header, data) => collector.add(header, data));
   return collector.finish();

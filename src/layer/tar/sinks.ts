@@ -1,11 +1,12 @@
 /**
- * The two sinks of the tar encoder: one hands the bytes on as chunks (`tarChunks`, hence
- * `toTar()`), one hashes them as they come (`tarDigest`, hence the diffId) without ever holding
- * the whole tar.
+ * The sinks of the tar encoder: one writes the whole tar into one array of its final size
+ * (`encodeTar`, hence `toTar()`), one hands the bytes on as chunks (`tarChunks`), one hashes
+ * them as they come (`tarDigest`, hence the diffId) without ever holding the whole tar.
  */
+import { DomainError } from '../../errors/index.js';
 import { defaultSha256, type Sha256Hasher } from '../../digest/index.js';
 import type { LayerTree } from './members.js';
-import { writeTar, type TarSink } from './writeTar.js';
+import { tarLength, writeTar, type TarSink } from './writeTar.js';
 
 /** Read-only zeros for padding and the trailer; no view handed out is ever written to. */
 const ZEROS = new Uint8Array(1024);
@@ -52,6 +53,42 @@ export class ChunkSink implements TarSink {
     const chunks = this.#chunks;
     this.#chunks = [];
     return chunks;
+  }
+}
+
+/**
+ * Writes the tar into one array allocated at its final size (`tarLength`): headers are encoded
+ * in place and every byte of file data is copied once, straight to where it belongs.
+ */
+export class ArraySink implements TarSink {
+  readonly buffer: Uint8Array;
+  #used = 0;
+
+  constructor(length: number) {
+    this.buffer = new Uint8Array(length);
+  }
+
+  /** Bytes the encoder has handed over so far. */
+  get length(): number {
+    return this.#used;
+  }
+
+  reserve(length: number): number {
+    const at = this.#used;
+    this.#used += length;
+    return at;
+  }
+
+  data(chunk: Uint8Array): void {
+    // A content whose chunks outgrow its declared size is reported by the encoder once the
+    // content ends (writeTar.ts writeData); until then its bytes are counted, not written.
+    if (this.#used + chunk.length <= this.buffer.length) this.buffer.set(chunk, this.#used);
+    this.#used += chunk.length;
+  }
+
+  zeros(count: number): void {
+    // A fresh array is all zeros already.
+    this.#used += count;
   }
 }
 
@@ -125,6 +162,19 @@ export function* tarChunks(layer: LayerTree): Generator<Uint8Array, void, undefi
   const sink = new ChunkSink();
   for (const _ of writeTar(layer, sink)) yield* sink.take();
   yield* sink.take();
+}
+
+/** The canonical uncompressed tar in one new array, each byte written once. */
+export function encodeTar(layer: LayerTree): Uint8Array {
+  const sink = new ArraySink(tarLength(layer));
+  for (const _ of writeTar(layer, sink));
+  if (sink.length !== sink.buffer.length) {
+    // writeTar checks every content against its size; only a content whose size changes
+    // between the two walks gets here.
+    const text = `the layer's tar has ${sink.length} bytes, not the ${sink.buffer.length} its members declared`;
+    throw new DomainError('LayerFormatError', text, { length: sink.length, declared: sink.buffer.length });
+  }
+  return sink.buffer;
 }
 
 /** `sha256:<hex>` of the bytes `tarChunks(layer)` gives, streamed through the default hasher. */

@@ -50,31 +50,56 @@ const MARKER_META: Meta = Object.freeze({ mode: 0o600, uid: 0, gid: 0, mtime: 0,
  * lazy as the contents' own chunks.
  */
 export function* writeTar(layer: LayerTree, sink: TarSink): Generator<void, void, undefined> {
+  const writeHeader = (header: TarHeader): void => {
+    const pax = paxData(header);
+    const at = sink.reserve(headersLength(pax));
+    writeHeaders(header, pax, sink.buffer, at);
+  };
   for (const member of layerMembers(layer)) {
-    const data = writeMember(member, sink);
+    const data = memberHeaders(member, writeHeader);
     yield;
     if (data !== undefined) yield* writeData(data, member.path, sink);
   }
   sink.zeros(2 * BLOCK);
 }
 
-/** The headers of the tar members for one layer member; returns the file data that follows them. */
-function writeMember(member: LayerMember, sink: TarSink): Content | undefined {
+/**
+ * Bytes of the canonical tar of `layer`, from the same member walk and headers as `writeTar`
+ * but without encoding anything: `toTar()` allocates its array once, at the final size.
+ */
+export function tarLength(layer: LayerTree): number {
+  let total = 2 * BLOCK;
+  const count = (header: TarHeader): void => {
+    total += headersLength(paxData(header));
+  };
+  for (const member of layerMembers(layer)) {
+    const data = memberHeaders(member, count);
+    if (data !== undefined) total += data.size + padding(data.size);
+  }
+  return total;
+}
+
+/**
+ * The headers of the tar members for one layer member, in order, handed to `emit`; returns the
+ * file data that follows them. The one place that decides what a member's headers hold, for
+ * both the writer and `tarLength`.
+ */
+function memberHeaders(member: LayerMember, emit: (header: TarHeader) => void): Content | undefined {
   const { path } = member;
   switch (member.kind) {
     case 'dir': {
       checkMeta(member.meta, path);
       const dirName = path === '/' ? '' : path.slice(1) + '/';
-      if (member.written) writeHeader(sink, { name: dirName === '' ? './' : dirName, typeflag: TYPE_DIR, meta: member.meta, linkname: '', size: 0 });
+      if (member.written) emit({ name: dirName === '' ? './' : dirName, typeflag: TYPE_DIR, meta: member.meta, linkname: '', size: 0 });
       // `<dir>/.wh..wh..opq`, right after the directory (OCI image-spec layer.md "Opaque Whiteout").
-      if (member.opaque) writeHeader(sink, { name: dirName + OPAQUE_MARKER, typeflag: TYPE_FILE, meta: MARKER_META, linkname: '', size: 0 });
+      if (member.opaque) emit({ name: dirName + OPAQUE_MARKER, typeflag: TYPE_FILE, meta: MARKER_META, linkname: '', size: 0 });
       return undefined;
     }
     case 'whiteout': {
       // An empty regular file `.wh.<name>` beside the removed path.
       const parent = dirname(path);
       const name = (parent === '/' ? '' : parent.slice(1) + '/') + WHITEOUT_PREFIX + basename(path);
-      writeHeader(sink, { name, typeflag: TYPE_FILE, meta: MARKER_META, linkname: '', size: 0 });
+      emit({ name, typeflag: TYPE_FILE, meta: MARKER_META, linkname: '', size: 0 });
       return undefined;
     }
     case 'object': {
@@ -83,24 +108,18 @@ function writeMember(member: LayerMember, sink: TarSink): Content | undefined {
       checkMeta(meta, path);
       const name = path.slice(1);
       if (member.linkTo !== undefined) {
-        writeHeader(sink, { name, typeflag: TYPE_HARDLINK, meta, linkname: member.linkTo.slice(1), size: 0 });
+        emit({ name, typeflag: TYPE_HARDLINK, meta, linkname: member.linkTo.slice(1), size: 0 });
         return undefined;
       }
       if (inode.type === 'file') {
         const content = inode.content;
-        writeHeader(sink, { name, typeflag: TYPE_FILE, meta, linkname: '', size: content.size });
+        emit({ name, typeflag: TYPE_FILE, meta, linkname: '', size: content.size });
         return content.size === 0 ? undefined : content;
       }
-      writeHeader(sink, { name, typeflag: TYPE_SYMLINK, meta, linkname: inode.target, size: 0 });
+      emit({ name, typeflag: TYPE_SYMLINK, meta, linkname: inode.target, size: 0 });
       return undefined;
     }
   }
-}
-
-function writeHeader(sink: TarSink, header: TarHeader): void {
-  const pax = paxData(header);
-  const at = sink.reserve(headersLength(pax));
-  writeHeaders(header, pax, sink.buffer, at);
 }
 
 /**
