@@ -196,11 +196,23 @@ export function decodeLayerIndex(index: CheckedIndex, pack: PositionedReader): L
   }
 }
 
-function metaOf(mode: number, uid: number, gid: number, mtime: number, xattrs: XattrField, defaultMode: number): Meta {
-  return makeMeta({ mode, uid, gid, mtime, ...(xattrs === 0 ? {} : { xattrs }) }, defaultMode);
+/**
+ * Frozen attributes, one object per distinct value within a layer (most files of a rootfs
+ * share owner, mode and time): fewer objects for the mount to hold. Layer metas are immutable.
+ */
+function metaMaker(): (mode: number, uid: number, gid: number, mtime: number, xattrs: XattrField, defaultMode: number) => Meta {
+  const seen = new Map<string, Meta>();
+  return (mode, uid, gid, mtime, xattrs, defaultMode) => {
+    if (xattrs !== 0) return makeMeta({ mode, uid, gid, mtime, xattrs }, defaultMode);
+    const key = `${mode}:${uid}:${gid}:${mtime}`;
+    let meta = seen.get(key);
+    if (meta === undefined) seen.set(key, (meta = makeMeta({ mode, uid, gid, mtime }, defaultMode)));
+    return meta;
+  };
 }
 
 function layerNodes(body: Body, pack: PositionedReader, packBytes: number): Map<string, LayerNode> {
+  const metaOf = metaMaker();
   const inodes: LayerInode[] = body.objects.map((row) => {
     const ino = allocateIno();
     if (row[0] === 0) {
