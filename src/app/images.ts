@@ -82,7 +82,8 @@ export interface HistoryStep extends HistoryRow {
 export async function imageHistory(store: Store, ref: string): Promise<HistoryStep[]> {
   const container = await store.findContainer(ref);
   const image = container === undefined ? store.resolveImage(ref) : await store.containerImage(container);
-  const layers = await store.layers(image);
+  // Sizes from the layer indexes: history reads no layer.
+  const sizes = await store.layerDataBytes(image);
   const all = historyRows(image.config);
   const others = store.images();
   const steps = all.map((row, i) => {
@@ -95,7 +96,7 @@ export async function imageHistory(store: Store, ref: string): Promise<HistorySt
       );
       id = match?.id;
     }
-    return { ...row, image: id ?? null, size: row.layerIndex === undefined ? 0 : layers[row.layerIndex]!.size };
+    return { ...row, image: id ?? null, size: row.layerIndex === undefined ? 0 : sizes[row.layerIndex]! };
   });
   return steps.reverse();
 }

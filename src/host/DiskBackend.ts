@@ -7,6 +7,7 @@
  *   STORE/blobs/sha256/<hex>              manifests, configs, gzip layer tars: each stored once
  *   STORE/containers/<id>/container.json  name, image (manifest digest), creation time
  *   STORE/containers/<id>/upper.tar       the container's writable layer as an OCI layer tar
+ *   STORE/cache/layers/<hex>.index|.pack  each layer's index and file data (DiskLayerCache.ts)
  *   STORE/tmp/                            temporary files, renamed into place when complete
  *   STORE/overlay.lock                    present while a process works on the store
  *
@@ -20,12 +21,13 @@ import { checkLayoutFile } from '../image/index.js';
 import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend } from '../store/index.js';
 import { syncDir, writeFileAtomic } from './atomic.js';
 import { DiskBlobStore } from './DiskBlobStore.js';
+import { DiskLayerCacheStore } from './DiskLayerCache.js';
 
 export const LOCK_FILE = 'overlay.lock';
 const CONTAINERS = 'containers';
 const TMP = 'tmp';
 /** Names a fresh store directory may already hold (from an earlier, interrupted first use). */
-const OWN_NAMES = new Set(['oci-layout', 'index.json', 'blobs', CONTAINERS, TMP, LOCK_FILE]);
+const OWN_NAMES = new Set(['oci-layout', 'index.json', 'blobs', CONTAINERS, TMP, LOCK_FILE, 'cache']);
 
 function readIfPresent(path: string): Uint8Array | undefined {
   try {
@@ -99,6 +101,7 @@ export class DiskDocumentStore implements DocumentStore {
 export interface DiskBackend extends StoreBackend {
   blobs: DiskBlobStore;
   documents: DiskDocumentStore;
+  caches: DiskLayerCacheStore;
   tmpDir: string;
 }
 
@@ -126,5 +129,5 @@ export function openDiskBackend(dir: string): DiskBackend {
   for (const name of readdirSync(join(dir, CONTAINERS))) {
     if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });
   }
-  return { blobs, documents: new DiskDocumentStore(dir, tmpDir), location: dir, tmpDir };
+  return { blobs, documents: new DiskDocumentStore(dir, tmpDir), caches: new DiskLayerCacheStore(dir, tmpDir), location: dir, tmpDir };
 }

@@ -5,6 +5,7 @@ export type { ImageRecord, ContainerRecord, AddImageInput, RemoveImageResult, Gc
 export { LOCK_FILE, openDiskBackend, DiskDocumentStore } from './DiskBackend.js';
 export type { DiskBackend } from './DiskBackend.js';
 export { DiskBlobStore } from './DiskBlobStore.js';
+export { DiskLayerCacheStore } from './DiskLayerCache.js';
 export { FileLock, processAlive } from './lock.js';
 export type { LockOwner, LockOptions } from './lock.js';
 export { writeFileAtomic } from './atomic.js';

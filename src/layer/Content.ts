@@ -3,6 +3,7 @@
  * flatten never copy bytes, and a small write into a huge lower file stores only the touched
  * blocks (`PatchedContent`), the way block-level copy-on-write filesystems do.
  */
+import { DomainError } from '../errors/index.js';
 
 export interface Content {
   readonly size: number;
@@ -141,4 +142,51 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
     pos += c.length;
   }
   return out;
+}
+
+/**
+ * Synchronous positioned reads of one byte source (a file of the host, a blob in memory), as
+ * `pread(2)` does them: bytes [position, position+length), fewer only at the end of the source.
+ */
+export interface PositionedReader {
+  read(position: number, length: number): Uint8Array;
+}
+
+/** Largest piece `RangeContent.chunks()` reads at once: big files stream, never load whole. */
+const RANGE_CHUNK = 1024 * 1024;
+
+/**
+ * `size` bytes at `offset` of a source read on demand: a lazily mounted layer's file costs
+ * nothing until a command reads it or copies it up. The source is immutable (a cache file is
+ * replaced by rename, never rewritten in place).
+ */
+export class RangeContent implements Content {
+  readonly source: PositionedReader;
+  readonly offset: number;
+  readonly size: number;
+
+  constructor(source: PositionedReader, offset: number, size: number) {
+    this.source = source;
+    this.offset = offset;
+    this.size = size;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const start = Math.min(Math.max(offset, 0), this.size);
+    const end = Math.min(start + Math.max(length, 0), this.size);
+    if (end <= start) return EMPTY;
+    const bytes = this.source.read(this.offset + start, end - start);
+    if (bytes.length !== end - start) {
+      // The cache file was cut short under the mount (it is checked by size when opened).
+      throw new DomainError('LayerFormatError', `short read of layer data: ${bytes.length} of ${end - start} bytes at ${this.offset + start}`, {
+        offset: this.offset + start,
+        length: end - start,
+      });
+    }
+    return bytes;
+  }
+
+  *chunks(): Iterable<Uint8Array> {
+    for (let pos = 0; pos < this.size; pos += RANGE_CHUNK) yield this.read(pos, RANGE_CHUNK);
+  }
 }

@@ -35,15 +35,13 @@ import {
   type SourceImage,
 } from '../image/index.js';
 import { Layer } from '../layer/index.js';
-import type { DocumentStore } from './backend.js';
+import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { uncompressedTar, type LayerCompression } from './compression.js';
+import { LayerCache, type ProgressSink } from './LayerCache.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
-/** Counts work done (bytes), e.g. for a progress bar. */
-export interface ProgressSink {
-  tick(n: number): void;
-}
+export type { ProgressSink } from './LayerCache.js';
 
 export interface AddImageInput {
   config: ImageConfig;
@@ -66,18 +64,21 @@ export class ImageStore {
   readonly #layerBlobs = new Map<string, Descriptor>();
   /** Decoded layers by blob digest. */
   readonly #layerCache = new Map<string, Layer>();
+  /** Layer indexes and data packs: what mounts read instead of the blobs. */
+  readonly #caches: LayerCache;
 
-  private constructor(blobs: BlobStore, documents: DocumentStore, compression: LayerCompression) {
+  private constructor(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression) {
     this.#blobs = blobs;
     this.#documents = documents;
     this.#compression = compression;
+    this.#caches = new LayerCache(caches, blobs);
   }
 
   /**
    * Reads the layout, making it on first use: `index.json` first and `oci-layout` last, since
    * the presence of `oci-layout` marks a complete layout.
    */
-  static async open(blobs: BlobStore, documents: DocumentStore, compression: LayerCompression, location: string): Promise<ImageStore> {
+  static async open(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression, location: string): Promise<ImageStore> {
     const layout = await documents.read('oci-layout');
     if (layout === undefined) {
       if ((await documents.read('index.json')) === undefined) {
@@ -87,7 +88,7 @@ export class ImageStore {
     } else {
       checkLayoutFile(layout);
     }
-    const store = new ImageStore(blobs, documents, compression);
+    const store = new ImageStore(blobs, documents, caches, compression);
     await store.#load(location);
     return store;
   }
@@ -176,21 +177,37 @@ export class ImageStore {
     return this.#layerBlobs.get(diffId);
   }
 
-  /** An image's layers, base first, each with the history entry that describes it. */
+  /**
+   * An image's layers, base first, each with the history entry that describes it. They come
+   * from the layer indexes, their file data read on demand; a blob is read only to rebuild a
+   * missing or bad index.
+   */
   async layers(image: ImageRecord, progress?: ProgressSink): Promise<Layer[]> {
     const entries = layerHistoryEntries(image.config);
     const out: Layer[] = [];
     for (const [i, descriptor] of image.manifest.layers.entries()) {
       let layer = this.#layerCache.get(descriptor.digest);
       if (layer === undefined) {
-        const blob = await this.#blobs.get(descriptor.digest);
-        layer = await Layer.fromTar(blob);
+        layer = await this.#caches.layer({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! }, progress);
         this.#layerCache.set(descriptor.digest, layer);
-        progress?.tick(blob.length);
       }
       out.push(layer.withHistory(layerHistory(entries[i])));
     }
     return out;
+  }
+
+  /** Bytes of file data of each of an image's layers (`Layer.size`), from the index headers. */
+  async layerDataBytes(image: ImageRecord): Promise<number[]> {
+    const out: number[] = [];
+    for (const [i, descriptor] of image.manifest.layers.entries()) {
+      out.push(this.#layerCache.get(descriptor.digest)?.size ?? (await this.#caches.dataBytes({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! })));
+    }
+    return out;
+  }
+
+  /** The caches of the layers (see LayerCache). */
+  get caches(): LayerCache {
+    return this.#caches;
   }
 
   // ------------------------------------------------------------------------------ writing
@@ -199,9 +216,10 @@ export class ImageStore {
    * The one rule for storing a layer: once per DiffID (a layer the store has is never stored
    * again, whichever image brings it), as a gzip blob. `bytes` is the layer's tar, plain or
    * gzip; a gzip blob is kept as it is, a plain tar is compressed. With `verify`, the
-   * uncompressed tar must hash to `diffId`.
+   * uncompressed tar must hash to `diffId`. This is where a layer is read for the last time:
+   * its index and data pack are written here (from `layer` when the caller has it decoded).
    */
-  async #storeLayer(diffId: string, bytes: Uint8Array, verify: boolean, progress?: ProgressSink): Promise<Descriptor> {
+  async #storeLayer(diffId: string, bytes: Uint8Array, verify: boolean, progress?: ProgressSink, layer?: Layer): Promise<Descriptor> {
     const stored = this.#layerBlobs.get(diffId);
     if (stored !== undefined) return stored;
     let tar: Uint8Array | undefined;
@@ -212,11 +230,17 @@ export class ImageStore {
         throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
       }
     }
+    // A tar the layer reader refuses is stored without caches, as before there were any: a
+    // mount then reads the blob and reports what is wrong with it.
+    const decoded = layer ?? (await Layer.fromTar(tar ?? bytes).catch(() => undefined));
     const blob = isGzip(bytes) ? bytes : await this.#compression.gzip(tar ?? bytes);
     const digest = await this.#blobs.put(blob);
     progress?.tick(bytes.length);
+    // The blob first: a cache without its blob would be an orphan (gc drops those too).
+    if (decoded !== undefined) await this.#caches.store({ blob: digest, diffId }, decoded);
     const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest, size: blob.length };
     this.#layerBlobs.set(diffId, descriptor);
+    if (decoded !== undefined) this.#layerCache.set(digest, decoded);
     return descriptor;
   }
 
@@ -234,7 +258,7 @@ export class ImageStore {
     for (const diffId of input.config.rootfs.diff_ids) {
       const layer = given.get(diffId);
       const stored = this.#layerBlobs.get(diffId);
-      if (layer !== undefined) layers.push(stored ?? (await this.#storeLayer(diffId, layer.toTar(), false, input.progress)));
+      if (layer !== undefined) layers.push(stored ?? (await this.#storeLayer(diffId, layer.toTar(), false, input.progress, layer)));
       else if (stored !== undefined) layers.push(stored);
       else throw new DomainError('NotFoundError', `layer ${diffId} is neither given nor in the store`, { diffId });
     }
@@ -309,6 +333,11 @@ export class ImageStore {
   async drop(images: readonly ImageRecord[]): Promise<void> {
     for (const image of images) this.#images.delete(image.manifestDigest);
     await this.#writeIndex();
+  }
+
+  /** Forgets the decoded layers (their caches are about to be dropped). */
+  forgetLayers(): void {
+    this.#layerCache.clear();
   }
 
   /** Forgets deleted blobs (after garbage collection). */

@@ -1,6 +1,6 @@
 import { MemoryBlobStore } from '../image/index.js';
-import { concatBytes } from '../layer/index.js';
-import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend } from './backend.js';
+import { concatBytes, type PositionedReader } from '../layer/index.js';
+import type { ContainerFile, DocumentStore, LayerCacheFile, LayerCacheStore, LayoutDocument, StoreBackend } from './backend.js';
 
 /** Documents in maps (browsers, tests). Bytes are copied in and out, as a disk would. */
 export class MemoryDocumentStore implements DocumentStore {
@@ -48,7 +48,42 @@ export class MemoryDocumentStore implements DocumentStore {
   }
 }
 
-/** A store backend that lives in memory: a `MemoryBlobStore` and a `MemoryDocumentStore`. */
+/** Layer caches in a map; a pack's reads are views of its bytes. */
+export class MemoryLayerCacheStore implements LayerCacheStore {
+  readonly #files = new Map<string, Map<LayerCacheFile, Uint8Array>>();
+
+  async read(blob: string, file: LayerCacheFile): Promise<Uint8Array | undefined> {
+    return this.#files.get(blob)?.get(file)?.slice();
+  }
+
+  async write(blob: string, file: LayerCacheFile, chunks: Iterable<Uint8Array>): Promise<void> {
+    let files = this.#files.get(blob);
+    if (files === undefined) this.#files.set(blob, (files = new Map()));
+    files.set(file, concatBytes([...chunks, new Uint8Array(0)]));
+  }
+
+  openPack(blob: string, size: number): PositionedReader | undefined {
+    const bytes = this.#files.get(blob)?.get('pack');
+    if (bytes === undefined || bytes.length !== size) return undefined;
+    return { read: (position, length) => bytes.subarray(position, position + length) };
+  }
+
+  async list(): Promise<string[]> {
+    return [...this.#files.keys()].sort();
+  }
+
+  async size(blob: string): Promise<number> {
+    let total = 0;
+    for (const bytes of this.#files.get(blob)?.values() ?? []) total += bytes.length;
+    return total;
+  }
+
+  async delete(blob: string): Promise<void> {
+    this.#files.delete(blob);
+  }
+}
+
+/** A store backend that lives in memory: blobs, documents and layer caches in maps. */
 export function memoryBackend(): StoreBackend {
-  return { blobs: new MemoryBlobStore(), documents: new MemoryDocumentStore(), location: 'memory' };
+  return { blobs: new MemoryBlobStore(), documents: new MemoryDocumentStore(), caches: new MemoryLayerCacheStore(), location: 'memory' };
 }

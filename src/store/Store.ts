@@ -59,7 +59,7 @@ export class Store {
 
   /** For subclasses that open their backend themselves (the disk store). */
   protected static openImages(backend: StoreBackend, options: StoreOptions): Promise<ImageStore> {
-    return ImageStore.open(backend.blobs, backend.documents, options.compression ?? webCompression, backend.location);
+    return ImageStore.open(backend.blobs, backend.documents, backend.caches, options.compression ?? webCompression, backend.location);
   }
 
   now(): number {
@@ -99,6 +99,11 @@ export class Store {
     return this.#images.layers(image, progress);
   }
 
+  /** Bytes of file data of each of an image's layers, base first, read from the layer indexes. */
+  layerDataBytes(image: ImageRecord): Promise<number[]> {
+    return this.#images.layerDataBytes(image);
+  }
+
   addImage(input: AddImageInput): Promise<ImageRecord> {
     return this.#images.add(input);
   }
@@ -126,11 +131,16 @@ export class Store {
     return { untagged: plan.untag, deleted: plan.deleted, ...(await this.gc()) };
   }
 
-  /** `docker image prune`: untagged images no container uses, then unreferenced blobs. */
-  async prune(): Promise<GcResult & { images: string[] }> {
+  /**
+   * `docker image prune`: untagged images no container uses, then unreferenced blobs, then
+   * every layer cache (index and data pack), which later commands rebuild from the blobs.
+   */
+  async prune(): Promise<GcResult & { images: string[]; cacheBytes: number }> {
     const images = prunableImages(this.images(), await this.containers());
     if (images.length > 0) await this.#images.drop(images);
-    return { images: images.map((i) => i.id), ...(await this.gc()) };
+    const gc = await this.gc();
+    this.#images.forgetLayers();
+    return { images: images.map((i) => i.id), ...gc, cacheBytes: await this.#images.caches.drop() };
   }
 
   // --------------------------------------------------------------------------- containers
@@ -202,16 +212,18 @@ export class Store {
       await this.#backend.blobs.delete(digest);
     }
     this.#images.forgetBlobs(garbage);
+    // The caches of deleted blobs go after them, with any a gc killed in between left behind.
+    await this.#images.caches.drop([...garbage, ...(await this.#images.caches.orphans(await this.#backend.blobs.list()))]);
     return { blobs: garbage, bytes };
   }
 
   /** Bytes used, shared and unique (`docker system df`). */
-  async diskUsage(): Promise<DiskUsage> {
+  async diskUsage(): Promise<DiskUsage & { cacheBytes: number }> {
     const refs = await this.refCounts();
     const blobSizes = new Map<string, number>();
     for (const digest of await this.#backend.blobs.list()) blobSizes.set(digest, (await this.#backend.blobs.size(digest)) ?? 0);
     const containerBytes: number[] = [];
     for (const c of await this.containers()) containerBytes.push(await this.upperSize(c));
-    return diskUsage({ images: this.images(), containerBytes, blobSizes, refs });
+    return { ...diskUsage({ images: this.images(), containerBytes, blobSizes, refs }), cacheBytes: await this.#images.caches.bytes() };
   }
 }

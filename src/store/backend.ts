@@ -10,6 +10,7 @@
  * the middle leaves the old state or the new one, never a torn one.
  */
 import type { BlobStore } from '../image/index.js';
+import type { PositionedReader } from '../layer/index.js';
 
 /** The two documents at the top of an OCI image layout (image-layout.md). */
 export type LayoutDocument = 'oci-layout' | 'index.json';
@@ -36,9 +37,37 @@ export interface DocumentStore {
   removeContainer(id: string): Promise<void>;
 }
 
+/** The two files of a layer's cache: its index and its data pack (see layerIndex.ts). */
+export type LayerCacheFile = 'index' | 'pack';
+
+/**
+ * Caches derived from layer blobs, keyed by the blob's digest: droppable at any time (the
+ * store rebuilds what is missing from the blob) and replaced whole, never changed in place, so
+ * an open pack always reads the bytes it was opened with.
+ */
+export interface LayerCacheStore {
+  /** A cache file's bytes; `undefined` when absent. */
+  read(blob: string, file: LayerCacheFile): Promise<Uint8Array | undefined>;
+  /** Replaces a cache file whole (atomically: readers see the old file or the new one). */
+  write(blob: string, file: LayerCacheFile, chunks: Iterable<Uint8Array>): Promise<void>;
+  /**
+   * Positioned reads of a layer's pack, when it is there with exactly `size` bytes; the reads
+   * are synchronous (file data is read inside synchronous fs calls of the engine).
+   */
+  openPack(blob: string, size: number): PositionedReader | undefined;
+  /** The blob digests that have a cache file. */
+  list(): Promise<string[]>;
+  /** Bytes held for a blob's cache files (0 when none). */
+  size(blob: string): Promise<number>;
+  /** Drops a blob's cache files. */
+  delete(blob: string): Promise<void>;
+}
+
 export interface StoreBackend {
   blobs: BlobStore;
   documents: DocumentStore;
+  /** Layer indexes and data packs (caches of the layer blobs). */
+  caches: LayerCacheStore;
   /** Where the store is, for messages (a directory, `memory`, …). */
   location: string;
 }

@@ -21,6 +21,7 @@ export const dfCommand: CommandSpec = {
       ),
     );
     ctx.out(`Total: ${formatBytes(usage.totalBytes)}`);
+    ctx.out(`Layer caches: ${formatBytes(usage.cacheBytes)} (indexes and unpacked file data, outside the total; prune drops them)`);
     if (ctx.flag('verbose')) {
       ctx.out('');
       ctx.io.stdout.write(

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCompression, openDiskBackend } from '../../../src/host/index.js';
 import { parseIndex, parseManifest, type BlobStore } from '../../../src/image/index.js';
-import { Store, memoryBackend, type DocumentStore, type StoreBackend, type StoreOptions } from '../../../src/store/index.js';
+import { Store, memoryBackend, type DocumentStore, type LayerCacheStore, type StoreBackend, type StoreOptions } from '../../../src/store/index.js';
 
 export const clock = (): number => Date.UTC(2024, 0, 1);
 export const options: StoreOptions = { clock, platform: { os: 'linux', architecture: 'amd64' } };
@@ -124,7 +124,19 @@ export function orderChecked(inner: StoreBackend): { backend: StoreBackend; viol
       return inner.blobs.delete(digest);
     },
   };
-  return { backend: { blobs, documents, location: inner.location }, violations };
+  const caches: LayerCacheStore = {
+    read: (blob, file) => inner.caches.read(blob, file),
+    openPack: (blob, size) => inner.caches.openPack(blob, size),
+    list: () => inner.caches.list(),
+    size: (blob) => inner.caches.size(blob),
+    delete: (blob) => inner.caches.delete(blob),
+    async write(blob, file, chunks) {
+      // A cache is made from its blob, and dropped with it: never one without the other.
+      if (!(await inner.blobs.has(blob))) violations.push(`cache ${file} of ${blob} written before its blob`);
+      await inner.caches.write(blob, file, chunks);
+    },
+  };
+  return { backend: { blobs, documents, caches, location: inner.location }, violations };
 }
 
 /** Thrown by `failingAfter` where a killed process would have stopped. */
@@ -137,8 +149,17 @@ export function failingAfter(inner: StoreBackend, n: number): StoreBackend {
     if (left-- <= 0) throw new Killed('killed');
   };
   const d = inner.documents;
+  const c = inner.caches;
   return {
     location: inner.location,
+    caches: {
+      read: (blob, file) => c.read(blob, file),
+      openPack: (blob, size) => c.openPack(blob, size),
+      list: () => c.list(),
+      size: (blob) => c.size(blob),
+      write: async (blob, file, chunks) => (step(), c.write(blob, file, chunks)),
+      delete: async (blob) => (step(), c.delete(blob)),
+    },
     blobs: {
       has: (x) => inner.blobs.has(x),
       get: (x) => inner.blobs.get(x),

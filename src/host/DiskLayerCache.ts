@@ -1,0 +1,141 @@
+/**
+ * Layer caches on disk, beside the layout's blobs (README, "The store"):
+ *
+ *   STORE/cache/layers/<hex>.index   the layer's index (src/store/layerIndex.ts)
+ *   STORE/cache/layers/<hex>.pack    its files' bytes, one after the other
+ *
+ * where <hex> is the hex of the layer blob's digest. Files are written to tmp/ and renamed into
+ * place, so another process sees a whole old file or a whole new one. Packs are read with
+ * `pread` through a small pool of open descriptors, so a mount of many layers never holds more
+ * than a few open.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkDigest } from '../image/index.js';
+import type { PositionedReader } from '../layer/index.js';
+import type { LayerCacheFile, LayerCacheStore } from '../store/index.js';
+import { writeFileAtomic } from './atomic.js';
+
+const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
+/** Open pack descriptors kept at once; the least recently used is closed beyond this. */
+const MAX_OPEN = 16;
+
+/** Descriptors of open packs by path, most recently used last. */
+class DescriptorPool {
+  readonly #open = new Map<string, number>();
+
+  fd(path: string): number {
+    let fd = this.#open.get(path);
+    if (fd !== undefined) {
+      this.#open.delete(path);
+    } else {
+      fd = openSync(path, 'r');
+      if (this.#open.size >= MAX_OPEN) {
+        const [oldest, oldFd] = this.#open.entries().next().value as [string, number];
+        this.#open.delete(oldest);
+        closeSync(oldFd);
+      }
+    }
+    this.#open.set(path, fd);
+    return fd;
+  }
+
+  close(path: string): void {
+    const fd = this.#open.get(path);
+    if (fd === undefined) return;
+    this.#open.delete(path);
+    closeSync(fd);
+  }
+}
+
+export class DiskLayerCacheStore implements LayerCacheStore {
+  readonly dir: string;
+  readonly #tmp: string;
+  readonly #pool = new DescriptorPool();
+
+  constructor(layoutDir: string, tmpDir: string) {
+    this.dir = join(layoutDir, 'cache', 'layers');
+    this.#tmp = tmpDir;
+  }
+
+  path(blob: string, file: LayerCacheFile): string {
+    checkDigest(blob);
+    return join(this.dir, `${blob.slice('sha256:'.length)}.${file}`);
+  }
+
+  async read(blob: string, file: LayerCacheFile): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(readFileSync(this.path(blob, file)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async write(blob: string, file: LayerCacheFile, chunks: Iterable<Uint8Array>): Promise<void> {
+    const path = this.path(blob, file);
+    // A descriptor of the file being replaced would go on reading the old one.
+    this.#pool.close(path);
+    mkdirSync(this.dir, { recursive: true });
+    writeFileAtomic(path, chunks, this.#tmp);
+  }
+
+  openPack(blob: string, size: number): PositionedReader | undefined {
+    const path = this.path(blob, 'pack');
+    try {
+      if (statSync(path).size !== size) return undefined;
+    } catch {
+      return undefined;
+    }
+    const pool = this.#pool;
+    return {
+      read(position: number, length: number): Uint8Array {
+        const out = new Uint8Array(length);
+        const fd = pool.fd(path);
+        let done = 0;
+        while (done < length) {
+          const n = readSync(fd, out, done, length - done, position + done);
+          if (n === 0) break;
+          done += n;
+        }
+        return done === length ? out : out.subarray(0, done);
+      },
+    };
+  }
+
+  async list(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    const blobs = new Set<string>();
+    for (const name of names) {
+      const match = HEX_FILE.exec(name);
+      if (match !== null) blobs.add(`sha256:${match[1]!}`);
+    }
+    return [...blobs].sort();
+  }
+
+  async size(blob: string): Promise<number> {
+    let total = 0;
+    for (const file of ['index', 'pack'] as const) {
+      try {
+        total += statSync(this.path(blob, file)).size;
+      } catch {
+        // absent
+      }
+    }
+    return total;
+  }
+
+  async delete(blob: string): Promise<void> {
+    // The index first, so no index is ever left naming a pack that is gone.
+    for (const file of ['index', 'pack'] as const) {
+      const path = this.path(blob, file);
+      this.#pool.close(path);
+      if (existsSync(path)) rmSync(path, { force: true });
+    }
+  }
+}
