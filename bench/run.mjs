@@ -12,14 +12,18 @@
 //      the same bytes; 4b. the tar codec (toTar, fromTar + diffId) on 64 files of 1 MiB, against
 //      the same (both run under BENCH_ONLY=tar).
 //   5. `overlay demo` end to end (the README's main job), against a bare Node start-up.
+//   6. (opt-in, minutes) The CLI on a real-size generated rootfs image, whole processes: against
+//      the same commands on a demo-sized image and against peers (umoci, skopeo, sha256sum +
+//      gzip, tar), and a growth table (issue 9's targets).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
 // ratios. A busy machine inflates everything, so the load average is printed when it is high.
 //
 // Needs the build (`npm run build`) and `--expose-gc` (re-executes itself with it if missing).
-// Environment: BENCH_QUICK=1 (fewer rounds, a smoke run); BENCH_ONLY=lookups,write,tar,demo
-// (some sections only); BENCH_DIST=<dir> (time another build of the package, e.g. a patched copy of
+// Environment: BENCH_QUICK=1 (fewer rounds, a smoke run); BENCH_ONLY=lookups,write,tar,demo,big
+// (some sections only; big runs only when named, or with BENCH_BIG=1, and has its own settings,
+// see bench/sections/bigImage.mjs); BENCH_DIST=<dir> (time another build of the package, e.g. a patched copy of
 // dist/, for an A/B of an engine change; its imports must resolve, so keep it inside the repo
 // or give it a node_modules link).
 //
@@ -27,8 +31,9 @@
 // re-exec; package.mjs: the package under test; timing.mjs: clocks, medians, ratios, the
 // interleaved loop runner, the PRNG; report.mjs: formats, tables, targets, results.json);
 // bench/sections/ holds one file per section (lookups.mjs with its data in lookupStack.mjs for 1
-// and 2, write.mjs, tar.mjs and tarCodec.mjs for 4 and 4b, demo.mjs). This file runs the
-// selected sections and the summary.
+// and 2, write.mjs, tar.mjs and tarCodec.mjs for 4 and 4b, demo.mjs, bigImage.mjs with
+// bigImageReport.mjs for 6; bench/lib/rootfs.mjs generates its tree and bench/lib/processes.mjs
+// times its processes). This file runs the selected sections and the summary.
 
 import { ONLY, requireExposedGc } from './lib/config.mjs';
 import { Targets, printHeader, runEnv, section, writeResults } from './lib/report.mjs';
@@ -42,6 +47,7 @@ const { runWrite, writeTargets } = await import('./sections/write.mjs');
 const { runTar, tarTargets } = await import('./sections/tar.mjs');
 const { runTarCodec, tarCodecTargets } = await import('./sections/tarCodec.mjs');
 const { demoTargets, runDemo } = await import('./sections/demo.mjs');
+const { bigTargets, runBigImage } = await import('./sections/bigImage.mjs');
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -53,6 +59,7 @@ if (ONLY.has('write')) results.write256MiB = runWrite();
 if (ONLY.has('tar')) results.tar = runTar();
 if (ONLY.has('tar')) results.tarCodec = await runTarCodec();
 if (ONLY.has('demo')) results.demo = runDemo();
+if (ONLY.has('big')) results.big = runBigImage();
 
 section('summary: targets');
 const targets = new Targets();
@@ -62,5 +69,6 @@ if (results.tar) tarTargets(results.tar, targets);
 if (results.tarCodec) tarCodecTargets(results.tarCodec, targets);
 if (results.demo) demoTargets(results.demo, targets);
 if (results.mount) mountTarget(results.mount, targets);
+if (results.big) bigTargets(results.big, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));

@@ -10,8 +10,11 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 // Many short interleaved rounds: the median shrugs off a busy neighbour better than few long ones.
 export const ROUNDS = QUICK ? 7 : 21;
 export const ROUND_MS = QUICK ? 10 : 20;
-// BENCH_ONLY=lookups,write,tar,demo picks sections (default: all).
-export const ONLY = new Set((process.env.BENCH_ONLY ?? 'lookups,write,tar,demo').split(',').map((s) => s.trim()));
+// BENCH_ONLY=lookups,write,tar,demo,big picks sections (default: all but big). The big-image
+// section takes minutes, so it runs only when named there or with BENCH_BIG=1.
+export const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? `lookups,write,tar,demo${process.env.BENCH_BIG === '1' ? ',big' : ''}`).split(',').map((s) => s.trim()),
+);
 /** What results.json records as the build under test: BENCH_DIST as given, or `dist`. */
 export const DIST_LABEL = process.env.BENCH_DIST ?? 'dist';
 // BENCH_DIST=<dir> times another build of the package (A/B of an engine change); default ../dist.
