@@ -65,7 +65,8 @@ export class DiskLayerCacheStore implements LayerCacheStore {
 
   async read(blob: string, file: LayerCacheFile): Promise<Uint8Array | undefined> {
     try {
-      return new Uint8Array(readFileSync(this.path(blob, file)));
+      const bytes = readFileSync(this.path(blob, file));
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

@@ -1,0 +1,252 @@
+/**
+ * The body of a layer index (layerIndex.ts), in a form that decodes without parsing: fixed-width
+ * numeric columns read as typed arrays, and every string (paths, symlink targets, xattr names and
+ * values) in one table decoded by one UTF-8 decode, each string then a slice of it. A mount of a
+ * 40k-entry layer builds its nodes from these columns directly; the JSON body of version 1 spent
+ * most of a `cat` in decoding text, parsing and collecting the garbage of the parsed rows.
+ *
+ * Layout (little-endian; every section starts at a multiple of 8 bytes from the body's start):
+ *
+ *   counts        u32 × 8    metas, objects, nodes, xattr pairs, strings, string-table kind,
+ *                            string-table bytes, 0
+ *   metas         f64 × 4m   mode, uid, gid, mtime            (distinct attributes of the layer)
+ *   metaXattrs    u32 × 2m   first xattr pair, pair count
+ *   xattrs        u32 × 2x   name string, value string
+ *   objectData    f64 × 2o   offset and size in the pack (0, 0 for a symlink)
+ *   objects       u32 × 4o   type (0 file, 1 symlink), meta, nlink, target string (symlinks)
+ *   nodes         u32 × 2n   kind (0 dir, 1 whiteout, 2 object) | 4 opaque | 8 implicit, then
+ *                            the meta (dir) or object (object); node i's path is string i
+ *   stringEnds    u32 × s    end of each string in the table, in UTF-16 code units
+ *   strings       bytes      the strings one after the other: UTF-8, or (kind 1) a JSON array
+ *                            when some string has surrogates (a lone one does not survive UTF-8)
+ */
+import { DEFAULT_DIR_META, EMPTY_CONTENT, RangeContent, allocateIno, fileInode, makeMeta, objectNode, symlinkInode, type LayerInode, type LayerNode, type Meta, type PositionedReader } from '../layer/index.js';
+
+/** One distinct set of attributes. */
+interface MetaRow {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  xattrs: [string, string][];
+}
+
+/** What the encoder gathers from a layer, in the index's order. */
+export interface BodyRows {
+  metas: MetaRow[];
+  /** Files: offset and size in the pack; symlinks: their target. */
+  objects: ({ type: 0; meta: number; nlink: number; offset: number; size: number } | { type: 1; meta: number; nlink: number; target: string })[];
+  /** Node kinds with flags, and their meta or object, by node; `paths[i]` is node i's path. */
+  nodes: Uint32Array;
+  paths: readonly string[];
+}
+
+export const NODE_DIR = 0;
+export const NODE_WHITEOUT = 1;
+export const NODE_OBJECT = 2;
+export const NODE_OPAQUE = 4;
+export const NODE_IMPLICIT = 8;
+const KIND_MASK = 3;
+
+const COUNTS = 8;
+const STRINGS_UTF8 = 0;
+const STRINGS_JSON = 1;
+const SURROGATE = /[\ud800-\udfff]/;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** Interns attribute sets: one row per distinct (mode, uid, gid, mtime, xattrs). */
+export class MetaTable {
+  readonly rows: MetaRow[] = [];
+  readonly #seen = new Map<string, number>();
+
+  add(meta: Meta): number {
+    const names = Object.keys(meta.xattrs).sort();
+    const key = `${meta.mode}:${meta.uid}:${meta.gid}:${meta.mtime}${names.length === 0 ? '' : JSON.stringify(names.map((n) => [n, meta.xattrs[n]]))}`;
+    let row = this.#seen.get(key);
+    if (row === undefined) {
+      row = this.rows.length;
+      this.rows.push({ mode: meta.mode, uid: meta.uid, gid: meta.gid, mtime: meta.mtime, xattrs: names.map((n) => [n, meta.xattrs[n]!]) });
+      this.#seen.set(key, row);
+    }
+    return row;
+  }
+}
+
+export function encodeBody(rows: BodyRows): Uint8Array {
+  const strings: string[] = [...rows.paths];
+  const intern = (s: string): number => strings.push(s) - 1;
+  const xattrs: number[] = [];
+  const metaXattrs = new Uint32Array(rows.metas.length * 2);
+  const metas = new Float64Array(rows.metas.length * 4);
+  rows.metas.forEach((m, i) => {
+    metas.set([m.mode, m.uid, m.gid, m.mtime], i * 4);
+    metaXattrs[i * 2] = xattrs.length / 2;
+    metaXattrs[i * 2 + 1] = m.xattrs.length;
+    for (const [name, value] of m.xattrs) xattrs.push(intern(name), intern(value));
+  });
+  const objectData = new Float64Array(rows.objects.length * 2);
+  const objects = new Uint32Array(rows.objects.length * 4);
+  rows.objects.forEach((o, i) => {
+    objects.set([o.type, o.meta, o.nlink, o.type === 1 ? intern(o.target) : 0], i * 4);
+    if (o.type === 0) objectData.set([o.offset, o.size], i * 2);
+  });
+  const joined = strings.join('');
+  const wellFormed = !SURROGATE.test(joined);
+  const table = encoder.encode(wellFormed ? joined : JSON.stringify(strings));
+  const stringEnds = new Uint32Array(strings.length);
+  let end = 0;
+  strings.forEach((s, i) => (stringEnds[i] = end += s.length));
+  const counts = new Uint32Array([rows.metas.length, rows.objects.length, rows.paths.length, xattrs.length / 2, strings.length, wellFormed ? STRINGS_UTF8 : STRINGS_JSON, table.length, 0]);
+
+  const sections: ArrayBufferView[] = [counts, metas, metaXattrs, new Uint32Array(xattrs), objectData, objects, rows.nodes, stringEnds, table];
+  let size = 0;
+  for (const s of sections) size = align8(size) + s.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const s of sections) {
+    at = align8(at);
+    out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), at);
+    at += s.byteLength;
+  }
+  return out;
+}
+
+/** Reads the sections of a body; throws a `RangeError` when they do not fit in it. */
+function sections(body: Uint8Array) {
+  // Typed-array views need aligned offsets: a body at an odd place of its file is copied once.
+  const bytes = body.byteOffset % 8 === 0 ? body : body.slice();
+  let at = 0;
+  const take = <T>(make: (buffer: ArrayBufferLike, offset: number, length: number) => T, width: number, length: number): T => {
+    at = align8(at);
+    if (at + width * length > bytes.length) throw new RangeError('index body cut short');
+    const view = make(bytes.buffer, bytes.byteOffset + at, length);
+    at += width * length;
+    return view;
+  };
+  const u32 = (n: number) => take((b, o, l) => new Uint32Array(b, o, l), 4, n);
+  const f64 = (n: number) => take((b, o, l) => new Float64Array(b, o, l), 8, n);
+  const [metaCount, objectCount, nodeCount, xattrCount, stringCount, tableKind, tableBytes] = u32(COUNTS) as unknown as number[];
+  const out = {
+    nodeCount: nodeCount!,
+    metas: f64(metaCount! * 4),
+    metaXattrs: u32(metaCount! * 2),
+    xattrs: u32(xattrCount! * 2),
+    objectData: f64(objectCount! * 2),
+    objects: u32(objectCount! * 4),
+    nodes: u32(nodeCount! * 2),
+    stringEnds: u32(stringCount!),
+    strings: [] as string[],
+  };
+  const table = take((b, o, l) => new Uint8Array(b, o, l), 1, tableBytes!);
+  if (at !== bytes.length) throw new RangeError('index body too long');
+  out.strings = tableKind === STRINGS_UTF8 ? splitTable(decoder.decode(table), out.stringEnds) : (JSON.parse(decoder.decode(table)) as string[]);
+  if (out.strings.length !== stringCount || !out.strings.every((s) => typeof s === 'string')) throw new RangeError('index strings do not match');
+  return out;
+}
+
+function splitTable(joined: string, ends: Uint32Array): string[] {
+  const out = new Array<string>(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i]!;
+    if (end < start || end > joined.length) throw new RangeError('index string outside the table');
+    out[i] = joined.slice(start, end);
+    start = end;
+  }
+  if (start !== joined.length) throw new RangeError('index string table too long');
+  return out;
+}
+
+/**
+ * The nodes of the layer a body describes, files reading from `pack` (`packBytes` long), paths in
+ * the body's order. Throws on a body that does not hold together (a writer's bug: rebuild).
+ */
+export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: number): Map<string, LayerNode> {
+  const s = sections(body);
+  const { strings } = s;
+  const string = (i: number): string => {
+    const value = strings[i];
+    if (value === undefined) throw new RangeError('unknown index string');
+    return value;
+  };
+  const metas: Meta[] = [];
+  for (let i = 0; i < s.metas.length / 4; i++) {
+    const first = s.metaXattrs[i * 2]!;
+    const count = s.metaXattrs[i * 2 + 1]!;
+    let xattrs: Record<string, string> | undefined;
+    if (count > 0) {
+      xattrs = {};
+      for (let x = first; x < first + count; x++) xattrs[string(s.xattrs[x * 2]!)] = string(s.xattrs[x * 2 + 1]!);
+    }
+    metas.push(makeMeta({ mode: s.metas[i * 4], uid: s.metas[i * 4 + 1], gid: s.metas[i * 4 + 2], mtime: s.metas[i * 4 + 3], xattrs }, 0));
+  }
+  const metaAt = (i: number): Meta => {
+    const meta = metas[i];
+    if (meta === undefined) throw new RangeError('unknown index meta');
+    return meta;
+  };
+  // Objects in the order their inode numbers were drawn (encodeLayerIndex), so a decoded layer
+  // draws its own in the same order; one node object per inode, shared by its names, as the
+  // tar reader links hard links.
+  const objectNodes: LayerNode[] = [];
+  for (let i = 0; i < s.objects.length / 4; i++) {
+    const type = s.objects[i * 4]!;
+    const meta = metaAt(s.objects[i * 4 + 1]!);
+    const nlink = s.objects[i * 4 + 2]!;
+    let inode: LayerInode;
+    if (type === 0) {
+      const offset = s.objectData[i * 2]!;
+      const size = s.objectData[i * 2 + 1]!;
+      if (!(offset >= 0 && size >= 0 && offset + size <= packBytes)) throw new RangeError('object outside the pack');
+      inode = fileInode(allocateIno(), meta, size === 0 ? EMPTY_CONTENT : new RangeContent(pack, offset, size), nlink);
+    } else if (type === 1) {
+      inode = symlinkInode(allocateIno(), meta, string(s.objects[i * 4 + 3]!), nlink);
+    } else {
+      throw new RangeError('unknown object type');
+    }
+    objectNodes.push(objectNode(inode));
+  }
+  const whiteout: LayerNode = { kind: 'whiteout' };
+  // Directories share one node per (attributes, flags): nodes are immutable, as metas are.
+  const dirNodes = new Map<number, LayerNode>();
+  const nodes = new Map<string, LayerNode>();
+  for (let i = 0; i < s.nodeCount; i++) {
+    const flags = s.nodes[i * 2]!;
+    const ref = s.nodes[i * 2 + 1]!;
+    let node: LayerNode | undefined;
+    switch (flags & KIND_MASK) {
+      case NODE_DIR: {
+        const key = ref * 16 + flags;
+        node = dirNodes.get(key);
+        if (node === undefined) {
+          const meta = metaAt(ref);
+          const implicit = (flags & NODE_IMPLICIT) !== 0;
+          // Implicit directories share the one default object, as the layer builder makes them.
+          const shared = implicit && sameAsDefault(meta) ? DEFAULT_DIR_META : meta;
+          dirNodes.set(key, (node = { kind: 'dir', meta: shared, opaque: (flags & NODE_OPAQUE) !== 0, implicit }));
+        }
+        break;
+      }
+      case NODE_WHITEOUT:
+        node = whiteout;
+        break;
+      case NODE_OBJECT:
+        node = objectNodes[ref];
+        if (node === undefined) throw new RangeError('unknown index object');
+        break;
+      default:
+        throw new RangeError('unknown node kind');
+    }
+    nodes.set(strings[i]!, node);
+  }
+  if (nodes.size !== s.nodeCount) throw new RangeError('repeated index path');
+  return nodes;
+}
+
+function sameAsDefault(a: Meta): boolean {
+  const b = DEFAULT_DIR_META;
+  return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.mtime === b.mtime && Object.keys(a.xattrs).length === 0;
+}
