@@ -50,8 +50,15 @@ export class Layer implements LayerTree {
   #diffId: string | undefined;
   #sortedPaths: readonly string[] | undefined;
 
-  private constructor(nodes: Map<string, LayerNode>, history: LayerHistory | undefined) {
+  private constructor(nodes: ReadonlyMap<string, LayerNode>, history: LayerHistory | undefined, shared?: Layer) {
     this.#nodes = nodes;
+    this.history = Object.freeze({ ...history });
+    if (shared !== undefined) {
+      // Nodes and their listings are immutable: a copy with other history shares them.
+      this.#children = shared.#children;
+      this.#sortedPaths = shared.#sortedPaths;
+      return;
+    }
     const children = new Map<string, string[]>();
     for (const path of nodes.keys()) {
       if (path === '/') continue;
@@ -62,7 +69,6 @@ export class Layer implements LayerTree {
     }
     for (const list of children.values()) list.sort(compareNames);
     this.#children = children;
-    this.history = Object.freeze({ ...history });
   }
 
   /** A layer from its JSON entries (see `LayerEntryInput`). Throws `LayerFormatError`. */
@@ -87,7 +93,7 @@ export class Layer implements LayerTree {
 
   /** The same layer with other history (the diffId is unchanged). */
   withHistory(history: LayerHistory): Layer {
-    const layer = new Layer(new Map(this.#nodes), history);
+    const layer = new Layer(this.#nodes, history, this);
     layer.#diffId = this.#diffId;
     return layer;
   }
