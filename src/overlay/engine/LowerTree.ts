@@ -81,6 +81,10 @@ export class LowerTree {
 
   /** Applies one layer as the kernel stacks it: parents first (paths are sorted). */
   private apply(layer: Layer, index: number): void {
+    // The directory each of this layer's directory paths now names in the tree. A layer holds
+    // every parent of its entries as a directory and sorted order applies it first, so an
+    // entry's parent is found here with one map access instead of a walk from the root.
+    const dirs = new Map<string, LowerDir>([['/', this.root]]);
     for (const path of layer.paths()) {
       const node = layer.node(path)!;
       if (path === '/') {
@@ -93,10 +97,8 @@ export class LowerTree {
         this.root.layers++;
         continue;
       }
-      const parent = this.lookup(dirname(path));
-      // Sorted order visits every parent first, and a layer holds its entries' parents as
-      // directories, so the parent is a directory here.
-      if (parent === undefined || parent.kind !== 'dir') continue;
+      const parent = dirs.get(dirname(path));
+      if (parent === undefined) continue;
       const name = basename(path);
       const existing = parent.children.get(name);
       switch (node.kind) {
@@ -112,12 +114,13 @@ export class LowerTree {
             existing.explicit ||= !node.implicit;
             existing.layer = index;
             existing.layers++;
+            dirs.set(path, existing);
           } else {
             // Over nothing, a non-directory, or opaque: a fresh directory. An implicit one takes
             // the attributes of what it replaces when that was a directory (containerd does too).
             const inherits = node.implicit && existing?.kind === 'dir';
             const explicitBelow = inherits && existing.explicit;
-            parent.children.set(name, {
+            const dir: LowerDir = {
               kind: 'dir',
               path,
               ino: allocateIno(),
@@ -127,7 +130,9 @@ export class LowerTree {
               metaLayer: explicitBelow ? existing.metaLayer : index,
               layers: 1,
               explicit: !node.implicit || explicitBelow,
-            });
+            };
+            parent.children.set(name, dir);
+            dirs.set(path, dir);
           }
           break;
         case 'file':
