@@ -142,6 +142,7 @@ function sections(body: Uint8Array) {
   };
   const table = take((b, o, l) => new Uint8Array(b, o, l), 1, tableBytes!);
   if (at !== bytes.length) throw new RangeError('index body too long');
+  if (tableKind !== STRINGS_UTF8 && tableKind !== STRINGS_JSON) throw new RangeError('unknown index string table');
   out.strings = tableKind === STRINGS_UTF8 ? splitTable(decoder.decode(table), out.stringEnds) : (JSON.parse(decoder.decode(table)) as string[]);
   if (out.strings.length !== stringCount || !out.strings.every((s) => typeof s === 'string')) throw new RangeError('index strings do not match');
   return out;

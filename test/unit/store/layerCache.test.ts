@@ -124,7 +124,8 @@ describe.each(BACKENDS)('layer caches: $name backend', (setup: BackendSetup) => 
     ['an index with a changed body byte', (b) => b.map((x, i) => (i === b.length - 3 ? x ^ 1 : x)), 'index'],
     ['an index with a changed header byte', (b) => b.map((x, i) => (i === 70 ? x ^ 1 : x)), 'index'],
     ['the index of another layer', (_b, other) => other, 'index'],
-    ['an index of another version, its digests right', (b) => reversioned(b), 'index'],
+    ['an index of another version, its digests right', (b) => reversioned(b, LAYER_INDEX_VERSION + 1), 'index'],
+    ['an index of version 1 (a JSON body), its digests right', (b) => reversioned(b, 1), 'index'],
     ['an empty index', () => new Uint8Array(0), 'index'],
     ['a truncated pack', (b) => b.subarray(0, b.length - 1), 'pack'],
   ];
@@ -196,12 +197,12 @@ describe.each(BACKENDS)('layer caches: $name backend', (setup: BackendSetup) => 
   });
 });
 
-/** The same index, but claiming another format version, with both digests made right. */
-function reversioned(bytes: Uint8Array): Uint8Array {
+/** The same index, but claiming format `version`, with both digests made right. */
+function reversioned(bytes: Uint8Array, version: number): Uint8Array {
   const first = bytes.indexOf(0x0a);
   const second = bytes.indexOf(0x0a, first + 1);
   const header = JSON.parse(text(bytes.subarray(first + 1, second))) as { version: number };
-  header.version = LAYER_INDEX_VERSION + 1;
+  header.version = version;
   const headerBytes = encoder.encode(JSON.stringify(header));
   const prefix = encoder.encode(`${sha256Digest(headerBytes).slice(7)}\n`);
   const body = bytes.subarray(second);
