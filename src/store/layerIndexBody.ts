@@ -61,8 +61,12 @@ const align8 = (n: number): number => (n + 7) & ~7;
 export class MetaTable {
   readonly rows: MetaRow[] = [];
   readonly #seen = new Map<string, number>();
+  /** Metas are frozen and mostly shared between a layer's objects: most are found by identity. */
+  readonly #byObject = new Map<Meta, number>();
 
   add(meta: Meta): number {
+    const known = this.#byObject.get(meta);
+    if (known !== undefined) return known;
     const names = Object.keys(meta.xattrs).sort();
     const key = `${meta.mode}:${meta.uid}:${meta.gid}:${meta.mtime}${names.length === 0 ? '' : JSON.stringify(names.map((n) => [n, meta.xattrs[n]]))}`;
     let row = this.#seen.get(key);
@@ -71,6 +75,7 @@ export class MetaTable {
       this.rows.push({ mode: meta.mode, uid: meta.uid, gid: meta.gid, mtime: meta.mtime, xattrs: names.map((n) => [n, meta.xattrs[n]!]) });
       this.#seen.set(key, row);
     }
+    this.#byObject.set(meta, row);
     return row;
   }
 }
@@ -82,7 +87,10 @@ export function encodeBody(rows: BodyRows): Uint8Array {
   const metaXattrs = new Uint32Array(rows.metas.length * 2);
   const metas = new Float64Array(rows.metas.length * 4);
   rows.metas.forEach((m, i) => {
-    metas.set([m.mode, m.uid, m.gid, m.mtime], i * 4);
+    metas[i * 4] = m.mode;
+    metas[i * 4 + 1] = m.uid;
+    metas[i * 4 + 2] = m.gid;
+    metas[i * 4 + 3] = m.mtime;
     metaXattrs[i * 2] = xattrs.length / 2;
     metaXattrs[i * 2 + 1] = m.xattrs.length;
     for (const [name, value] of m.xattrs) xattrs.push(intern(name), intern(value));
@@ -90,8 +98,15 @@ export function encodeBody(rows: BodyRows): Uint8Array {
   const objectData = new Float64Array(rows.objects.length * 2);
   const objects = new Uint32Array(rows.objects.length * 4);
   rows.objects.forEach((o, i) => {
-    objects.set([o.type, o.meta, o.nlink, o.type === 1 ? intern(o.target) : 0], i * 4);
-    if (o.type === 0) objectData.set([o.offset, o.size], i * 2);
+    objects[i * 4] = o.type;
+    objects[i * 4 + 1] = o.meta;
+    objects[i * 4 + 2] = o.nlink;
+    if (o.type === 1) {
+      objects[i * 4 + 3] = intern(o.target);
+    } else {
+      objectData[i * 2] = o.offset;
+      objectData[i * 2 + 1] = o.size;
+    }
   });
   const joined = strings.join('');
   const wellFormed = !SURROGATE.test(joined);
