@@ -45,7 +45,8 @@ export interface LayerOptions {
  */
 export class Layer implements LayerTree {
   readonly #nodes: ReadonlyMap<string, LayerNode>;
-  readonly #children: ReadonlyMap<string, readonly string[]>;
+  /** Names below each directory, listed on first use (only writing the tar needs them). */
+  #children: ReadonlyMap<string, readonly string[]> | undefined;
   readonly history: Readonly<LayerHistory>;
   #diffId: string | undefined;
   #sortedPaths: readonly string[] | undefined;
@@ -53,22 +54,11 @@ export class Layer implements LayerTree {
   private constructor(nodes: ReadonlyMap<string, LayerNode>, history: LayerHistory | undefined, shared?: Layer) {
     this.#nodes = nodes;
     this.history = Object.freeze({ ...history });
+    // Nodes and their listings are immutable: a copy with other history shares them.
     if (shared !== undefined) {
-      // Nodes and their listings are immutable: a copy with other history shares them.
       this.#children = shared.#children;
       this.#sortedPaths = shared.#sortedPaths;
-      return;
     }
-    const children = new Map<string, string[]>();
-    for (const path of nodes.keys()) {
-      if (path === '/') continue;
-      const parent = dirname(path);
-      let list = children.get(parent);
-      if (list === undefined) children.set(parent, (list = []));
-      list.push(basename(path));
-    }
-    for (const list of children.values()) list.sort(compareNames);
-    this.#children = children;
   }
 
   /** A layer from its JSON entries (see `LayerEntryInput`). Throws `LayerFormatError`. */
@@ -118,6 +108,7 @@ export class Layer implements LayerTree {
 
   /** Names directly below a directory of this layer, sorted. */
   childNames(path: string): readonly string[] {
+    this.#children ??= listChildren(this.#nodes);
     return this.#children.get(path) ?? [];
   }
 
@@ -296,6 +287,19 @@ function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; 
     const linked = objectNode(relinkInode(node.inode, node.inode.ino, names.length));
     for (const name of names) nodes.set(name, linked);
   }
+}
+
+function listChildren(nodes: ReadonlyMap<string, LayerNode>): Map<string, string[]> {
+  const children = new Map<string, string[]>();
+  for (const path of nodes.keys()) {
+    if (path === '/') continue;
+    const parent = dirname(path);
+    let list = children.get(parent);
+    if (list === undefined) children.set(parent, (list = []));
+    list.push(basename(path));
+  }
+  for (const list of children.values()) list.sort(compareNames);
+  return children;
 }
 
 /** Adds the implicit directories on the path to every node; rejects entries under non-dirs. */
