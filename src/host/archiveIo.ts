@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { DomainError } from '../errors/index.js';
 import type { ArchiveFile, FileSource } from '../image/index.js';
-import { uncompressed } from './compress.js';
+import { uncompressedInChunks } from './compress.js';
 
 /** A source with a known list of files. */
 export interface ListedSource extends FileSource {
@@ -29,7 +29,7 @@ function cleanName(raw: string): string | undefined {
 
 /** The regular files of a tar archive (gzip-compressed or not), by clean relative name. */
 export async function readTarFiles(bytes: Uint8Array, what: string): Promise<Map<string, Uint8Array>> {
-  const tar = uncompressed(bytes, what);
+  const tar = await uncompressedInChunks(bytes, what);
   const files = new Map<string, Uint8Array>();
   const ex = extract();
   const feed = Readable.from([Buffer.from(tar.buffer, tar.byteOffset, tar.length)]);
