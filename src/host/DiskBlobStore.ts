@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { blobNotFound, checkDigest, verifiedDigest, type BlobStore } from '../image/index.js';
 import { writeFileAtomic } from './atomic.js';
+import type { WriteJournal } from './journal.js';
 
 const HEX = /^[0-9a-f]{64}$/;
 
@@ -13,10 +14,12 @@ const HEX = /^[0-9a-f]{64}$/;
 export class DiskBlobStore implements BlobStore {
   readonly dir: string;
   readonly #tmp: string;
+  readonly #journal: WriteJournal | undefined;
 
-  constructor(layoutDir: string, tmpDir: string) {
+  constructor(layoutDir: string, tmpDir: string, journal?: WriteJournal) {
     this.dir = join(layoutDir, 'blobs', 'sha256');
     this.#tmp = tmpDir;
+    this.#journal = journal;
   }
 
   path(digest: string): string {
@@ -52,7 +55,10 @@ export class DiskBlobStore implements BlobStore {
   putSync(bytes: Uint8Array, expectedDigest?: string): string {
     const digest = verifiedDigest(bytes, expectedDigest);
     const path = this.path(digest);
-    if (!existsSync(path)) writeFileAtomic(path, bytes, this.#tmp);
+    if (!existsSync(path)) {
+      writeFileAtomic(path, bytes, this.#tmp);
+      this.#journal?.created(path);
+    }
     return digest;
   }
 
