@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { checkDigest } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
 import type { LayerCacheFile, LayerCacheStore } from '../store/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
 
 const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
@@ -81,7 +81,7 @@ export class DiskLayerCacheStore implements LayerCacheStore {
     this.#pool.close(path);
     mkdirSync(this.dir, { recursive: true });
     const existed = existsSync(path);
-    writeFileAtomic(path, chunks, this.#tmp);
+    await writeFileAtomicInChunks(path, chunks, this.#tmp);
     if (!existed) this.#journal?.created(path);
   }
 

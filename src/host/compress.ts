@@ -2,6 +2,7 @@ import { createGunzip, createGzip, gunzipSync, constants, type Gunzip, type Gzip
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
 import type { LayerCompression } from '../store/index.js';
+import { inPiecesOf } from './atomic.js';
 
 /** Bytes handed to zlib at a time: small enough that the event loop (and Ctrl-C) gets a turn often. */
 const CHUNK = 1 << 20;
@@ -13,7 +14,7 @@ const GZIP_OPTIONS = { level: constants.Z_DEFAULT_COMPRESSION };
  * on how its input is split (nothing is flushed before the end), so this writes the same bytes
  * as `gzipSync` with the same options (test/unit/host/compress.test.ts).
  */
-function throughZlib(engine: Gzip | Gunzip, bytes: Uint8Array): Promise<Uint8Array> {
+function throughZlib(engine: Gzip | Gunzip, input: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     let size = 0;
@@ -26,18 +27,20 @@ function throughZlib(engine: Gzip | Gunzip, bytes: Uint8Array): Promise<Uint8Arr
       const whole = out.length === 1 ? out[0]! : Buffer.concat(out, size);
       resolve(new Uint8Array(whole.buffer, whole.byteOffset, whole.length));
     });
-    let pos = 0;
+    // Pieces are taken one at a time: a tar given as chunks is encoded only as zlib consumes it.
+    const pieces = inPiecesOf(input instanceof Uint8Array ? [input] : input, CHUNK);
     const feed = (): void => {
-      while (pos < bytes.length) {
-        const end = Math.min(pos + CHUNK, bytes.length);
-        const more = engine.write(bytes.subarray(pos, end));
-        pos = end;
-        if (!more) {
-          engine.once('drain', feed);
-          return;
+      try {
+        for (let next = pieces.next(); !next.done; next = pieces.next()) {
+          if (!engine.write(next.value)) {
+            engine.once('drain', feed);
+            return;
+          }
         }
+        engine.end();
+      } catch (error) {
+        engine.destroy(error as Error);
       }
-      engine.end();
     };
     feed();
   });
@@ -47,8 +50,8 @@ function throughZlib(engine: Gzip | Gunzip, bytes: Uint8Array): Promise<Uint8Arr
  * gzip as layer blobs use it. Node's zlib writes no file name and a zero mtime in the gzip
  * header, so the same tar always compresses to the same blob on one zlib version.
  */
-export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return throughZlib(createGzip(GZIP_OPTIONS), bytes);
+export function gzip(tar: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> {
+  return throughZlib(createGzip(GZIP_OPTIONS), tar);
 }
 
 function gunzip(bytes: Uint8Array): Promise<Uint8Array> {

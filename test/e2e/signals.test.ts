@@ -5,7 +5,7 @@
  * Needs no root; runs in CI.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, spawnOverlay, type Overlay } from './helpers.js';

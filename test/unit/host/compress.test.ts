@@ -21,6 +21,16 @@ describe('layer compression in chunks', () => {
     expect(Buffer.from(await gzip(input)).equals(expected)).toBe(true);
   });
 
+  it('gzip of a tar given as chunks of any sizes is byte-identical to gzipSync of their concatenation', async () => {
+    const whole = sample(3 * (1 << 20) + 999);
+    const cuts = [0, 1, 513, 1024, 70_000, 1 << 20, (1 << 20) + 5, 2 * (1 << 20) + 17, whole.length];
+    const chunks = cuts.slice(1).map((end, i) => whole.subarray(cuts[i]!, end));
+    const expected = gzipSync(whole, { level: constants.Z_DEFAULT_COMPRESSION });
+    expect(Buffer.from(await gzip(chunks)).equals(expected)).toBe(true);
+    expect(Buffer.from(await gzip(chunks.values())).equals(expected)).toBe(true);
+    expect(Buffer.from(await webCompression.gunzip(await webCompression.gzip(chunks))).equals(Buffer.from(whole))).toBe(true);
+  });
+
   it('gunzip in chunks gives back the input, and agrees with the sync and web decoders', async () => {
     const input = sample(3 * (1 << 20) + 7);
     const blob = await nodeCompression.gzip(input);
