@@ -37,6 +37,7 @@ import {
 import { Layer } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { uncompressedTar, type LayerCompression } from './compression.js';
+import { digestInTurns } from './digestInTurns.js';
 import { LayerCache, type ProgressSink } from './LayerCache.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
@@ -225,7 +226,7 @@ export class ImageStore {
     let tar: Uint8Array | undefined;
     if (verify) {
       tar = await uncompressedTar(this.#compression, bytes, `layer ${diffId}`);
-      const actual = sha256Digest(tar);
+      const actual = await digestInTurns(tar);
       if (actual !== diffId) {
         throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
       }
