@@ -15,6 +15,7 @@
  * directory and renamed into place, and removed by renaming it aside first.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { checkLayoutFile } from '../image/index.js';
@@ -68,7 +69,15 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async readContainer(id: string, file: ContainerFile): Promise<Uint8Array | undefined> {
-    return readIfPresent(join(this.#containers, id, file));
+    // Read off the main thread and not copied: an upper of hundreds of MB read synchronously
+    // held off Ctrl-C for over a second (test/e2e/signals.test.ts, the commit case).
+    try {
+      const bytes = await readFile(join(this.#containers, id, file));
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   async containerFileSize(id: string, file: ContainerFile): Promise<number | undefined> {
