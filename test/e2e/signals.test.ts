@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, spawnOverlay, type Overlay } from './helpers.js';
 
 /** How long after the signal the process may take to end: "within a second", with slack for a busy machine. */
@@ -46,6 +46,11 @@ beforeAll(async () => {
   bigFile = join(o.dir, 'big.txt');
   writeBigText(bigFile, 160 * 1024 * 1024);
 }, HOOK_TIMEOUT);
+
+// The inputs take about 700 MB: not left behind in the temporary directory.
+afterAll(() => {
+  if (o !== undefined) rmSync(o.dir, { recursive: true, force: true });
+});
 
 /** What must not change: every file of the store except the lock and tmp/, with its bytes' digest. */
 function snapshot(store: string): Map<string, string> {
