@@ -23,6 +23,12 @@ export function releaseOpenStores(): void {
   openStores.clear();
 }
 
+/** Undoes the interrupted work of the open stores and releases them (see DiskStore.abandon). */
+export function abandonOpenStores(): void {
+  for (const store of openStores) store.abandon();
+  openStores.clear();
+}
+
 /** What a command runs with: its io, its parsed arguments and the shared options. */
 export class Context {
   readonly io: Io;

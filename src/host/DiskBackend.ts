@@ -15,6 +15,7 @@
  * directory and renamed into place, and removed by renaming it aside first.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { checkLayoutFile } from '../image/index.js';
@@ -22,6 +23,7 @@ import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend } from 
 import { syncDir, writeFileAtomic } from './atomic.js';
 import { DiskBlobStore } from './DiskBlobStore.js';
 import { DiskLayerCacheStore } from './DiskLayerCache.js';
+import { WriteJournal } from './journal.js';
 
 export const LOCK_FILE = 'overlay.lock';
 const CONTAINERS = 'containers';
@@ -42,10 +44,12 @@ export class DiskDocumentStore implements DocumentStore {
   readonly dir: string;
   readonly #tmp: string;
   readonly #containers: string;
+  readonly #journal: WriteJournal | undefined;
 
-  constructor(dir: string, tmpDir: string) {
+  constructor(dir: string, tmpDir: string, journal?: WriteJournal) {
     this.dir = dir;
     this.#tmp = tmpDir;
+    this.#journal = journal;
     this.#containers = join(dir, CONTAINERS);
   }
 
@@ -55,6 +59,7 @@ export class DiskDocumentStore implements DocumentStore {
 
   async write(name: LayoutDocument, bytes: Uint8Array): Promise<void> {
     writeFileAtomic(join(this.dir, name), bytes, this.#tmp);
+    this.#journal?.settle();
   }
 
   async containerIds(): Promise<string[]> {
@@ -64,7 +69,15 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async readContainer(id: string, file: ContainerFile): Promise<Uint8Array | undefined> {
-    return readIfPresent(join(this.#containers, id, file));
+    // Read off the main thread and not copied: an upper of hundreds of MB read synchronously
+    // held off Ctrl-C for over a second (test/e2e/signals.test.ts, the commit case).
+    try {
+      const bytes = await readFile(join(this.#containers, id, file));
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   async containerFileSize(id: string, file: ContainerFile): Promise<number | undefined> {
@@ -83,6 +96,7 @@ export class DiskDocumentStore implements DocumentStore {
     writeFileAtomic(join(staging, 'upper.tar'), upper, this.#tmp);
     renameSync(staging, join(this.#containers, id));
     syncDir(this.#containers);
+    this.#journal?.settle();
   }
 
   async writeUpper(id: string, chunks: Iterable<Uint8Array>): Promise<void> {
@@ -103,6 +117,8 @@ export interface DiskBackend extends StoreBackend {
   documents: DiskDocumentStore;
   caches: DiskLayerCacheStore;
   tmpDir: string;
+  /** What was written since the last document, to undo an interrupted command (journal.ts). */
+  journal: WriteJournal;
 }
 
 /**
@@ -122,12 +138,20 @@ export function openDiskBackend(dir: string): DiskBackend {
     }
   }
   const tmpDir = join(dir, TMP);
-  const blobs = new DiskBlobStore(dir, tmpDir);
+  const journal = new WriteJournal(tmpDir);
+  const blobs = new DiskBlobStore(dir, tmpDir, journal);
   mkdirSync(blobs.dir, { recursive: true });
   mkdirSync(join(dir, CONTAINERS), { recursive: true });
   rmSync(tmpDir, { recursive: true, force: true });
   for (const name of readdirSync(join(dir, CONTAINERS))) {
     if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });
   }
-  return { blobs, documents: new DiskDocumentStore(dir, tmpDir), caches: new DiskLayerCacheStore(dir, tmpDir), location: dir, tmpDir };
+  return {
+    blobs,
+    documents: new DiskDocumentStore(dir, tmpDir, journal),
+    caches: new DiskLayerCacheStore(dir, tmpDir, journal),
+    location: dir,
+    tmpDir,
+    journal,
+  };
 }

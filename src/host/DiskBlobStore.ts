@@ -1,9 +1,25 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DomainError } from '../errors/index.js';
 import { blobNotFound, checkDigest, verifiedDigest, type BlobStore } from '../image/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
+import type { WriteJournal } from './journal.js';
 
 const HEX = /^[0-9a-f]{64}$/;
+/** Bytes hashed between two turns of the event loop. */
+const HASH_CHUNK = 8 << 20;
+
+/** `sha256:<hex>` of `bytes`, yielding to the event loop between chunks. */
+async function digestInChunks(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let pos = 0; pos < bytes.length; pos += HASH_CHUNK) {
+    hash.update(bytes.subarray(pos, Math.min(pos + HASH_CHUNK, bytes.length)));
+    await nextTurn();
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
 
 /**
  * The `blobs/sha256/` directory of an OCI image layout as a `BlobStore`. Blobs are written
@@ -13,10 +29,12 @@ const HEX = /^[0-9a-f]{64}$/;
 export class DiskBlobStore implements BlobStore {
   readonly dir: string;
   readonly #tmp: string;
+  readonly #journal: WriteJournal | undefined;
 
-  constructor(layoutDir: string, tmpDir: string) {
+  constructor(layoutDir: string, tmpDir: string, journal?: WriteJournal) {
     this.dir = join(layoutDir, 'blobs', 'sha256');
     this.#tmp = tmpDir;
+    this.#journal = journal;
   }
 
   path(digest: string): string {
@@ -45,14 +63,28 @@ export class DiskBlobStore implements BlobStore {
     }
   }
 
+  /** `putSync`, hashing and writing a few MiB at a time so the event loop (and Ctrl-C) gets turns. */
   async put(bytes: Uint8Array, expectedDigest?: string): Promise<string> {
-    return this.putSync(bytes, expectedDigest);
+    if (bytes.length <= HASH_CHUNK) return this.putSync(bytes, expectedDigest);
+    const digest = await digestInChunks(bytes);
+    if (expectedDigest !== undefined && digest !== expectedDigest) {
+      throw new DomainError('DigestMismatchError', `content does not match its digest: expected ${expectedDigest}, got ${digest}`, { expected: expectedDigest, actual: digest });
+    }
+    const path = this.path(digest);
+    if (!existsSync(path)) {
+      await writeFileAtomicInChunks(path, bytes, this.#tmp);
+      this.#journal?.created(path);
+    }
+    return digest;
   }
 
   putSync(bytes: Uint8Array, expectedDigest?: string): string {
     const digest = verifiedDigest(bytes, expectedDigest);
     const path = this.path(digest);
-    if (!existsSync(path)) writeFileAtomic(path, bytes, this.#tmp);
+    if (!existsSync(path)) {
+      writeFileAtomic(path, bytes, this.#tmp);
+      this.#journal?.created(path);
+    }
     return digest;
   }
 

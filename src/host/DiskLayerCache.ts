@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { checkDigest } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
 import type { LayerCacheFile, LayerCacheStore } from '../store/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicInChunks } from './atomic.js';
+import type { WriteJournal } from './journal.js';
 
 const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
 /** Open pack descriptors kept at once; the least recently used is closed beyond this. */
@@ -52,10 +53,12 @@ export class DiskLayerCacheStore implements LayerCacheStore {
   readonly dir: string;
   readonly #tmp: string;
   readonly #pool = new DescriptorPool();
+  readonly #journal: WriteJournal | undefined;
 
-  constructor(layoutDir: string, tmpDir: string) {
+  constructor(layoutDir: string, tmpDir: string, journal?: WriteJournal) {
     this.dir = join(layoutDir, 'cache', 'layers');
     this.#tmp = tmpDir;
+    this.#journal = journal;
   }
 
   path(blob: string, file: LayerCacheFile): string {
@@ -78,7 +81,9 @@ export class DiskLayerCacheStore implements LayerCacheStore {
     // A descriptor of the file being replaced would go on reading the old one.
     this.#pool.close(path);
     mkdirSync(this.dir, { recursive: true });
-    writeFileAtomic(path, chunks, this.#tmp);
+    const existed = existsSync(path);
+    await writeFileAtomicInChunks(path, chunks, this.#tmp);
+    if (!existed) this.#journal?.created(path);
   }
 
   openPack(blob: string, size: number): PositionedReader | undefined {

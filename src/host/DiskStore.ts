@@ -9,6 +9,7 @@ import { Store, type StoreOptions as CoreStoreOptions } from '../store/index.js'
 import { nodeCompression } from './compress.js';
 import { LOCK_FILE, openDiskBackend, type DiskBackend } from './DiskBackend.js';
 import type { DiskBlobStore } from './DiskBlobStore.js';
+import type { WriteJournal } from './journal.js';
 import { FileLock, type LockOwner } from './lock.js';
 import { hostPlatform } from './platform.js';
 
@@ -29,6 +30,7 @@ export class DiskStore extends Store {
   readonly blobs: DiskBlobStore;
   readonly tmpDir: string;
   readonly #lock: FileLock;
+  readonly #journal: WriteJournal;
 
   private constructor(backend: DiskBackend, lock: FileLock, options: CoreStoreOptions, images: Awaited<ReturnType<typeof Store.openImages>>) {
     super(backend, images, options);
@@ -36,6 +38,7 @@ export class DiskStore extends Store {
     this.blobs = backend.blobs;
     this.tmpDir = backend.tmpDir;
     this.#lock = lock;
+    this.#journal = backend.journal;
   }
 
   /** Opens (creating on first use) the store in `dir` and locks it until `close()`. */
@@ -59,6 +62,17 @@ export class DiskStore extends Store {
 
   /** Releases the lock. */
   close(): void {
+    this.#lock.release();
+  }
+
+  /**
+   * Gives up the work in progress (Ctrl-C): deletes the blobs and layer caches written since
+   * the last document and this process's temporary files, so the store is as the last
+   * completed command left it, then releases the lock. Call it between two store calls (a
+   * signal handler is), and do not use the store afterwards.
+   */
+  abandon(): void {
+    if (this.#lock.held) this.#journal.undo();
     this.#lock.release();
   }
 

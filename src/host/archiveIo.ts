@@ -6,10 +6,11 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { extract } from 'tar-stream';
 import { DomainError } from '../errors/index.js';
 import type { ArchiveFile, FileSource } from '../image/index.js';
-import { uncompressed } from './compress.js';
+import { uncompressedInChunks } from './compress.js';
 
 /** A source with a known list of files. */
 export interface ListedSource extends FileSource {
@@ -27,21 +28,38 @@ function cleanName(raw: string): string | undefined {
   return parts.join('/');
 }
 
+/** Bytes the tar reader gets per turn of the event loop (so Ctrl-C is handled while it reads). */
+const READ_CHUNK = 4 << 20;
+
+async function* inTurns(bytes: Uint8Array): AsyncGenerator<Buffer> {
+  for (let pos = 0; pos < bytes.length; pos += READ_CHUNK) {
+    yield Buffer.from(bytes.buffer, bytes.byteOffset + pos, Math.min(READ_CHUNK, bytes.length - pos));
+    await nextTurn();
+  }
+}
+
 /** The regular files of a tar archive (gzip-compressed or not), by clean relative name. */
 export async function readTarFiles(bytes: Uint8Array, what: string): Promise<Map<string, Uint8Array>> {
-  const tar = uncompressed(bytes, what);
+  const tar = await uncompressedInChunks(bytes, what);
   const files = new Map<string, Uint8Array>();
   const ex = extract();
-  const feed = Readable.from([Buffer.from(tar.buffer, tar.byteOffset, tar.length)]);
+  const feed = Readable.from(inTurns(tar));
   const done = (async () => {
     for await (const entry of ex) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      // Each chunk is copied into place as it comes: one Buffer.concat of a layer of hundreds
+      // of MB at the end would hold off Ctrl-C for a second or more.
+      const data = new Uint8Array(entry.header.size ?? 0);
+      let filled = 0;
+      for await (const chunk of entry) {
+        const bytes = chunk as Buffer;
+        if (filled + bytes.length <= data.length) data.set(bytes, filled);
+        filled += bytes.length;
+      }
       const name = cleanName(entry.header.name);
       if (name === undefined) throw new DomainError('UnsafeTarEntryError', `${what}: entry name climbs out of the archive: ${entry.header.name}`, { path: entry.header.name });
       if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        const data = Buffer.concat(chunks);
-        files.set(name, new Uint8Array(data.buffer, data.byteOffset, data.length));
+        if (filled !== data.length) throw new DomainError('ImageFormatError', `${what}: ${entry.header.name} is cut short`, { what });
+        files.set(name, data);
       }
     }
   })();

@@ -4,6 +4,7 @@
  * sees either the old file or the new one, never a torn one.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -55,6 +56,66 @@ export function writeFileAtomic(target: string, data: Uint8Array | Iterable<Uint
     throw error;
   }
   closeSync(fd);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(tmp, target);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  syncDir(dirname(target));
+}
+
+/** Bytes per write of `writeFileAtomicInChunks`: small pieces are gathered up to this size. */
+const WRITE_CHUNK = 4 << 20;
+
+/** `chunks` regrouped into pieces of about `size` bytes (small ones copied together, big ones sliced). */
+export function* inPiecesOf(chunks: Iterable<Uint8Array>, size: number): Generator<Uint8Array> {
+  let pending = new Uint8Array(size);
+  let used = 0;
+  for (const chunk of chunks) {
+    if (chunk.length >= size) {
+      if (used > 0) {
+        yield pending.subarray(0, used);
+        pending = new Uint8Array(size);
+        used = 0;
+      }
+      for (let pos = 0; pos < chunk.length; pos += size) yield chunk.subarray(pos, Math.min(pos + size, chunk.length));
+      continue;
+    }
+    if (used + chunk.length > size) {
+      yield pending.subarray(0, used);
+      pending = new Uint8Array(size);
+      used = 0;
+    }
+    pending.set(chunk, used);
+    used += chunk.length;
+  }
+  if (used > 0) yield pending.subarray(0, used);
+}
+
+/**
+ * `writeFileAtomic` with asynchronous writes of a few MiB each, so that a long write leaves the
+ * event loop free (Ctrl-C is handled between two writes, and the temporary file is then
+ * removed by WriteJournal.undo). The rename is synchronous: the caller notes the new file in
+ * the same turn.
+ */
+export async function writeFileAtomicInChunks(target: string, data: Uint8Array | Iterable<Uint8Array>, tmpDir: string): Promise<void> {
+  mkdirSync(tmpDir, { recursive: true });
+  const tmp = tempName(tmpDir, target.slice(target.lastIndexOf('/') + 1));
+  const file = await open(tmp, 'wx', 0o644);
+  try {
+    for (const piece of inPiecesOf(data instanceof Uint8Array ? [data] : data, WRITE_CHUNK)) {
+      let pos = 0;
+      while (pos < piece.length) pos += (await file.write(piece, pos, piece.length - pos)).bytesWritten;
+    }
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  await file.close();
   try {
     mkdirSync(dirname(target), { recursive: true });
     renameSync(tmp, target);

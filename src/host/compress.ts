@@ -1,34 +1,93 @@
-import { gunzipSync, gzipSync, constants } from 'node:zlib';
+import { createGunzip, createGzip, gunzipSync, constants, type Gunzip, type Gzip } from 'node:zlib';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
 import type { LayerCompression } from '../store/index.js';
+import { inPiecesOf } from './atomic.js';
+
+/** Bytes handed to zlib at a time: small enough that the event loop (and Ctrl-C) gets a turn often. */
+const CHUNK = 1 << 20;
+const GZIP_OPTIONS = { level: constants.Z_DEFAULT_COMPRESSION };
+
+/**
+ * Runs `bytes` through a zlib stream in chunks. The work happens on libuv's thread pool, so the
+ * main thread stays free to handle signals (src/cli/main.ts). Deflate's output does not depend
+ * on how its input is split (nothing is flushed before the end), so this writes the same bytes
+ * as `gzipSync` with the same options (test/unit/host/compress.test.ts).
+ */
+function throughZlib(engine: Gzip | Gunzip, input: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    let size = 0;
+    engine.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      size += chunk.length;
+    });
+    engine.once('error', reject);
+    engine.once('end', () => {
+      const whole = out.length === 1 ? out[0]! : Buffer.concat(out, size);
+      resolve(new Uint8Array(whole.buffer, whole.byteOffset, whole.length));
+    });
+    // Pieces are taken one at a time: a tar given as chunks is encoded only as zlib consumes it.
+    const pieces = inPiecesOf(input instanceof Uint8Array ? [input] : input, CHUNK);
+    const feed = (): void => {
+      try {
+        for (let next = pieces.next(); !next.done; next = pieces.next()) {
+          if (!engine.write(next.value)) {
+            engine.once('drain', feed);
+            return;
+          }
+        }
+        engine.end();
+      } catch (error) {
+        engine.destroy(error as Error);
+      }
+    };
+    feed();
+  });
+}
 
 /**
  * gzip as layer blobs use it. Node's zlib writes no file name and a zero mtime in the gzip
  * header, so the same tar always compresses to the same blob on one zlib version.
  */
-export function gzip(bytes: Uint8Array): Uint8Array {
-  const out = gzipSync(bytes, { level: constants.Z_DEFAULT_COMPRESSION });
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+export function gzip(tar: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> {
+  return throughZlib(createGzip(GZIP_OPTIONS), tar);
+}
+
+function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return throughZlib(createGunzip(), bytes);
+}
+
+function checkCompression(bytes: Uint8Array, what: string): void {
+  if (isZstd(bytes)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
+}
+
+function corrupt(what: string, error: unknown): DomainError {
+  return new DomainError('LayerFormatError', `${what}: gzip data is corrupt (${(error as Error).message})`, { what });
 }
 
 /** The uncompressed tar of a layer blob, whatever its compression (gzip or none). */
 export function uncompressed(bytes: Uint8Array, what = 'layer'): Uint8Array {
-  if (isZstd(bytes)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
+  checkCompression(bytes, what);
   if (!isGzip(bytes)) return bytes;
   try {
     const out = gunzipSync(bytes);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   } catch (error) {
-    throw new DomainError('LayerFormatError', `${what}: gzip data is corrupt (${(error as Error).message})`, { what });
+    throw corrupt(what, error);
   }
 }
 
-/** Node's zlib as the store's layer compression: the same bytes as `CompressionStream`, synchronously. */
-export const nodeCompression: LayerCompression = {
-  gzip,
-  gunzip(blob: Uint8Array): Uint8Array {
-    const out = gunzipSync(blob);
-    return new Uint8Array(out.buffer, out.byteOffset, out.length);
-  },
-};
+/** `uncompressed`, in chunks off the main thread (see `throughZlib`). */
+export async function uncompressedInChunks(bytes: Uint8Array, what = 'layer'): Promise<Uint8Array> {
+  checkCompression(bytes, what);
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return await gunzip(bytes);
+  } catch (error) {
+    throw corrupt(what, error);
+  }
+}
+
+/** Node's zlib as the store's layer compression: the same bytes as `CompressionStream`, in chunks off the main thread. */
+export const nodeCompression: LayerCompression = { gzip, gunzip };

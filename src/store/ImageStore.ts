@@ -37,6 +37,7 @@ import {
 import { Layer } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { uncompressedTar, type LayerCompression } from './compression.js';
+import { digestInTurns } from './digestInTurns.js';
 import { LayerCache, type ProgressSink } from './LayerCache.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
@@ -217,22 +218,22 @@ export class ImageStore {
    * again, whichever image brings it), as a gzip blob. `bytes` is the layer's tar, plain or
    * gzip; a gzip blob is kept as it is, a plain tar is compressed. With `verify`, the
    * uncompressed tar must hash to `diffId`. This is where a layer is read for the last time:
-   * its index and data pack are written here (from `layer` when the caller has it decoded).
+   * its index and data pack are written here.
    */
-  async #storeLayer(diffId: string, bytes: Uint8Array, verify: boolean, progress?: ProgressSink, layer?: Layer): Promise<Descriptor> {
+  async #storeLayer(diffId: string, bytes: Uint8Array, verify: boolean, progress?: ProgressSink): Promise<Descriptor> {
     const stored = this.#layerBlobs.get(diffId);
     if (stored !== undefined) return stored;
     let tar: Uint8Array | undefined;
     if (verify) {
       tar = await uncompressedTar(this.#compression, bytes, `layer ${diffId}`);
-      const actual = sha256Digest(tar);
+      const actual = await digestInTurns(tar);
       if (actual !== diffId) {
         throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
       }
     }
     // A tar the layer reader refuses is stored without caches, as before there were any: a
     // mount then reads the blob and reports what is wrong with it.
-    const decoded = layer ?? (await Layer.fromTar(tar ?? bytes).catch(() => undefined));
+    const decoded = await Layer.fromTar(tar ?? bytes).catch(() => undefined);
     const blob = isGzip(bytes) ? bytes : await this.#compression.gzip(tar ?? bytes);
     const digest = await this.#blobs.put(blob);
     progress?.tick(bytes.length);
@@ -241,6 +242,29 @@ export class ImageStore {
     const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest, size: blob.length };
     this.#layerBlobs.set(diffId, descriptor);
     if (decoded !== undefined) this.#layerCache.set(digest, decoded);
+    return descriptor;
+  }
+
+  /**
+   * `#storeLayer` for a layer given decoded (`add`), by the same rule: its tar goes to gzip chunk by chunk as it is
+   * encoded, never whole in memory (issue 9, "the tar is read, hashed, compressed and written
+   * in chunks").
+   */
+  async #storeDecoded(diffId: string, layer: Layer, progress?: ProgressSink): Promise<Descriptor> {
+    let tarBytes = 0;
+    const counted = function* (chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+      for (const chunk of chunks) {
+        tarBytes += chunk.length;
+        yield chunk;
+      }
+    };
+    const blob = await this.#compression.gzip(counted(layer.tarChunks()));
+    const digest = await this.#blobs.put(blob);
+    progress?.tick(tarBytes);
+    await this.#caches.store({ blob: digest, diffId }, layer);
+    const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest, size: blob.length };
+    this.#layerBlobs.set(diffId, descriptor);
+    this.#layerCache.set(digest, layer);
     return descriptor;
   }
 
@@ -258,7 +282,7 @@ export class ImageStore {
     for (const diffId of input.config.rootfs.diff_ids) {
       const layer = given.get(diffId);
       const stored = this.#layerBlobs.get(diffId);
-      if (layer !== undefined) layers.push(stored ?? (await this.#storeLayer(diffId, layer.toTar(), false, input.progress, layer)));
+      if (layer !== undefined) layers.push(stored ?? (await this.#storeDecoded(diffId, layer, input.progress)));
       else if (stored !== undefined) layers.push(stored);
       else throw new DomainError('NotFoundError', `layer ${diffId} is neither given nor in the store`, { diffId });
     }

@@ -8,13 +8,15 @@ import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
 
 export interface LayerCompression {
-  gzip(tar: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** Compresses a tar, given whole or as the chunks of its bytes in order. */
+  gzip(tar: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> | Uint8Array;
   /** Decompresses gzip data; throws on corrupt input (the caller adds context). */
   gunzip(blob: Uint8Array): Promise<Uint8Array> | Uint8Array;
 }
 
-async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
+async function pipe(bytes: Uint8Array | Iterable<Uint8Array>, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  const parts = (bytes instanceof Uint8Array ? [bytes] : [...bytes]) as Uint8Array<ArrayBuffer>[];
+  const stream = new Blob(parts).stream().pipeThrough(transform);
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 

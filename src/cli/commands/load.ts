@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { dirSource, mapSource, readTarFiles, type ListedSource } from '../../host/index.js';
 import { loadImages } from '../../app/index.js';
@@ -25,7 +26,7 @@ export const loadCommand: CommandSpec = {
     } else {
       const path = resolve(ctx.io.cwd, given);
       if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${given}'`), { code: 'ENOENT', path: given });
-      source = statSync(path).isDirectory() ? dirSource(path) : mapSource(await readTarFiles(new Uint8Array(readFileSync(path)), given), given);
+      source = statSync(path).isDirectory() ? dirSource(path) : mapSource(await readTarFiles(await readFile(path), given), given);
     }
     const tag = ctx.optStr('tag');
     const loaded = await ctx.withStore(async (store) => {
