@@ -56,6 +56,11 @@ export function writeFileAtomic(target: string, data: Uint8Array | Iterable<Uint
     throw error;
   }
   closeSync(fd);
+  renameIntoPlace(tmp, target);
+}
+
+/** Moves a complete temporary file to its name (removed on failure) and syncs the directory. */
+function renameIntoPlace(tmp: string, target: string): void {
   try {
     mkdirSync(dirname(target), { recursive: true });
     renameSync(tmp, target);
@@ -116,12 +121,5 @@ export async function writeFileAtomicInChunks(target: string, data: Uint8Array |
     throw error;
   }
   await file.close();
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-    renameSync(tmp, target);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  syncDir(dirname(target));
+  renameIntoPlace(tmp, target);
 }
