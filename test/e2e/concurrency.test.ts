@@ -3,17 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, spawnOverlay, type Overlay } from './helpers.js';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, smallImageWithContainer, spawnOverlay, type Overlay } from './helpers.js';
 
 let o: Overlay;
 
 beforeAll(async () => {
   await ensureBuilt();
   o = overlayIn();
-  mkdirSync(join(o.dir, 'small', 'etc'), { recursive: true });
-  writeFileSync(join(o.dir, 'small', 'etc', 'motd'), 'hi\n');
-  o.ok(['import', 'small', 'small:1']);
-  o.ok(['create', 'small:1', '--name', 'c']);
+  smallImageWithContainer(o);
   // A tree big enough that storing it takes a while (incompressible data).
   const big = join(o.dir, 'big');
   mkdirSync(big);

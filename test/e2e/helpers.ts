@@ -4,7 +4,7 @@
  * run, even with test files in parallel workers).
  */
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,14 @@ export function overlayIn(dir = tempDir()): Overlay {
   };
   run.json = <T>(args: readonly string[], options?: RunOptions): T => JSON.parse(run.ok([...args, '--json'], options)) as T;
   return run;
+}
+
+/** A one-file image `small:1` and a container `c` of it: the little store the kill tests work in. */
+export function smallImageWithContainer(o: Overlay): void {
+  mkdirSync(join(o.dir, 'small', 'etc'), { recursive: true });
+  writeFileSync(join(o.dir, 'small', 'etc', 'motd'), 'hi\n');
+  o.ok(['import', 'small', 'small:1']);
+  o.ok(['create', 'small:1', '--name', 'c']);
 }
 
 /** Starts the binary without waiting (for concurrency and kill tests). */

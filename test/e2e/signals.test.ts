@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, spawnOverlay, type Overlay } from './helpers.js';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, smallImageWithContainer, spawnOverlay, type Overlay } from './helpers.js';
 
 /** How long after the signal the process may take to end: "within a second", with slack for a busy machine. */
 const GRACE_MS = 1500;
@@ -26,10 +26,7 @@ function writeBigText(path: string, bytes: number): void {
 beforeAll(async () => {
   await ensureBuilt();
   o = overlayIn();
-  mkdirSync(join(o.dir, 'small', 'etc'), { recursive: true });
-  writeFileSync(join(o.dir, 'small', 'etc', 'motd'), 'hi\n');
-  o.ok(['import', 'small', 'small:1']);
-  o.ok(['create', 'small:1', '--name', 'c']);
+  smallImageWithContainer(o);
   // ~200 MB: storing it takes several seconds on a 2-core machine (most of it gzip).
   const root = join(o.dir, 'rootfs');
   mkdirSync(join(root, 'usr', 'share'), { recursive: true });
