@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DomainError } from '../errors/index.js';
-import { blobNotFound, checkDigest, verifiedDigest, type BlobStore } from '../image/index.js';
-import { writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
+import { BLOB_CHUNK, RunningDigest, blobNotFound, checkDigest, verifiedDigest, type BlobStore, type BlobWriter } from '../image/index.js';
+import { renameIntoPlace, tempName, writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
 
 const HEX = /^[0-9a-f]{64}$/;
@@ -86,6 +87,82 @@ export class DiskBlobStore implements BlobStore {
       this.#journal?.created(path);
     }
     return digest;
+  }
+
+  /** The blob in chunks, by positioned reads of its file (never whole in memory). */
+  async *chunks(digest: string): AsyncIterable<Uint8Array> {
+    let file;
+    try {
+      file = await open(this.path(digest), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw blobNotFound(digest);
+      throw error;
+    }
+    try {
+      for (;;) {
+        // A fresh buffer per chunk: the consumer may keep it (a gunzip stage, a tar parser).
+        const buffer = new Uint8Array(BLOB_CHUNK);
+        const { bytesRead } = await file.read(buffer, 0, BLOB_CHUNK, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * A blob written to a temporary file as it comes (asynchronous writes, so Ctrl-C is handled
+   * between two chunks and WriteJournal.undo removes the file), hashed on the way, and renamed
+   * into place by `commit`.
+   */
+  writer(): BlobWriter {
+    mkdirSync(this.#tmp, { recursive: true });
+    const tmp = tempName(this.#tmp, 'blob');
+    const opening = open(tmp, 'wx', 0o644);
+    const digest = new RunningDigest();
+    let size = 0;
+    let done = false;
+    const close = async (): Promise<void> => {
+      if (done) return;
+      done = true;
+      await (await opening).close();
+    };
+    return {
+      get size() {
+        return size;
+      },
+      write: async (chunk: Uint8Array) => {
+        const file = await opening;
+        digest.update(chunk);
+        let pos = 0;
+        while (pos < chunk.length) pos += (await file.write(chunk, pos, chunk.length - pos)).bytesWritten;
+        size += chunk.length;
+      },
+      commit: async (expected?: string) => {
+        let d: string;
+        try {
+          d = digest.finish(expected);
+          await (await opening).sync();
+        } catch (error) {
+          await close();
+          rmSync(tmp, { force: true });
+          throw error;
+        }
+        await close();
+        const path = this.path(d);
+        if (existsSync(path)) rmSync(tmp, { force: true });
+        else {
+          renameIntoPlace(tmp, path);
+          this.#journal?.created(path);
+        }
+        return d;
+      },
+      abort: async () => {
+        await close().catch(() => undefined);
+        rmSync(tmp, { force: true });
+      },
+    };
   }
 
   async delete(digest: string): Promise<boolean> {

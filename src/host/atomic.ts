@@ -60,7 +60,7 @@ export function writeFileAtomic(target: string, data: Uint8Array | Iterable<Uint
 }
 
 /** Moves a complete temporary file to its name (removed on failure) and syncs the directory. */
-function renameIntoPlace(tmp: string, target: string): void {
+export function renameIntoPlace(tmp: string, target: string): void {
   try {
     mkdirSync(dirname(target), { recursive: true });
     renameSync(tmp, target);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createGunzip, createGzip, gunzipSync, constants, type Gunzip, type Gzip } from 'node:zlib';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
@@ -89,5 +90,29 @@ export async function uncompressedInChunks(bytes: Uint8Array, what = 'layer'): P
   }
 }
 
+/**
+ * Chunks through a zlib stream as they are pulled: the source is read only as fast as zlib
+ * takes it, and at most a few of zlib's 16 KiB output chunks wait for the consumer.
+ */
+async function* zlibStream(engine: Gzip | Gunzip, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const source = Readable.from(chunks, { objectMode: false, highWaterMark: CHUNK });
+  source.once('error', (error) => engine.destroy(error));
+  source.pipe(engine);
+  try {
+    for await (const out of engine) {
+      const buffer = out as Buffer;
+      yield new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+    }
+  } finally {
+    source.destroy();
+    engine.destroy();
+  }
+}
+
 /** Node's zlib as the store's layer compression: the same bytes as `CompressionStream`, in chunks off the main thread. */
-export const nodeCompression: LayerCompression = { gzip, gunzip };
+export const nodeCompression: LayerCompression = {
+  gzip,
+  gunzip,
+  gzipStream: (chunks) => zlibStream(createGzip(GZIP_OPTIONS), chunks),
+  gunzipStream: (chunks) => zlibStream(createGunzip(), chunks),
+};

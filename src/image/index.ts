@@ -6,8 +6,8 @@ export { canonicalJson, encodeJson, encodeText, decodeText, parseJson, isObject 
 export { parseDescriptor, parseManifest, parseIndex, parseConfig } from './parse.js';
 export { parseImageName, tryParseImageName, tryCanonicalName, formatImageName, canonicalName, familiarName, nameFromAnnotations, DEFAULT_TAG } from './reference.js';
 export type { ImageName, ImageNameResult } from './reference.js';
-export { MemoryBlobStore, verifiedDigest, checkDigest, blobNotFound } from './BlobStore.js';
-export type { BlobStore } from './BlobStore.js';
+export { MemoryBlobStore, verifiedDigest, checkDigest, blobNotFound, putChunks, RunningDigest, BLOB_CHUNK } from './BlobStore.js';
+export type { BlobStore, BlobWriter } from './BlobStore.js';
 export { isEmptyLayer, historyEntry, layerHistory, imageConfig, childConfig, descriptorOf, imageManifest, encodeConfig, encodeManifest } from './build.js';
 export type { ImageSpec } from './build.js';
 export { historyRows, layerHistoryEntries } from './history.js';

@@ -12,6 +12,35 @@ export interface LayerCompression {
   gzip(tar: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> | Uint8Array;
   /** Decompresses gzip data; throws on corrupt input (the caller adds context). */
   gunzip(blob: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** `gzip` as a stream: output chunks as input chunks are taken, in bounded memory. */
+  gzipStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array>;
+  /** `gunzip` as a stream; the iteration throws on corrupt input. */
+  gunzipStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array>;
+}
+
+/** Chunks through a web `TransformStream`, pulled one at a time (backpressure end to end). */
+async function* throughStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, transform: CompressionStream | DecompressionStream): AsyncIterable<Uint8Array> {
+  const it = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async pull(controller) {
+      const next = await it.next();
+      if (next.done === true) controller.close();
+      else controller.enqueue(next.value as Uint8Array<ArrayBuffer>);
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  const reader = source.pipeThrough(transform).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
 }
 
 async function pipe(bytes: Uint8Array | Iterable<Uint8Array>, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
@@ -24,6 +53,8 @@ async function pipe(bytes: Uint8Array | Iterable<Uint8Array>, transform: Compres
 export const webCompression: LayerCompression = {
   gzip: (tar) => pipe(tar, new CompressionStream('gzip')),
   gunzip: (blob) => pipe(blob, new DecompressionStream('gzip')),
+  gzipStream: (chunks) => throughStream(chunks, new CompressionStream('gzip')),
+  gunzipStream: (chunks) => throughStream(chunks, new DecompressionStream('gzip')),
 };
 
 /** The uncompressed tar of a layer blob, whatever its compression (gzip or none). */

@@ -54,3 +54,39 @@ describe('layer compression in chunks', () => {
     expect(turns).toBeGreaterThan(2);
   });
 });
+
+describe('layer compression as streams', () => {
+  async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+    const out: Uint8Array[] = [];
+    for await (const c of chunks) out.push(c);
+    return Buffer.concat(out);
+  }
+  const whole = sample(3 * (1 << 20) + 999);
+  const cuts = [0, 1, 513, 70_000, (1 << 20) + 5, whole.length];
+  const pieces = cuts.slice(1).map((end, i) => whole.subarray(cuts[i]!, end));
+  async function* slowly(): AsyncGenerator<Uint8Array> {
+    for (const p of pieces) {
+      await new Promise((r) => setTimeout(r, 1));
+      yield p;
+    }
+  }
+
+  it.each([
+    ['node', nodeCompression],
+    ['web', webCompression],
+  ] as const)('%s gzipStream writes the same bytes as gzip, and gunzipStream undoes it', async (_name, compression) => {
+    const expected = gzipSync(whole, { level: constants.Z_DEFAULT_COMPRESSION });
+    const streamed = await collect(compression.gzipStream(slowly()));
+    if (compression === nodeCompression) expect(streamed.equals(expected)).toBe(true);
+    expect((await collect(compression.gunzipStream([streamed.subarray(0, 10), streamed.subarray(10)]))).equals(Buffer.from(whole))).toBe(true);
+  });
+
+  it.each([
+    ['node', nodeCompression],
+    ['web', webCompression],
+  ] as const)('%s gunzipStream of corrupt data throws while iterating', async (_name, compression) => {
+    const blob = Buffer.from(gzipSync(whole));
+    blob[blob.length >> 1] ^= 0xff;
+    await expect(collect(compression.gunzipStream([blob]))).rejects.toThrow();
+  });
+});

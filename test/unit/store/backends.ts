@@ -116,6 +116,8 @@ export function orderChecked(inner: StoreBackend): { backend: StoreBackend; viol
     has: (d) => inner.blobs.has(d),
     get: (d) => inner.blobs.get(d),
     put: (bytes, expected) => inner.blobs.put(bytes, expected),
+    chunks: (d) => inner.blobs.chunks(d),
+    writer: () => inner.blobs.writer(),
     list: () => inner.blobs.list(),
     size: (d) => inner.blobs.size(d),
     async delete(digest) {
@@ -166,6 +168,27 @@ export function failingAfter(inner: StoreBackend, n: number): StoreBackend {
       list: () => inner.blobs.list(),
       size: (x) => inner.blobs.size(x),
       put: async (bytes, expected) => (step(), inner.blobs.put(bytes, expected)),
+      chunks: (x) => inner.blobs.chunks(x),
+      writer: () => {
+        // The crash point of a streamed blob is its commit, when it appears in the store.
+        const w = inner.blobs.writer();
+        return {
+          get size() {
+            return w.size;
+          },
+          write: (chunk) => w.write(chunk),
+          commit: async (expected) => {
+            try {
+              step();
+            } catch (error) {
+              await w.abort();
+              throw error;
+            }
+            return w.commit(expected);
+          },
+          abort: () => w.abort(),
+        };
+      },
       delete: async (x) => (step(), inner.blobs.delete(x)),
     },
     documents: {
