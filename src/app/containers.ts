@@ -96,19 +96,16 @@ export async function commitContainer(store: Store, ref: string, input: CommitIn
   });
   const empty = isEmptyLayer(upper);
   const base = await store.containerImage(container);
+  // The new layer is stored first: its DiffID is hashed as its tar streams into the store.
+  const diffId = empty ? undefined : await store.storeLayer(upper, input.progress);
   const config = childConfig(base.config, {
-    diffId: empty ? undefined : upper.diffId,
+    diffId,
     history: historyEntry(upper.history),
     created,
     ...(author === undefined ? {} : { author }),
   });
-  const image = await store.addImage({
-    config,
-    layers: empty ? [] : [upper],
-    names: input.name === undefined ? [] : [input.name],
-    ...(input.progress === undefined ? {} : { progress: input.progress }),
-  });
-  return { image, diffId: empty ? undefined : upper.diffId, empty };
+  const image = await store.addImage({ config, names: input.name === undefined ? [] : [input.name] });
+  return { image, diffId, empty };
 }
 
 export interface RemovedContainers {

@@ -45,14 +45,15 @@ export interface ImportInput {
 }
 
 /** `overlay import`: a one-layer image for the store's platform (like `docker import`). */
-export async function importImage(store: Store, input: ImportInput): Promise<ImageRecord> {
+export async function importImage(store: Store, input: ImportInput): Promise<{ image: ImageRecord; diffId: string }> {
   const spec = { architecture: store.platform.architecture, os: store.platform.os, created: input.created, ...(input.author === undefined ? {} : { author: input.author }) };
-  return store.addImage({
-    config: imageConfig(spec, [input.layer]),
-    layers: [input.layer],
+  // The layer is stored first: its DiffID is hashed as its tar streams into the store.
+  const diffId = await store.storeLayer(input.layer, input.progress);
+  const image = await store.addImage({
+    config: imageConfig(spec, [{ diffId, history: input.layer.history }]),
     names: input.name === undefined ? [] : [input.name],
-    ...(input.progress === undefined ? {} : { progress: input.progress }),
   });
+  return { image, diffId };
 }
 
 /** `overlay tag`: returns the new name in canonical form. */

@@ -11,6 +11,8 @@ export interface Io {
   stdout: Output;
   stderr: Output;
   readStdin(): Promise<Uint8Array>;
+  /** Stdin as it arrives, for inputs too big to hold (absent: `readStdin` is used). */
+  stdinChunks?(): AsyncIterable<Uint8Array>;
   stdinIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
@@ -58,6 +60,7 @@ export function nodeIo(): Io {
       const all = Buffer.concat(chunks);
       return new Uint8Array(all.buffer, all.byteOffset, all.length);
     },
+    stdinChunks: () => process.stdin as AsyncIterable<Uint8Array>,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -9,17 +9,35 @@
  * `pread` through a small pool of open descriptors, so a mount of many layers never holds more
  * than a few open.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDigest } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
-import type { LayerCacheFile, LayerCacheStore } from '../store/index.js';
-import { writeFileAtomicInChunks } from './atomic.js';
+import type { LayerCacheFile, LayerCacheStore, PackWriter } from '../store/index.js';
+import { renameIntoPlace, tempName, writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
 
 const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
 /** Open pack descriptors kept at once; the least recently used is closed beyond this. */
 const MAX_OPEN = 16;
+/** Appended file data gathered before one write: a layer of 40k small files is not 40k writes. */
+const PACK_BUFFER = 1 << 20;
+
+function readAt(fd: number, position: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, out, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? out : out.subarray(0, done);
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let pos = 0;
+  while (pos < bytes.length) pos += writeSync(fd, bytes, pos, bytes.length - pos);
+}
 
 /** Descriptors of open packs by path, most recently used last. */
 class DescriptorPool {
@@ -94,17 +112,69 @@ export class DiskLayerCacheStore implements LayerCacheStore {
       return undefined;
     }
     const pool = this.#pool;
+    return { read: (position: number, length: number) => readAt(pool.fd(path), position, length) };
+  }
+
+  /**
+   * A pack written to a temporary file in tmp/ (removed by WriteJournal.undo on Ctrl-C),
+   * appended through a 1 MiB buffer with synchronous writes, and renamed into place by `commit`.
+   */
+  packWriter(): PackWriter {
+    mkdirSync(this.#tmp, { recursive: true });
+    const tmp = tempName(this.#tmp, 'pack');
+    let fd: number | undefined = openSync(tmp, 'wx+', 0o644);
+    let pending = new Uint8Array(PACK_BUFFER);
+    let used = 0;
+    let flushed = 0;
+    const open = (): number => {
+      if (fd === undefined) throw new Error(`pack ${tmp} is closed`);
+      return fd;
+    };
+    const flush = (): void => {
+      if (used === 0) return;
+      writeAll(open(), pending.subarray(0, used));
+      flushed += used;
+      used = 0;
+    };
+    const close = (): void => {
+      if (fd === undefined) return;
+      closeSync(fd);
+      fd = undefined;
+    };
     return {
-      read(position: number, length: number): Uint8Array {
-        const out = new Uint8Array(length);
-        const fd = pool.fd(path);
-        let done = 0;
-        while (done < length) {
-          const n = readSync(fd, out, done, length - done, position + done);
-          if (n === 0) break;
-          done += n;
+      get size() {
+        return flushed + used;
+      },
+      append(chunk: Uint8Array): number {
+        const at = flushed + used;
+        if (used + chunk.length > PACK_BUFFER) flush();
+        if (chunk.length >= PACK_BUFFER) {
+          writeAll(open(), chunk);
+          flushed += chunk.length;
+        } else {
+          pending.set(chunk, used);
+          used += chunk.length;
         }
-        return done === length ? out : out.subarray(0, done);
+        return at;
+      },
+      read(position: number, length: number): Uint8Array {
+        if (position + length > flushed) flush();
+        return readAt(open(), position, length);
+      },
+      commit: async (blob: string): Promise<void> => {
+        flush();
+        fsyncSync(open());
+        close();
+        pending = new Uint8Array(0);
+        const path = this.path(blob, 'pack');
+        this.#pool.close(path);
+        const existed = existsSync(path);
+        renameIntoPlace(tmp, path);
+        if (!existed) this.#journal?.created(path);
+      },
+      abort: async (): Promise<void> => {
+        close();
+        rmSync(tmp, { force: true });
       },
     };
   }

@@ -4,13 +4,38 @@
  * containerd keep them). Sockets, FIFOs and devices have no place in the layer model and are
  * skipped (reported through `onSkip`). Extended attributes are not read (Node has no API).
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { Layer, type LayerEntryInput, type LayerHistory } from '../layer/index.js';
+import { Layer, RangeContent, type LayerEntryInput, type LayerHistory, type PositionedReader } from '../layer/index.js';
+
+/**
+ * A file of the host read on demand: the layer holds no file bytes, and a file is read only
+ * while the layer is stored (opened per read, so a directory of 40k files never holds 40k
+ * descriptors). A file that shrinks meanwhile gives a short read, which `RangeContent` reports.
+ */
+function hostFile(path: string): PositionedReader {
+  return {
+    read(position, length) {
+      const out = new Uint8Array(length);
+      const fd = openSync(path, 'r');
+      let done = 0;
+      try {
+        while (done < length) {
+          const n = readSync(fd, out, done, length - done, position + done);
+          if (n === 0) break;
+          done += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      return done === length ? out : out.subarray(0, done);
+    },
+  };
+}
 
 export interface HostDirOptions {
   history?: LayerHistory;
-  /** Called with the bytes of each file read (progress). */
+  /** Called with the size of each file found (its bytes are read later, on demand). */
   onFile?: (path: string, bytes: number) => void;
   /** Called for each entry that cannot be represented. */
   onSkip?: (path: string, why: string) => void;
@@ -46,9 +71,9 @@ export function layerEntriesFromDirectory(dir: string, options: HostDirOptions =
           continue;
         }
         if (st.nlink > 1) links.set(key, inner);
-        const content = new Uint8Array(readFileSync(full));
-        options.onFile?.(inner, content.length);
-        entries.push({ path: inner, type: 'file', content, ...attrs(st) });
+        const size = Number(st.size);
+        options.onFile?.(inner, size);
+        entries.push({ path: inner, type: 'file', content: new RangeContent(hostFile(full), 0, size), ...attrs(st) });
       } else {
         options.onSkip?.(inner, st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : 'device');
       }

@@ -50,7 +50,7 @@ export function layerHistory(entry: HistoryEntry | undefined): LayerHistory {
 }
 
 /** A config for layers stacked base first, one history entry per layer (from `layer.history`). */
-export function imageConfig(spec: ImageSpec, layers: readonly Layer[]): ImageConfig {
+export function imageConfig(spec: ImageSpec, layers: readonly Pick<Layer, 'diffId' | 'history'>[]): ImageConfig {
   const config: ImageConfig = {
     architecture: spec.architecture,
     os: spec.os,

@@ -152,6 +152,15 @@ export interface PositionedReader {
   read(position: number, length: number): Uint8Array;
 }
 
+/**
+ * Where a tar reader puts file data instead of keeping it in memory (a store's data pack):
+ * appended as it arrives, read back by position. File contents then are `RangeContent`s of it.
+ */
+export interface DataSink extends PositionedReader {
+  /** Appends bytes (the sink copies or writes them before returning); returns their offset. */
+  append(chunk: Uint8Array): number;
+}
+
 /** Largest piece `RangeContent.chunks()` reads at once: big files stream, never load whole. */
 const RANGE_CHUNK = 1024 * 1024;
 

@@ -1,12 +1,12 @@
 import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
-import { BytesContent, EMPTY_CONTENT, contentBytes, type Content } from './Content.js';
+import { BytesContent, EMPTY_CONTENT, contentBytes, type Content, type DataSink } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
-import { ChunkedContent } from './tar/ChunkedContent.js';
 import { readLayerTar, type TarEntry, type TarInput } from './tar/readTar.js';
 import { encodeTar, tarChunks, tarDigest } from './tar/sinks.js';
+import { tarLength } from './tar/writeTar.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
 import type {
   LayerDirNode,
@@ -33,6 +33,11 @@ export function allocateIno(): number {
 /** Options for building a layer, beyond its entries. */
 export interface LayerOptions {
   history?: LayerHistory;
+  /**
+   * `fromTar` only: file data goes to this sink as it is read (a store's data pack), so the
+   * layer holds no file bytes in memory and keeps none of the input alive.
+   */
+  dataSink?: DataSink;
 }
 
 /**
@@ -72,7 +77,7 @@ export class Layer implements LayerTree {
    * `input`'s memory alive, and neither `input` nor a streamed chunk may be written to afterwards.
    */
   static async fromTar(input: TarInput, options: LayerOptions = {}): Promise<Layer> {
-    const entries = await readLayerTar(input);
+    const entries = await readLayerTar(input, options.dataSink);
     return new Layer(buildNodes(entries), options.history);
   }
 
@@ -129,6 +134,11 @@ export class Layer implements LayerTree {
   }
 
   /** The canonical uncompressed OCI layer tar, as a sequence of chunks (file data not copied). */
+  /** Bytes of `toTar()`, counted from the headers alone (no file data is read). */
+  get tarSize(): number {
+    return tarLength(this);
+  }
+
   tarChunks(): Iterable<Uint8Array> {
     return tarChunks(this);
   }
@@ -190,11 +200,12 @@ export function entryPath(raw: string): string {
   return '/' + out.join('/');
 }
 
-function toContent(content: string | Uint8Array | ChunkedContent | undefined): Content {
+function toContent(content: string | Uint8Array | Content | undefined): Content {
   if (content === undefined) return EMPTY_CONTENT;
   if (typeof content === 'string') return new BytesContent(encoder.encode(content));
-  // A tar member's data that arrived in several chunks is already a Content.
-  return content instanceof ChunkedContent ? content : new BytesContent(content);
+  // Data read on demand (a tar member in several chunks, a range of a pack, a host file) is
+  // already a Content.
+  return content instanceof Uint8Array ? new BytesContent(content) : content;
 }
 
 function buildNodes(input: Iterable<LayerEntryInput | TarEntry>): Map<string, LayerNode> {

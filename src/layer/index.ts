@@ -1,7 +1,7 @@
 export { Layer, allocateIno, makeMeta, entryPath, sameAttributes, DEFAULT_DIR_META } from './Layer.js';
 export type { LayerOptions } from './Layer.js';
 export { BytesContent, PatchedContent, RangeContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes, sameContent } from './Content.js';
-export type { Content, PositionedReader } from './Content.js';
+export type { Content, DataSink, PositionedReader } from './Content.js';
 export { fileInode, symlinkInode, relinkInode, objectNode } from './inode.js';
 export type { TarInput } from './tar/readTar.js';
 export type {

@@ -11,7 +11,8 @@ export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'whiteout' | '
 export interface LayerEntryInput {
   path: string;
   type: EntryType;
-  content?: string | Uint8Array;
+  /** Bytes or text, or data read on demand (`Content`, e.g. a file of the host read lazily). */
+  content?: string | Uint8Array | Content;
   target?: string;
   /** Permission bits (0o7777); the file type comes from `type`. */
   mode?: number;

@@ -17,7 +17,6 @@ import {
   descriptorOf,
   encodeJson,
   imageManifest,
-  isGzip,
   isManifestType,
   layerHistory,
   layerHistoryEntries,
@@ -34,19 +33,19 @@ import {
   type ImageConfig,
   type SourceImage,
 } from '../image/index.js';
-import { Layer } from '../layer/index.js';
-import type { DocumentStore, LayerCacheStore } from './backend.js';
+import type { Layer, LayerHistory } from '../layer/index.js';
+import type { DocumentStore, LayerCacheStore, PackWriter } from './backend.js';
 import { uncompressedTar, type LayerCompression } from './compression.js';
-import { digestInTurns } from './digestInTurns.js';
-import { LayerCache, type ProgressSink } from './LayerCache.js';
+import { readLayerIntoPack, storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
+import { LayerCache } from './LayerCache.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
-export type { ProgressSink } from './LayerCache.js';
+export type { ProgressSink } from './ingest.js';
 
 export interface AddImageInput {
   config: ImageConfig;
-  /** Layers not yet in the store (by DiffID); the others are taken from the store. */
+  /** Layers to store first (see `storeLayer`); the config's other layers must be in the store. */
   layers?: readonly Layer[];
   names?: readonly string[];
   progress?: ProgressSink;
@@ -67,12 +66,16 @@ export class ImageStore {
   readonly #layerCache = new Map<string, Layer>();
   /** Layer indexes and data packs: what mounts read instead of the blobs. */
   readonly #caches: LayerCache;
+  readonly #tools: IngestTools;
+  /** Layers read by `readLayer`, and the packs their file data went to. */
+  readonly #packs = new WeakMap<Layer, PackWriter>();
 
   private constructor(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression) {
     this.#blobs = blobs;
     this.#documents = documents;
     this.#compression = compression;
     this.#caches = new LayerCache(caches, blobs);
+    this.#tools = { blobs, caches, compression };
   }
 
   /**
@@ -214,58 +217,47 @@ export class ImageStore {
   // ------------------------------------------------------------------------------ writing
 
   /**
-   * The one rule for storing a layer: once per DiffID (a layer the store has is never stored
-   * again, whichever image brings it), as a gzip blob. `bytes` is the layer's tar, plain or
-   * gzip; a gzip blob is kept as it is, a plain tar is compressed. With `verify`, the
-   * uncompressed tar must hash to `diffId`. This is where a layer is read for the last time:
-   * its index and data pack are written here.
+   * A layer tar (plain or gzip) read once, its file data going straight to a new data pack of
+   * the store, so the layer in memory holds no file bytes. Store it with `storeLayer`, which
+   * keeps that pack; a layer never stored leaves only a temporary file (removed with the
+   * process's others).
    */
-  async #storeLayer(diffId: string, bytes: Uint8Array, verify: boolean, progress?: ProgressSink): Promise<Descriptor> {
-    const stored = this.#layerBlobs.get(diffId);
-    if (stored !== undefined) return stored;
-    let tar: Uint8Array | undefined;
-    if (verify) {
-      tar = await uncompressedTar(this.#compression, bytes, `layer ${diffId}`);
-      const actual = await digestInTurns(tar);
-      if (actual !== diffId) {
-        throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
-      }
-    }
-    // A tar the layer reader refuses is stored without caches, as before there were any: a
-    // mount then reads the blob and reports what is wrong with it.
-    const decoded = await Layer.fromTar(tar ?? bytes).catch(() => undefined);
-    const blob = isGzip(bytes) ? bytes : await this.#compression.gzip(tar ?? bytes);
-    const digest = await this.#blobs.put(blob);
-    progress?.tick(bytes.length);
-    // The blob first: a cache without its blob would be an orphan (gc drops those too).
-    if (decoded !== undefined) await this.#caches.store({ blob: digest, diffId }, decoded);
-    const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest, size: blob.length };
-    this.#layerBlobs.set(diffId, descriptor);
-    if (decoded !== undefined) this.#layerCache.set(digest, decoded);
-    return descriptor;
+  async readLayer(tar: AsyncIterable<Uint8Array>, history?: LayerHistory): Promise<Layer> {
+    const pack = this.#tools.caches.packWriter();
+    const layer = await readLayerIntoPack(tar, pack, history);
+    this.#packs.set(layer, pack);
+    return layer;
   }
 
   /**
-   * `#storeLayer` for a layer given decoded (`add`), by the same rule: its tar goes to gzip chunk by chunk as it is
-   * encoded, never whole in memory (issue 9, "the tar is read, hashed, compressed and written
-   * in chunks").
+   * Stores a layer given decoded (import, commit, build) and returns its DiffID: its canonical
+   * tar is hashed, compressed and written chunk by chunk (issue 9, "the tar is read, hashed,
+   * compressed and written in chunks"), then its pack and index are written. Storing is by
+   * DiffID: a layer the store has keeps its blob (the same tar compresses to the same bytes).
    */
-  async #storeDecoded(diffId: string, layer: Layer, progress?: ProgressSink): Promise<Descriptor> {
-    let tarBytes = 0;
-    const counted = function* (chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
-      for (const chunk of chunks) {
-        tarBytes += chunk.length;
-        yield chunk;
-      }
-    };
-    const blob = await this.#compression.gzip(counted(layer.tarChunks()));
-    const digest = await this.#blobs.put(blob);
-    progress?.tick(tarBytes);
-    await this.#caches.store({ blob: digest, diffId }, layer);
-    const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest, size: blob.length };
-    this.#layerBlobs.set(diffId, descriptor);
-    this.#layerCache.set(digest, layer);
-    return descriptor;
+  async storeLayer(layer: Layer, progress?: ProgressSink): Promise<string> {
+    const pack = this.#packs.get(layer);
+    this.#packs.delete(layer);
+    const stored = await storeDecodedLayer(this.#tools, layer, pack, progress);
+    this.#noteLayer(stored);
+    return stored.diffId;
+  }
+
+  /**
+   * The one rule for a layer blob entering the store (load, pull): once per DiffID, its bytes
+   * kept as they are when gzip (a plain tar is compressed), its tar checked against `diffId`,
+   * read once in bounded memory (ingest.ts).
+   */
+  async #storeBlob(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink): Promise<Descriptor> {
+    const stored = this.#layerBlobs.get(diffId);
+    if (stored !== undefined) return stored;
+    return this.#noteLayer(await storeLayerBlob(this.#tools, source, diffId, progress));
+  }
+
+  #noteLayer(stored: StoredLayer): Descriptor {
+    const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest: stored.digest, size: stored.size };
+    if (!this.#layerBlobs.has(stored.diffId)) this.#layerBlobs.set(stored.diffId, descriptor);
+    return this.#layerBlobs.get(stored.diffId)!;
   }
 
   /**
@@ -276,15 +268,12 @@ export class ImageStore {
   async add(input: AddImageInput): Promise<ImageRecord> {
     // Names are checked before anything is written: a bad name leaves no garbage behind.
     const names = (input.names ?? []).map(canonicalName);
-    const given = new Map<string, Layer>();
-    for (const layer of input.layers ?? []) given.set(layer.diffId, layer);
+    for (const layer of input.layers ?? []) await this.storeLayer(layer, input.progress);
     const layers: Descriptor[] = [];
     for (const diffId of input.config.rootfs.diff_ids) {
-      const layer = given.get(diffId);
       const stored = this.#layerBlobs.get(diffId);
-      if (layer !== undefined) layers.push(stored ?? (await this.#storeDecoded(diffId, layer, input.progress)));
-      else if (stored !== undefined) layers.push(stored);
-      else throw new DomainError('NotFoundError', `layer ${diffId} is neither given nor in the store`, { diffId });
+      if (stored === undefined) throw new DomainError('NotFoundError', `layer ${diffId} is neither given nor in the store`, { diffId });
+      layers.push(stored);
     }
     return this.#addManifest(encodeJson(input.config), input.config, layers, names);
   }
@@ -301,7 +290,7 @@ export class ImageStore {
       const layers: Descriptor[] = [];
       for (const layer of source.layers) {
         const stored = this.#layerBlobs.get(layer.diffId);
-        layers.push(stored ?? (await this.#storeLayer(layer.diffId, await layer.read(), true, progress)));
+        layers.push(stored ?? (await this.#storeBlob(layer.diffId, inPieces(await layer.read()), progress)));
       }
       out.push(await this.#addManifest(source.configBytes, source.config, layers, source.names));
     }
@@ -395,4 +384,9 @@ export class ImageStore {
       },
     );
   }
+}
+
+/** Bytes as an async stream of 1 MiB views. */
+async function* inPieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let pos = 0; pos < bytes.length; pos += 1 << 20) yield bytes.subarray(pos, Math.min(pos + (1 << 20), bytes.length));
 }

@@ -11,14 +11,13 @@
  * replaces.
  */
 import type { BlobStore } from '../image/index.js';
-import { Layer } from '../layer/index.js';
+import type { Layer } from '../layer/index.js';
 import type { LayerCacheStore } from './backend.js';
+import { readLayerIntoPack, placedIn, type ProgressSink } from './ingest.js';
 import { checkLayerIndex, decodeLayerIndex, encodeLayerIndex, type CheckedIndex, type LayerKey } from './layerIndex.js';
 
-/** Counts work done (bytes), e.g. for a progress bar. */
-export interface ProgressSink {
-  tick(n: number): void;
-}
+export type { ProgressSink } from './ingest.js';
+
 
 export class LayerCache {
   readonly #caches: LayerCacheStore;
@@ -29,25 +28,24 @@ export class LayerCache {
     this.#blobs = blobs;
   }
 
-  /** Writes the index and pack of a layer entering the store (as blob `key.blob`). */
-  async store(key: LayerKey, layer: Layer): Promise<void> {
-    const encoded = encodeLayerIndex(layer, key);
-    await this.#caches.write(key.blob, 'pack', encoded.pack());
-    await this.#caches.write(key.blob, 'index', [encoded.bytes]);
-  }
-
   /**
    * The stored layer: decoded from its index, with file data read from the pack on demand, or,
    * when the cache is not usable, read from the blob (whose caches are then rewritten).
    */
   async layer(key: LayerKey, progress?: ProgressSink): Promise<Layer> {
+    const cached = await this.#cached(key);
+    if (cached !== undefined) return cached;
+    await this.#rebuild(key, progress);
+    const rebuilt = await this.#cached(key);
+    if (rebuilt === undefined) throw new Error(`the cache of layer ${key.blob} does not read back after a rebuild`);
+    return rebuilt;
+  }
+
+  async #cached(key: LayerKey): Promise<Layer | undefined> {
     const index = await this.#checkedIndex(key);
-    if (index !== undefined) {
-      const pack = this.#caches.openPack(key.blob, index.header.packBytes);
-      const layer = pack === undefined ? undefined : decodeLayerIndex(index, pack);
-      if (layer !== undefined) return layer;
-    }
-    return this.#rebuild(key, progress);
+    if (index === undefined) return undefined;
+    const pack = this.#caches.openPack(key.blob, index.header.packBytes);
+    return pack === undefined ? undefined : decodeLayerIndex(index, pack);
   }
 
   /** Bytes of file data of a stored layer (`Layer.size`), from its index header alone. */
@@ -62,11 +60,22 @@ export class LayerCache {
     return bytes === undefined ? undefined : checkLayerIndex(bytes, key);
   }
 
+  /**
+   * Reads the blob once, as a stream, its file data going to a new pack: then the pack is kept
+   * and the index written (pack first, see above). Returns the layer as read (its files are
+   * ranges of a pack writer that is closed by now: read the layer back with `#cached`).
+   */
   async #rebuild(key: LayerKey, progress?: ProgressSink): Promise<Layer> {
-    const blob = await this.#blobs.get(key.blob);
-    const layer = await Layer.fromTar(blob);
-    progress?.tick(blob.length);
-    await this.store(key, layer);
+    const pack = this.#caches.packWriter();
+    const blob = this.#blobs.chunks(key.blob);
+    const layer = await readLayerIntoPack(counted(blob, progress), pack);
+    try {
+      await pack.commit(key.blob);
+    } catch (error) {
+      await pack.abort();
+      throw error;
+    }
+    await this.#caches.write(key.blob, 'index', [encodeLayerIndex(layer, key, placedIn(layer, pack)).bytes]);
     return layer;
   }
 
@@ -91,5 +100,12 @@ export class LayerCache {
     let total = 0;
     for (const blob of await this.#caches.list()) total += await this.#caches.size(blob);
     return total;
+  }
+}
+
+async function* counted(chunks: AsyncIterable<Uint8Array>, progress: ProgressSink | undefined): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    progress?.tick(chunk.length);
+    yield chunk;
   }
 }

@@ -1,6 +1,6 @@
 import { MemoryBlobStore } from '../image/index.js';
 import { concatBytes, type PositionedReader } from '../layer/index.js';
-import type { ContainerFile, DocumentStore, LayerCacheFile, LayerCacheStore, LayoutDocument, StoreBackend } from './backend.js';
+import type { ContainerFile, DocumentStore, LayerCacheFile, LayerCacheStore, LayoutDocument, PackWriter, StoreBackend } from './backend.js';
 
 /** Documents in maps (browsers, tests). Bytes are copied in and out, as a disk would. */
 export class MemoryDocumentStore implements DocumentStore {
@@ -66,6 +66,30 @@ export class MemoryLayerCacheStore implements LayerCacheStore {
     const bytes = this.#files.get(blob)?.get('pack');
     if (bytes === undefined || bytes.length !== size) return undefined;
     return { read: (position, length) => bytes.subarray(position, position + length) };
+  }
+
+  packWriter(): PackWriter {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let joined: Uint8Array | undefined;
+    const whole = (): Uint8Array => (joined ??= concatBytes([...parts, new Uint8Array(0)]));
+    return {
+      get size() {
+        return size;
+      },
+      append(chunk) {
+        const at = size;
+        parts.push(chunk.slice());
+        size += chunk.length;
+        joined = undefined;
+        return at;
+      },
+      read: (position, length) => whole().subarray(position, position + length),
+      commit: async (blob) => this.write(blob, 'pack', [whole()]),
+      abort: async () => {
+        parts.length = 0;
+      },
+    };
   }
 
   async list(): Promise<string[]> {

@@ -5,7 +5,7 @@
  */
 import type { Platform, SourceImage, ArchiveFile, ArchiveFormat, Descriptor } from '../image/index.js';
 import { mountContainer, tryCanonicalName } from '../image/index.js';
-import type { Layer } from '../layer/index.js';
+import type { Layer, LayerHistory } from '../layer/index.js';
 import type { Overlay } from '../overlay/index.js';
 import type { StoreBackend } from './backend.js';
 import { ContainerStore } from './ContainerStore.js';
@@ -102,6 +102,16 @@ export class Store {
   /** Bytes of file data of each of an image's layers, base first, read from the layer indexes. */
   layerDataBytes(image: ImageRecord): Promise<number[]> {
     return this.#images.layerDataBytes(image);
+  }
+
+  /** A layer tar read into the store's caches as it streams (see ImageStore.readLayer). */
+  readLayer(tar: AsyncIterable<Uint8Array>, history?: LayerHistory): Promise<Layer> {
+    return this.#images.readLayer(tar, history);
+  }
+
+  /** Stores a decoded layer in bounded memory; returns its DiffID (see ImageStore.storeLayer). */
+  storeLayer(layer: Layer, progress?: ProgressSink): Promise<string> {
+    return this.#images.storeLayer(layer, progress);
   }
 
   addImage(input: AddImageInput): Promise<ImageRecord> {

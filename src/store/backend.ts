@@ -41,6 +41,23 @@ export interface DocumentStore {
 export type LayerCacheFile = 'index' | 'pack';
 
 /**
+ * The data pack of a layer being read into the store: file data is appended as the tar parser
+ * hands it out (synchronously, inside its callbacks), read back while the layer is encoded, and
+ * kept under the blob's digest once the blob is stored. Until `commit` it is a temporary file
+ * no reader of the store sees; it is not read after `commit` or `abort`.
+ */
+export interface PackWriter extends PositionedReader {
+  /** Appends bytes and returns the offset they start at. */
+  append(chunk: Uint8Array): number;
+  /** Bytes appended so far. */
+  readonly size: number;
+  /** Keeps the pack as the cache of `blob` (replacing any). */
+  commit(blob: string): Promise<void>;
+  /** Drops the pack; safe after `commit` and twice. */
+  abort(): Promise<void>;
+}
+
+/**
  * Caches derived from layer blobs, keyed by the blob's digest: droppable at any time (the
  * store rebuilds what is missing from the blob) and replaced whole, never changed in place, so
  * an open pack always reads the bytes it was opened with.
@@ -55,6 +72,8 @@ export interface LayerCacheStore {
    * are synchronous (file data is read inside synchronous fs calls of the engine).
    */
   openPack(blob: string, size: number): PositionedReader | undefined;
+  /** A new pack, written as a layer enters the store (see `PackWriter`). */
+  packWriter(): PackWriter;
   /** The blob digests that have a cache file. */
   list(): Promise<string[]>;
   /** Bytes held for a blob's cache files (0 when none). */

@@ -16,7 +16,7 @@
  * (layerIndexBody.ts); version 1's body was JSON.
  */
 import { sha256Digest } from '../digest/index.js';
-import { Layer, type LayerInode, type PositionedReader } from '../layer/index.js';
+import { Layer, type LayerFileInode, type LayerInode, type PositionedReader } from '../layer/index.js';
 import { MetaTable, NODE_DIR, NODE_IMPLICIT, NODE_OBJECT, NODE_OPAQUE, NODE_WHITEOUT, decodeBody, encodeBody, type BodyRows } from './layerIndexBody.js';
 
 export const LAYER_INDEX_FORMAT = 'overlay-layer-index';
@@ -53,12 +53,25 @@ export interface EncodedLayerIndex {
   pack(): Iterable<Uint8Array>;
 }
 
+/**
+ * File data already in a pack (a layer read into the store writes its files' bytes there as
+ * it parses the tar): where each file's bytes start, and the pack's size. Bytes of replaced
+ * duplicate members stay in such a pack unreferenced, so its size may exceed `dataBytes`.
+ */
+export interface PlacedData {
+  bytes: number;
+  offsetOf(inode: LayerFileInode): number;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const NEWLINE = 0x0a;
 
-/** The index of `layer` and its data pack. */
-export function encodeLayerIndex(layer: Layer, key: LayerKey): EncodedLayerIndex {
+/**
+ * The index of `layer` and its data pack; with `placed`, the pack is already written and the
+ * index points into it (`pack()` is then empty).
+ */
+export function encodeLayerIndex(layer: Layer, key: LayerKey, placed?: PlacedData): EncodedLayerIndex {
   // Objects in the order their inode numbers were drawn, so a decoded layer draws its own in
   // the same order; a hard-linked object (one inode, several names) is one row.
   const paths = layer.paths();
@@ -72,15 +85,21 @@ export function encodeLayerIndex(layer: Layer, key: LayerKey): EncodedLayerIndex
   const objects: BodyRows['objects'] = [];
   const packed: LayerInode[] = [];
   let offset = 0;
+  let dataBytes = 0;
   for (const entry of inodes) {
     const { inode } = entry;
     entry.row = objects.length;
     const meta = metas.add(inode.meta);
     if (inode.type === 'file') {
       const size = inode.content.size;
-      objects.push({ type: 0, meta, nlink: inode.nlink, offset, size });
-      packed.push(inode);
-      offset += size;
+      dataBytes += size;
+      if (placed !== undefined) {
+        objects.push({ type: 0, meta, nlink: inode.nlink, offset: placed.offsetOf(inode), size });
+      } else {
+        objects.push({ type: 0, meta, nlink: inode.nlink, offset, size });
+        packed.push(inode);
+        offset += size;
+      }
     } else {
       objects.push({ type: 1, meta, nlink: inode.nlink, target: inode.target });
     }
@@ -104,8 +123,8 @@ export function encodeLayerIndex(layer: Layer, key: LayerKey): EncodedLayerIndex
     version: LAYER_INDEX_VERSION,
     blob: key.blob,
     diffId: key.diffId,
-    dataBytes: offset,
-    packBytes: offset,
+    dataBytes,
+    packBytes: placed?.bytes ?? offset,
     nodes: paths.length,
     body: sha256Digest(body),
   };

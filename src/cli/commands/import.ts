@@ -5,7 +5,7 @@ import { layerFromDirectory } from '../../host/index.js';
 import { Layer, type LayerHistory } from '../../layer/index.js';
 import { shortId } from '../render/format.js';
 import { UsageError } from '../errors.js';
-import { stdinArchive, type CommandSpec } from './common.js';
+import type { CommandSpec } from './common.js';
 
 export const importCommand: CommandSpec = {
   command: 'import <source> [name]',
@@ -31,42 +31,47 @@ export const importCommand: CommandSpec = {
     const author = ctx.optStr('author');
     if (author !== undefined) history.author = author;
 
-    let layer: Layer;
-    if (source === '-') {
-      layer = await Layer.fromTar(await stdinArchive(ctx, 'rootfs tar'), { history });
-    } else {
-      const path = resolve(ctx.io.cwd, source);
-      if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${source}'`), { code: 'ENOENT', path: source });
-      if (statSync(path).isDirectory()) {
-        const progress = ctx.progress(`importing ${source}`);
+    // Read once, in bounded memory: a tar's file data goes straight to a data pack of the
+    // store as it is parsed, a directory's files are read only while the layer is stored.
+    const { image, diffId, layer } = await ctx.withStore(async (store) => {
+      let layer: Layer;
+      if (source === '-') {
+        if (ctx.io.stdinIsTTY) throw new UsageError('no rootfs tar: give a file, or pipe one to stdin');
+        const progress = ctx.progress('reading stdin');
         try {
-          layer = layerFromDirectory(path, {
-            history,
-            onFile: (_p, bytes) => progress.tick(bytes),
-            onSkip: (p, why) => ctx.warn(`import: skipped ${p} (${why}: not representable in a layer)`),
-          });
+          layer = await store.readLayer(counted(ctx.io.stdinChunks?.() ?? oneChunk(await ctx.io.readStdin()), (n) => progress.tick(n)), history);
         } finally {
           progress.done();
         }
       } else {
-        const progress = ctx.progress(`reading ${source}`, statSync(path).size);
-        try {
-          layer = await Layer.fromTar(counted(createReadStream(path), (n) => progress.tick(n)), { history });
-        } finally {
-          progress.done();
+        const path = resolve(ctx.io.cwd, source);
+        if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${source}'`), { code: 'ENOENT', path: source });
+        if (statSync(path).isDirectory()) {
+          layer = layerFromDirectory(path, {
+            history,
+            onSkip: (p, why) => ctx.warn(`import: skipped ${p} (${why}: not representable in a layer)`),
+          });
+        } else {
+          const progress = ctx.progress(`reading ${source}`, statSync(path).size);
+          try {
+            layer = await store.readLayer(counted(createReadStream(path, { highWaterMark: 1 << 20 }), (n) => progress.tick(n)), history);
+          } finally {
+            progress.done();
+          }
         }
       }
-    }
-    const image = await ctx.withStore(async (store) => {
-      const progress = ctx.progress('storing layer', layer.size);
+      // Hashing, compressing and writing are one pass over the layer's tar (and, for a
+      // directory, one copy of its files into the store first): one bar, its total known.
+      const progress = ctx.progress('storing layer');
       try {
-        return await importImage(store, { layer, created, progress, ...(name === undefined ? {} : { name }), ...(author === undefined ? {} : { author }) });
+        const stored = await importImage(store, { layer, created, progress, ...(name === undefined ? {} : { name }), ...(author === undefined ? {} : { author }) });
+        return { ...stored, layer };
       } finally {
         progress.done();
       }
     });
     if (ctx.json) {
-      ctx.printJson({ id: image.id, names: image.names, manifest: image.manifestDigest, diffId: layer.diffId, entries: layer.entryCount, size: layer.size });
+      ctx.printJson({ id: image.id, names: image.names, manifest: image.manifestDigest, diffId, entries: layer.entryCount, size: layer.size });
     } else {
       ctx.out(image.id);
       if (image.names.length === 0) ctx.warn(`import: image ${shortId(image.id)} has no name; give one with "overlay tag ${shortId(image.id)} NAME"`);
@@ -81,4 +86,8 @@ async function* counted(stream: AsyncIterable<unknown>, tick: (bytes: number) =>
     tick(bytes.length);
     yield bytes;
   }
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }

@@ -7,18 +7,18 @@ import type { Header } from 'tar-stream';
 import { DomainError } from '../../errors/index.js';
 import { metaFault } from '../meta.js';
 import type { LayerEntryInput } from '../types.js';
-import { ChunkedContent } from './ChunkedContent.js';
+import type { Content } from '../Content.js';
 import { formatError } from './errors.js';
 import { AUFS_PREFIX, OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
 
 const XATTR_PREFIX = 'SCHILY.xattr.';
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * A layer entry as the tar reader gives it: a file's data is a view into the tar's bytes when
- * it arrived in one piece, or the views it arrived in (`ChunkedContent`), never a copy.
+ * it arrived in one piece, or the views it arrived in (`ChunkedContent`), never a copy; with a
+ * `DataSink`, the range of the sink it went to.
  */
-export type TarEntry = Omit<LayerEntryInput, 'content'> & { content?: Uint8Array | ChunkedContent };
+export type TarEntry = Omit<LayerEntryInput, 'content'> & { content?: Uint8Array | Content };
 
 interface Attributes {
   mode: number;
@@ -50,7 +50,7 @@ export class EntryCollector {
    */
   readonly #below = new Map<string, Set<string>>();
 
-  add(header: Header, data: readonly Uint8Array[]): void {
+  add(header: Header, data: Uint8Array | Content): void {
     const path = normalizeName(header.name);
     const name = path === '/' ? '' : path.slice(path.lastIndexOf('/') + 1);
     const parent = parentOf(path);
@@ -88,7 +88,7 @@ export class EntryCollector {
         return;
       case 'file':
       case 'contiguous-file':
-        this.#setObject({ path, type: 'file', content: fileData(data), ...attributes });
+        this.#setObject({ path, type: 'file', content: data, ...attributes });
         return;
       case 'symlink':
         // Absolute targets are fine: the overlay resolves them inside its own root.
@@ -202,12 +202,6 @@ export class EntryCollector {
     for (const path of new Set([...this.#whiteouts, ...extraWhiteouts])) out.push({ path, type: 'whiteout' });
     return out;
   }
-}
-
-/** A file's data: the one view it arrived in, or its views together; no bytes copied. */
-function fileData(chunks: readonly Uint8Array[]): Uint8Array | ChunkedContent {
-  if (chunks.length === 0) return NO_BYTES;
-  return chunks.length === 1 ? chunks[0]! : new ChunkedContent(chunks);
 }
 
 function parentOf(path: string): string {

@@ -4,6 +4,7 @@
  *
  * Browser-safe: no `node:` imports; gzip goes through the web-standard `DecompressionStream`.
  */
+import type { DataSink } from '../Content.js';
 import { EntryCollector, type TarEntry } from './EntryCollector.js';
 import { tarBytes, type TarInput } from './input.js';
 import { parseTar } from './parseTar.js';
@@ -13,14 +14,14 @@ export type { TarEntry } from './EntryCollector.js';
 
 /**
  * The entries of a layer tar, one per path, ready for `Layer.fromTar`. File data is not copied:
- * it stays views into the input's bytes (see `TarEntry`).
+ * it stays views into the input's bytes (see `TarEntry`), or goes to `sink` when one is given.
  *
  * Throws `DomainError` `UnsafeTarEntryError` for names or hard-link targets that climb out of
  * the layer with `..`, and `LayerFormatError` for anything malformed or truncated. Errors of
  * the input itself (a failing stream) are passed through unchanged.
  */
-export async function readLayerTar(input: TarInput): Promise<TarEntry[]> {
+export async function readLayerTar(input: TarInput, sink?: DataSink): Promise<TarEntry[]> {
   const collector = new EntryCollector();
-  await parseTar(tarBytes(input), (header, data) => collector.add(header, data));
+  await parseTar(tarBytes(input), (header, data) => collector.add(header, data), sink);
   return collector.finish();
 }

@@ -4,7 +4,7 @@
  * changesets (copied-up set, deletions, tree after applying each over the lowers).
  */
 import * as nodeFs from 'node:fs';
-import { Layer, type LayerEntryInput } from '../../../src/layer/index.js';
+import { Layer, contentBytes, type LayerEntryInput } from '../../../src/layer/index.js';
 import { Overlay } from '../../../src/overlay/index.js';
 import {
   describeNode,
@@ -271,7 +271,7 @@ export function describeScenario(scenario: Scenario): string {
       const parts = [`    ${e.type} ${e.path}`];
       if (e.type === 'symlink') parts.push(`-> ${JSON.stringify(e.target)}`);
       else if (e.type === 'hardlink') parts.push(`=> ${e.target}`);
-      if (e.content !== undefined) parts.push(JSON.stringify(typeof e.content === 'string' ? e.content : new TextDecoder().decode(e.content)));
+      if (e.content !== undefined) parts.push(JSON.stringify(typeof e.content === 'string' ? e.content : new TextDecoder().decode(e.content instanceof Uint8Array ? e.content : contentBytes(e.content))));
       if (e.mode !== undefined && e.type !== 'symlink') parts.push(e.mode.toString(8));
       if ((e.uid ?? 0) !== 0 || (e.gid ?? 0) !== 0) parts.push(`${e.uid ?? 0}:${e.gid ?? 0}`);
       lines.push(parts.join(' '));

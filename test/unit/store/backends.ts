@@ -137,6 +137,21 @@ export function orderChecked(inner: StoreBackend): { backend: StoreBackend; viol
       if (!(await inner.blobs.has(blob))) violations.push(`cache ${file} of ${blob} written before its blob`);
       await inner.caches.write(blob, file, chunks);
     },
+    packWriter() {
+      const w = inner.caches.packWriter();
+      return {
+        get size() {
+          return w.size;
+        },
+        append: (chunk) => w.append(chunk),
+        read: (position, length) => w.read(position, length),
+        async commit(blob) {
+          if (!(await inner.blobs.has(blob))) violations.push(`pack of ${blob} kept before its blob`);
+          await w.commit(blob);
+        },
+        abort: () => w.abort(),
+      };
+    },
   };
   return { backend: { blobs, documents, caches, location: inner.location }, violations };
 }
@@ -160,6 +175,27 @@ export function failingAfter(inner: StoreBackend, n: number): StoreBackend {
       list: () => c.list(),
       size: (blob) => c.size(blob),
       write: async (blob, file, chunks) => (step(), c.write(blob, file, chunks)),
+      packWriter: () => {
+        // The crash point of a streamed pack is its commit, when it appears in the store.
+        const w = c.packWriter();
+        return {
+          get size() {
+            return w.size;
+          },
+          append: (chunk) => w.append(chunk),
+          read: (position, length) => w.read(position, length),
+          commit: async (blob) => {
+            try {
+              step();
+            } catch (error) {
+              await w.abort();
+              throw error;
+            }
+            return w.commit(blob);
+          },
+          abort: () => w.abort(),
+        };
+      },
       delete: async (blob) => (step(), c.delete(blob)),
     },
     blobs: {

@@ -46,6 +46,15 @@ function counting(place: Place): { backend: StoreBackend; layerReads: string[] }
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) layerReads.push(digest);
     return bytes;
   };
+  // A layer is read whole (`get`) or streamed (`chunks`): both count, once per read.
+  blobs.chunks = async function* (digest) {
+    let first = true;
+    for await (const chunk of inner.blobs.chunks(digest)) {
+      if (first && chunk[0] === 0x1f && chunk[1] === 0x8b) layerReads.push(digest);
+      first = false;
+      yield chunk;
+    }
+  };
   return { backend: { ...inner, blobs }, layerReads };
 }
 

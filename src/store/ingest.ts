@@ -1,0 +1,293 @@
+/**
+ * How a layer enters the store, read once and in bounded memory (README, "The store"):
+ *
+ * - its file data goes to a new data pack as the tar is parsed (`readLayerIntoPack`), so the
+ *   layer in memory holds paths and attributes only;
+ * - its tar is hashed (the DiffID), compressed and written to a new blob chunk by chunk;
+ * - then the blob is named by its digest, the pack is kept under that digest, and the layer's
+ *   index is written (the crash-safety order of ImageStore.ts: blob first, caches after).
+ *
+ * Two ways in. A layer given decoded (import, commit) is stored as its canonical tar
+ * (`Layer.tarChunks`), so the same files always make the same DiffID (`storeDecodedLayer`). A
+ * layer given as a blob (load, pull) keeps its bytes: its DiffID is the hash of its tar as
+ * given, checked against what the image's config says (`storeLayerBlob`).
+ *
+ * Memory holds the chunk in flight (about 1 MiB through each stage), the pack's write buffer
+ * and the layer's nodes; nothing grows with the size of the files.
+ */
+import type { BlobStore, BlobWriter } from '../image/index.js';
+import { RunningDigest, isZstd } from '../image/index.js';
+import { DomainError } from '../errors/index.js';
+import { Layer, RangeContent, type LayerFileInode, type LayerHistory } from '../layer/index.js';
+import type { LayerCacheStore, PackWriter } from './backend.js';
+import type { LayerCompression } from './compression.js';
+import { encodeLayerIndex, type PlacedData } from './layerIndex.js';
+
+/** Counts work done (bytes), e.g. for a progress bar. */
+export interface ProgressSink {
+  tick(n: number): void;
+  /** The total, once the work knows it. */
+  setTotal?(total: number): void;
+}
+
+/** What storing a layer needs of the store. */
+export interface IngestTools {
+  blobs: BlobStore;
+  caches: LayerCacheStore;
+  compression: LayerCompression;
+}
+
+/** A stored layer: its DiffID and its blob. */
+export interface StoredLayer {
+  diffId: string;
+  digest: string;
+  size: number;
+}
+
+/** Bytes passed between two turns of the event loop (so Ctrl-C is handled within a second). */
+const TURN_BYTES = 8 << 20;
+
+/** A macrotask boundary: pending I/O callbacks and signal handlers run before it ends. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The chunks, passed on with `see` called on each, and a turn of the event loop every few MiB. */
+async function* tapped(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, see: (chunk: Uint8Array) => void | Promise<void>): AsyncGenerator<Uint8Array> {
+  let sinceTurn = 0;
+  for await (const chunk of chunks) {
+    await see(chunk);
+    yield chunk;
+    sinceTurn += chunk.length;
+    if (sinceTurn >= TURN_BYTES) {
+      sinceTurn = 0;
+      await nextTurn();
+    }
+  }
+}
+
+/**
+ * A layer tar read with its file data going to `pack`: the layer's files are ranges of the
+ * pack. The pack is dropped if the tar does not read.
+ */
+export async function readLayerIntoPack(tar: AsyncIterable<Uint8Array>, pack: PackWriter, history?: LayerHistory): Promise<Layer> {
+  try {
+    return await Layer.fromTar(tar, { dataSink: pack, ...(history === undefined ? {} : { history }) });
+  } catch (error) {
+    await pack.abort();
+    throw error;
+  }
+}
+
+/** Where a layer's files are in `pack`, when every file is a range of it. */
+export function placedIn(layer: Layer, pack: PackWriter): PlacedData | undefined {
+  for (const path of layer.paths()) {
+    const node = layer.node(path)!;
+    if (node.kind !== 'file') continue;
+    const { content } = node.inode;
+    if (content.size > 0 && !(content instanceof RangeContent && content.source === pack)) return undefined;
+  }
+  return { bytes: pack.size, offsetOf: (inode) => (inode.content instanceof RangeContent ? inode.content.offset : 0) };
+}
+
+/** Copies the layer's file data (each hard-linked object once) into `pack`, in turns. */
+async function copyIntoPack(layer: Layer, pack: PackWriter, progress?: ProgressSink): Promise<PlacedData> {
+  const offsets = new Map<number, number>();
+  let sinceTurn = 0;
+  for (const path of layer.paths()) {
+    const node = layer.node(path)!;
+    if (node.kind !== 'file' || offsets.has(node.inode.ino)) continue;
+    offsets.set(node.inode.ino, pack.size);
+    for (const chunk of node.inode.content.chunks()) {
+      pack.append(chunk);
+      progress?.tick(chunk.length);
+      sinceTurn += chunk.length;
+      if (sinceTurn >= TURN_BYTES) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
+    }
+  }
+  return { bytes: pack.size, offsetOf: (inode: LayerFileInode) => offsets.get(inode.ino) ?? 0 };
+}
+
+/** Names the blob, keeps the pack under its digest and writes the index: the end of every way in. */
+async function finish(tools: IngestTools, layer: Layer, writer: BlobWriter, pack: PackWriter, placed: PlacedData, diffId: string, expectedBlob?: string): Promise<StoredLayer> {
+  const digest = await writer.commit(expectedBlob);
+  const size = writer.size;
+  await pack.commit(digest);
+  const key = { blob: digest, diffId };
+  await tools.caches.write(digest, 'index', [encodeLayerIndex(layer, key, placed).bytes]);
+  return { diffId, digest, size };
+}
+
+/**
+ * Stores a decoded layer as its canonical tar, gzip-compressed. `pack` is the pack its file
+ * data was read into (`readLayerIntoPack`), if any: it is kept as the layer's pack; otherwise
+ * the data is copied into a new one.
+ */
+export async function storeDecodedLayer(tools: IngestTools, layer: Layer, pack?: PackWriter, progress?: ProgressSink): Promise<StoredLayer> {
+  const writer = tools.blobs.writer();
+  let target = pack;
+  try {
+    let placed = pack === undefined ? undefined : placedIn(layer, pack);
+    // The work: a copy of the file data into a new pack unless it is in one, then the tar.
+    progress?.setTotal?.((placed === undefined ? layer.size : 0) + layer.tarSize);
+    if (placed === undefined) {
+      await pack?.abort();
+      target = tools.caches.packWriter();
+      placed = await copyIntoPack(layer, target, progress);
+    }
+    const hash = new RunningDigest();
+    const tar = tapped(layer.tarChunks(), (chunk) => {
+      hash.update(chunk);
+      progress?.tick(chunk.length);
+    });
+    for await (const compressed of tools.compression.gzipStream(tar)) await writer.write(compressed);
+    return await finish(tools, layer, writer, target!, placed, hash.finish());
+  } catch (error) {
+    await writer.abort();
+    await target?.abort();
+    throw error;
+  }
+}
+
+/**
+ * Stores a layer blob as given (a gzip blob is kept byte for byte; a plain tar is compressed),
+ * checking that its tar hashes to `diffId` and, when given, that the blob hashes to
+ * `expectedBlob`. The source is read once.
+ */
+export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId: string, progress?: ProgressSink, expectedBlob?: string): Promise<StoredLayer> {
+  const { head, rest } = await peek(source, 4);
+  if (isZstd(head)) throw new DomainError('ImageFormatError', `layer ${diffId} is zstd-compressed, which is not supported`, { what: `layer ${diffId}` });
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const writer = tools.blobs.writer();
+  const pack = tools.caches.packWriter();
+  const hash = new RunningDigest();
+  try {
+    let layer: Layer;
+    if (gzipped) {
+      // The blob is the source; the tar is its gunzipped stream.
+      const blob = tapped(rest, async (chunk) => {
+        progress?.tick(chunk.length);
+        await writer.write(chunk);
+      });
+      const tar = tapped(gunzipChecked(tools.compression, blob, diffId), (chunk) => hash.update(chunk));
+      // The parser reads its input to the end (parseTar.ts), so the DiffID covers every byte.
+      layer = await Layer.fromTar(tar, { dataSink: pack });
+    } else {
+      // The source is the tar: the parser and the compressor both take it.
+      const toParser = new Channel();
+      const parsed = Layer.fromTar(toParser.chunks(), { dataSink: pack });
+      parsed.catch((error: unknown) => toParser.fail(error));
+      const tar = tapped(rest, async (chunk) => {
+        progress?.tick(chunk.length);
+        hash.update(chunk);
+        await toParser.push(chunk);
+      });
+      for await (const compressed of tools.compression.gzipStream(tar)) await writer.write(compressed);
+      toParser.end();
+      layer = await parsed;
+    }
+    const actual = hash.finish();
+    if (actual !== diffId) {
+      throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
+    }
+    const placed = placedIn(layer, pack)!;
+    return await finish(tools, layer, writer, pack, placed, diffId, expectedBlob);
+  } catch (error) {
+    await writer.abort();
+    await pack.abort();
+    throw error;
+  }
+}
+
+/** gunzip of a layer blob, its errors as the store reports corrupt gzip. */
+async function* gunzipChecked(compression: LayerCompression, blob: AsyncIterable<Uint8Array>, diffId: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* compression.gunzipStream(blob);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new DomainError('LayerFormatError', `layer ${diffId}: gzip data is corrupt (${(error as Error).message})`, { what: `layer ${diffId}` });
+  }
+}
+
+/** The first `n` bytes of a stream (fewer if it is shorter), and the whole stream again. */
+async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
+  const it = source[Symbol.asyncIterator]();
+  const seen: Uint8Array[] = [];
+  let length = 0;
+  while (length < n) {
+    const next = await it.next();
+    if (next.done === true) break;
+    seen.push(next.value);
+    length += next.value.length;
+  }
+  const head = new Uint8Array(Math.min(n, length));
+  let pos = 0;
+  for (const chunk of seen) {
+    if (pos >= head.length) break;
+    const take = chunk.subarray(0, head.length - pos);
+    head.set(take, pos);
+    pos += take.length;
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield* seen;
+    for (let next = await it.next(); next.done !== true; next = await it.next()) yield next.value;
+  }
+  return { head, rest: rest() };
+}
+
+/**
+ * One producer handing chunks to one pulling consumer: `push` resolves once the consumer has
+ * taken the chunk, so the producer never runs ahead by more than one chunk.
+ */
+class Channel {
+  #waiting: ((next: IteratorResult<Uint8Array>) => void) | undefined;
+  #pending: { chunk: Uint8Array; taken: () => void; failed: (error: unknown) => void } | undefined;
+  #ended = false;
+  #error: { error: unknown } | undefined;
+
+  push(chunk: Uint8Array): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error.error);
+    return new Promise((resolve, reject) => {
+      const waiting = this.#waiting;
+      if (waiting !== undefined) {
+        this.#waiting = undefined;
+        waiting({ done: false, value: chunk });
+        resolve();
+      } else {
+        this.#pending = { chunk, taken: resolve, failed: reject };
+      }
+    });
+  }
+
+  end(): void {
+    this.#ended = true;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.({ done: true, value: undefined });
+  }
+
+  /** The consumer is gone (it failed): the producer's pushes fail from now on. */
+  fail(error: unknown): void {
+    this.#error = { error };
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.failed(error);
+  }
+
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const pending = this.#pending;
+      if (pending !== undefined) {
+        this.#pending = undefined;
+        pending.taken();
+        yield pending.chunk;
+        continue;
+      }
+      if (this.#ended) return;
+      const next = await new Promise<IteratorResult<Uint8Array>>((resolve) => (this.#waiting = resolve));
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+}
