@@ -33,12 +33,14 @@ import {
   type Descriptor,
   type ImageConfig,
   type SourceImage,
+  RunningDigest,
 } from '../image/index.js';
 import { Layer } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { uncompressedTar, type LayerCompression } from './compression.js';
 import { digestInTurns } from './digestInTurns.js';
 import { LayerCache, type ProgressSink } from './LayerCache.js';
+import { measureChunks, uncompressedChunks } from './layerTarStream.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
@@ -50,6 +52,26 @@ export interface AddImageInput {
   layers?: readonly Layer[];
   names?: readonly string[];
   progress?: ProgressSink;
+}
+
+/**
+ * The bytes of a layer being loaded, from its chunks (one array of the size the source gives).
+ * Until the layer ingest itself streams, this is the one place a loaded layer is whole.
+ */
+async function wholeLayer(layer: SourceImage['layers'][number]): Promise<Uint8Array> {
+  let bytes = new Uint8Array(layer.size);
+  let pos = 0;
+  for await (const chunk of layer.chunks()) {
+    if (pos + chunk.length > bytes.length) {
+      // More than the source said: the chunks' own check reports it after the last one.
+      const grown = new Uint8Array(Math.max(bytes.length * 2, pos + chunk.length));
+      grown.set(bytes.subarray(0, pos));
+      bytes = grown;
+    }
+    bytes.set(chunk, pos);
+    pos += chunk.length;
+  }
+  return pos === bytes.length ? bytes : bytes.subarray(0, pos);
 }
 
 export class ImageStore {
@@ -301,7 +323,7 @@ export class ImageStore {
       const layers: Descriptor[] = [];
       for (const layer of source.layers) {
         const stored = this.#layerBlobs.get(layer.diffId);
-        layers.push(stored ?? (await this.#storeLayer(layer.diffId, await layer.read(), true, progress)));
+        layers.push(stored ?? (await this.#storeLayer(layer.diffId, await wholeLayer(layer), true, progress)));
       }
       out.push(await this.#addManifest(source.configBytes, source.config, layers, source.names));
     }
@@ -371,7 +393,11 @@ export class ImageStore {
     for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
   }
 
-  /** The files of an archive holding these images (see `archiveFiles`). */
+  /**
+   * The files of an archive holding these images (see `archiveFiles`); layers are read from
+   * the blobs only as the files are written. The uncompressed size of a layer tar (its member
+   * header comes first) is found by a first pass that also checks its DiffID.
+   */
   async archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
     const merged = new Map<string, { image: ImageRecord; names: string[] }>();
     for (const { image, names } of images) {
@@ -379,6 +405,8 @@ export class ImageStore {
       if (entry === undefined) merged.set(image.manifestDigest, { image, names: [...names] });
       else for (const n of names) if (!entry.names.includes(n)) entry.names.push(n);
     }
+    const tarChunks = (descriptor: Descriptor): AsyncIterable<Uint8Array> =>
+      uncompressedChunks(this.#compression, this.#blobs.chunks(descriptor.digest), `layer ${descriptor.digest}`);
     return archiveFiles(
       [...merged.values()].map(({ image, names }) => ({
         names,
@@ -390,8 +418,12 @@ export class ImageStore {
       })),
       format,
       {
-        blob: (digest) => this.#blobs.get(digest),
-        layerTar: async (descriptor) => uncompressedTar(this.#compression, await this.#blobs.get(descriptor.digest), `layer ${descriptor.digest}`),
+        blobChunks: (digest) => this.#blobs.chunks(digest),
+        layerTar: async (descriptor) => {
+          const digest = new RunningDigest();
+          const size = await measureChunks(tarChunks(descriptor), digest);
+          return { size, digest: digest.finish(), chunks: () => tarChunks(descriptor) };
+        },
       },
     );
   }
