@@ -16,12 +16,24 @@ export async function saveImages(store: Store, refs: readonly string[], format: 
   return store.archive(picks, format);
 }
 
-/** Loads the images of an archive or layout; `tag` names the one image it must hold. */
-export async function loadImages(store: Store, source: FileSource, options: { tag?: string; progress?: ProgressSink } = {}): Promise<ImageRecord[]> {
+/** Progress of a load: bytes of the layers read, out of the total it is given first. */
+export interface LoadProgress extends ProgressSink {
+  setTotal?(total: number): void;
+}
+
+/**
+ * Loads the images of an archive or layout; `tag` names the one image it must hold. The
+ * progress total is the bytes of the layers the store does not have yet, as stored in the
+ * source.
+ */
+export async function loadImages(store: Store, source: FileSource, options: { tag?: string; progress?: LoadProgress } = {}): Promise<ImageRecord[]> {
   const images = await readImageArchive(source, store.platform);
   if (options.tag !== undefined) {
     if (images.length !== 1) throw new DomainError('InvalidArgumentError', `--tag needs an archive with exactly one image (this one has ${images.length})`);
     images[0]!.names = [canonicalName(options.tag)];
   }
+  const sizes = new Map<string, number>();
+  for (const layer of images.flatMap((i) => i.layers)) if (store.layerBlob(layer.diffId) === undefined) sizes.set(layer.diffId, layer.size);
+  options.progress?.setTotal?.([...sizes.values()].reduce((a, b) => a + b, 0));
   return store.loadImages(images, options.progress);
 }

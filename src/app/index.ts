@@ -8,6 +8,7 @@ export type { ImageRow, ImportInput, HistoryStep, LayerUse } from './images.js';
 export { createContainer, listContainers, editContainer, diffContainer, commitContainer, removeContainers } from './containers.js';
 export type { ContainerRow, CommitInput, CommitResult, RemovedContainers } from './containers.js';
 export { saveImages, loadImages } from './archives.js';
+export type { LoadProgress } from './archives.js';
 export { inspectTargets } from './inspect.js';
 export { diskUsage, pruneStore } from './housekeeping.js';
 export { openView, describeLayer, explainPath, exportTree, imageLabel } from './views.js';

@@ -11,7 +11,7 @@ export interface Io {
   stdout: Output;
   stderr: Output;
   readStdin(): Promise<Uint8Array>;
-  /** Stdin as it arrives, for inputs too big to hold (absent: `readStdin` is used). */
+  /** Stdin as it arrives, for inputs bigger than memory (an archive); else `readStdin` is used. */
   stdinChunks?(): AsyncIterable<Uint8Array>;
   stdinIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -54,13 +54,18 @@ export function nodeIo(): Io {
     stdout: nodeOutput(process.stdout),
     stderr: nodeOutput(process.stderr),
     stdinIsTTY: process.stdin.isTTY === true,
+    async *stdinChunks() {
+      for await (const chunk of process.stdin) {
+        const buffer = chunk as Buffer;
+        yield new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+      }
+    },
     async readStdin() {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       const all = Buffer.concat(chunks);
       return new Uint8Array(all.buffer, all.byteOffset, all.length);
     },
-    stdinChunks: () => process.stdin as AsyncIterable<Uint8Array>,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -1,16 +1,18 @@
 /**
- * Image archives on disk: reading a tar (plain or gzip) or a directory as a `FileSource`, and
- * writing the files of an archive as a deterministic tar (USTAR, sorted as given, owner 0,
+ * Image archives on disk: reading a tar (plain or gzip, from a file or stdin) or a directory as
+ * a `FileSource` whose files are read by positioned reads, never the whole archive in memory,
+ * and writing the files of an archive as a deterministic tar (USTAR, sorted as given, owner 0,
  * mtime 0), as `docker save` and `skopeo copy … oci-archive:` produce them.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { extract } from 'tar-stream';
 import { DomainError } from '../errors/index.js';
-import type { ArchiveFile, FileSource } from '../image/index.js';
-import { uncompressedInChunks } from './compress.js';
+import { isGzip, isZstd, type ArchiveFile, type FileSource } from '../image/index.js';
+import { uncompressedChunks } from '../store/index.js';
+import { fileChunks, spool, temporaryPath } from './chunkedFiles.js';
+import { nodeCompression } from './compress.js';
+import { cleanName, scanTar, type TarMember } from './tarScan.js';
 
 /** A source with a known list of files. */
 export interface ListedSource extends FileSource {
@@ -18,67 +20,83 @@ export interface ListedSource extends FileSource {
   has(path: string): boolean;
 }
 
-function cleanName(raw: string): string | undefined {
-  const parts: string[] = [];
-  for (const part of raw.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') return undefined;
-    parts.push(part);
-  }
-  return parts.join('/');
+/** An archive being read; `close` removes the temporary copy it may have made. */
+export interface ArchiveSource extends ListedSource {
+  close(): void;
 }
 
-/** Bytes the tar reader gets per turn of the event loop (so Ctrl-C is handled while it reads). */
-const READ_CHUNK = 4 << 20;
-
-async function* inTurns(bytes: Uint8Array): AsyncGenerator<Buffer> {
-  for (let pos = 0; pos < bytes.length; pos += READ_CHUNK) {
-    yield Buffer.from(bytes.buffer, bytes.byteOffset + pos, Math.min(READ_CHUNK, bytes.length - pos));
-    await nextTurn();
-  }
+function missing(path: string): DomainError {
+  return new DomainError('ImageFormatError', `${path} is missing`, { path });
 }
 
-/** The regular files of a tar archive (gzip-compressed or not), by clean relative name. */
-export async function readTarFiles(bytes: Uint8Array, what: string): Promise<Map<string, Uint8Array>> {
-  const tar = await uncompressedInChunks(bytes, what);
-  const files = new Map<string, Uint8Array>();
-  const ex = extract();
-  const feed = Readable.from(inTurns(tar));
-  const done = (async () => {
-    for await (const entry of ex) {
-      // Each chunk is copied into place as it comes: one Buffer.concat of a layer of hundreds
-      // of MB at the end would hold off Ctrl-C for a second or more.
-      const data = new Uint8Array(entry.header.size ?? 0);
-      let filled = 0;
-      for await (const chunk of entry) {
-        const bytes = chunk as Buffer;
-        if (filled + bytes.length <= data.length) data.set(bytes, filled);
-        filled += bytes.length;
-      }
-      const name = cleanName(entry.header.name);
-      if (name === undefined) throw new DomainError('UnsafeTarEntryError', `${what}: entry name climbs out of the archive: ${entry.header.name}`, { path: entry.header.name });
-      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        if (filled !== data.length) throw new DomainError('ImageFormatError', `${what}: ${entry.header.name} is cut short`, { what });
-        files.set(name, data);
-      }
-    }
-  })();
-  feed.pipe(ex);
+/** The tar file at `path` as a source: its member headers are read now, file data on demand. */
+async function tarFileSource(path: string, what: string, describe: string, close: () => void): Promise<ArchiveSource> {
+  let members: Map<string, TarMember>;
+  const file = await open(path, 'r');
   try {
-    await done;
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw new DomainError('ImageFormatError', `${what} is not a valid tar archive (${(error as Error).message})`, { what });
+    members = await scanTar(file, (await file.stat()).size, what);
+  } finally {
+    await file.close();
   }
-  return files;
-}
-
-export function mapSource(files: Map<string, Uint8Array>, describe: string): ListedSource {
+  const chunks = (name: string): AsyncIterable<Uint8Array> => {
+    const member = members.get(name);
+    if (member === undefined) throw missing(name);
+    return fileChunks(path, member.offset, member.size, `${what}: ${name}`);
+  };
   return {
     describe,
-    has: (path) => files.has(path),
-    read: async (path) => files.get(path),
+    close,
+    has: (name) => members.has(name),
+    size: async (name) => members.get(name)?.size,
+    chunks,
+    read: async (name) => {
+      const member = members.get(name);
+      if (member === undefined) return undefined;
+      const bytes = new Uint8Array(member.size);
+      let pos = 0;
+      for await (const chunk of chunks(name)) {
+        bytes.set(chunk, pos);
+        pos += chunk.length;
+      }
+      return bytes;
+    },
   };
+}
+
+/**
+ * A gzip-compressed tar (`docker save | gzip`) is decompressed as a stream into a temporary
+ * file in `tmpDir` (named for this process: WriteJournal.undo removes it on Ctrl-C), which is
+ * then read like a plain tar; `close` removes it.
+ */
+async function spooledSource(chunks: AsyncIterable<Uint8Array>, what: string, tmpDir: string): Promise<ArchiveSource> {
+  const temp = await temporaryPath(tmpDir, 'load');
+  try {
+    await spool(uncompressedChunks(nodeCompression, chunks, what), temp.path);
+    return await tarFileSource(temp.path, what, what, temp.remove);
+  } catch (error) {
+    temp.remove();
+    throw error;
+  }
+}
+
+/** An archive file (a tar, plain or gzip) as a source; `what` names it in errors. */
+export async function openArchiveFile(path: string, what: string, tmpDir: string): Promise<ArchiveSource> {
+  const { size } = await stat(path);
+  const file = await open(path, 'r');
+  const magic = new Uint8Array(4);
+  try {
+    await file.read(magic, 0, 4, 0);
+  } finally {
+    await file.close();
+  }
+  if (isZstd(magic)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
+  if (isGzip(magic)) return spooledSource(fileChunks(path, 0, size, what), what, tmpDir);
+  return tarFileSource(path, what, what, () => undefined);
+}
+
+/** An archive arriving as a stream (stdin): kept in a temporary file while it is read. */
+export async function openArchiveStream(chunks: AsyncIterable<Uint8Array>, what: string, tmpDir: string): Promise<ArchiveSource> {
+  return spooledSource(chunks, what, tmpDir);
 }
 
 /** A directory (e.g. an OCI image layout made by umoci) as a source; paths stay inside it. */
@@ -99,7 +117,16 @@ export function dirSource(dir: string): ListedSource {
     has: (path) => resolve(path) !== undefined,
     read: async (path) => {
       const full = resolve(path);
-      return full === undefined ? undefined : new Uint8Array(readFileSync(full));
+      return full === undefined ? undefined : new Uint8Array(await readFile(full));
+    },
+    size: async (path) => {
+      const full = resolve(path);
+      return full === undefined ? undefined : statSync(full).size;
+    },
+    chunks: (path) => {
+      const full = resolve(path);
+      if (full === undefined) throw missing(path);
+      return fileChunks(full, 0, statSync(full).size, path);
     },
   };
 }
@@ -144,8 +171,11 @@ function header(name: string, size: number, typeflag: '0' | '5', mode: number): 
   return block;
 }
 
-/** The tar of `files` in the given order, with the directories they need before them. */
-export function* tarOfFiles(files: readonly ArchiveFile[]): Iterable<Uint8Array> {
+/**
+ * The tar of `files` in the given order, with the directories they need before them; each
+ * file's bytes are read as they are written.
+ */
+export async function* tarOfFiles(files: readonly ArchiveFile[]): AsyncGenerator<Uint8Array> {
   const dirs = new Set<string>();
   for (const file of files) {
     const parts = file.path.split('/');
@@ -155,9 +185,10 @@ export function* tarOfFiles(files: readonly ArchiveFile[]): Iterable<Uint8Array>
       dirs.add(dir);
       yield header(dir, 0, '5', 0o755);
     }
-    yield header(file.path, file.bytes.length, '0', 0o644);
-    if (file.bytes.length > 0) yield file.bytes;
-    const pad = (BLOCK - (file.bytes.length % BLOCK)) % BLOCK;
+    yield header(file.path, file.size, '0', 0o644);
+    // ArchiveFile.chunks checks that the bytes are `size` long, as the header says.
+    yield* file.chunks();
+    const pad = (BLOCK - (file.size % BLOCK)) % BLOCK;
     if (pad > 0) yield new Uint8Array(pad);
   }
   yield new Uint8Array(2 * BLOCK);

@@ -1,20 +1,44 @@
 /**
  * Reading images out of an OCI image layout (directory or tar, image-layout.md) or a
- * docker-archive (`docker save`; moby's image/tarexport writes and reads it), and the files of such an archive for `save`.
- * The files themselves come through `FileSource`, so the same code serves a directory on
- * disk, a tar in memory or anything else.
+ * docker-archive (`docker save`; moby's image/tarexport writes and reads it). The files
+ * themselves come through `FileSource`, so the same code serves a directory on disk, a tar
+ * file read by positioned reads, files in memory or anything else. Writing: archiveFiles.ts.
  */
 import { sha256Digest } from '../digest/index.js';
+import { RunningDigest } from './BlobStore.js';
 import { DomainError } from '../errors/index.js';
-import { encodeJson, isObject, parseJson } from './json.js';
-import { CONTAINERD_NAME_ANNOTATION, MediaTypes, REF_NAME_ANNOTATION, isIndexType, isManifestType, layerCompression } from './mediaTypes.js';
+import { isObject, parseJson } from './json.js';
+import { MediaTypes, isIndexType, isManifestType, layerCompression } from './mediaTypes.js';
 import { parseConfig, parseIndex, parseManifest } from './parse.js';
 import { canonicalName, familiarName, nameFromAnnotations } from './reference.js';
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from './types.js';
+import type { Descriptor, ImageConfig, ImageManifest, Platform } from './types.js';
 
-/** Read access to the files of a layout or archive; paths are relative (`blobs/sha256/…`). */
+/**
+ * Read access to the files of a layout or archive; paths are relative (`blobs/sha256/…`).
+ * Documents are read whole; layers are streamed, so a source never needs to hold one.
+ */
 export interface FileSource {
   read(path: string): Promise<Uint8Array | undefined>;
+  /** Bytes of the file, `undefined` when absent. */
+  size(path: string): Promise<number | undefined>;
+  /** The file's bytes in chunks of bounded size, each a fresh array; `ImageFormatError` when absent. */
+  chunks(path: string): AsyncIterable<Uint8Array>;
+}
+
+/** Largest chunk `memorySource` hands out (a view, never a copy). */
+const MEMORY_CHUNK = 1 << 20;
+
+/** Files held in memory as a source (tests, browsers). */
+export function memorySource(files: ReadonlyMap<string, Uint8Array>): FileSource {
+  return {
+    read: async (path) => files.get(path),
+    size: async (path) => files.get(path)?.length,
+    async *chunks(path) {
+      const bytes = files.get(path);
+      if (bytes === undefined) throw bad(`${path} is missing`, { path });
+      for (let pos = 0; pos < bytes.length; pos += MEMORY_CHUNK) yield bytes.subarray(pos, Math.min(pos + MEMORY_CHUNK, bytes.length));
+    },
+  };
 }
 
 /** A layer of an image being loaded. */
@@ -25,8 +49,15 @@ export interface SourceLayer {
   digest?: string;
   /** DiffID from the config: sha256 of the uncompressed tar. */
   diffId: string;
+  /** Bytes of the blob as stored in the source (for progress totals). */
+  size: number;
   /** The blob's bytes, as stored in the source (maybe compressed). */
   read(): Promise<Uint8Array>;
+  /**
+   * The same bytes in chunks, never whole in memory. With a `digest`, the iteration throws
+   * `DigestMismatchError` after the last chunk when the bytes do not match it.
+   */
+  chunks(): AsyncIterable<Uint8Array>;
 }
 
 /** An image found in a layout or archive. */
@@ -59,17 +90,32 @@ async function readRequired(source: FileSource, path: string, what: string): Pro
   return bytes;
 }
 
-async function readBlob(source: FileSource, descriptor: Descriptor, what: string): Promise<Uint8Array> {
-  const bytes = await readRequired(source, blobPath(descriptor.digest), what);
-  const digest = sha256Digest(bytes);
+function checkBlob(descriptor: Descriptor, what: string, digest: string, size: number): void {
   if (digest !== descriptor.digest) {
     throw new DomainError('DigestMismatchError', `${what} ${descriptor.digest} does not match its content (${digest})`, {
       expected: descriptor.digest,
       actual: digest,
     });
   }
-  if (bytes.length !== descriptor.size) throw bad(`${what} ${descriptor.digest} has ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
+  if (size !== descriptor.size) throw bad(`${what} ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`);
+}
+
+async function readBlob(source: FileSource, descriptor: Descriptor, what: string): Promise<Uint8Array> {
+  const bytes = await readRequired(source, blobPath(descriptor.digest), what);
+  checkBlob(descriptor, what, sha256Digest(bytes), bytes.length);
   return bytes;
+}
+
+/** A blob's chunks, checked as `readBlob` checks it once the last one has passed. */
+async function* blobChunks(source: FileSource, descriptor: Descriptor, what: string): AsyncIterable<Uint8Array> {
+  const digest = new RunningDigest();
+  let size = 0;
+  for await (const chunk of source.chunks(blobPath(descriptor.digest))) {
+    digest.update(chunk);
+    size += chunk.length;
+    yield chunk;
+  }
+  checkBlob(descriptor, what, digest.finish(), size);
 }
 
 export function isOciLayout(files: { has(path: string): boolean }): boolean {
@@ -143,7 +189,9 @@ function manifestLayers(source: FileSource, manifest: ImageManifest, config: Ima
       mediaType: descriptor.mediaType,
       digest: descriptor.digest,
       diffId: diffIds[i]!,
+      size: descriptor.size,
       read: () => readBlob(source, descriptor, 'layer'),
+      chunks: () => blobChunks(source, descriptor, 'layer'),
     };
   });
 }
@@ -204,16 +252,19 @@ export async function readDockerArchive(source: FileSource): Promise<SourceImage
       const name = canonicalName(familiarName(tag));
       if (!names.includes(name)) names.push(name);
     }
-    images.push({
-      names,
-      configBytes,
-      config,
-      layers: item.Layers.map((path, i) => ({
+    const layers: SourceLayer[] = [];
+    for (const [i, path] of item.Layers.entries()) {
+      const size = await source.size(path);
+      if (size === undefined) throw bad(`layer is missing (${path})`, { path });
+      layers.push({
         mediaType: MediaTypes.ociLayer,
         diffId: diffIds[i]!,
+        size,
         read: () => readRequired(source, path, 'layer'),
-      })),
-    });
+        chunks: () => source.chunks(path),
+      });
+    }
+    images.push({ names, configBytes, config, layers });
   }
   return images;
 }
@@ -225,109 +276,4 @@ export async function readImageArchive(source: FileSource, platform?: Platform):
   }
   if ((await source.read('manifest.json')) !== undefined) return readDockerArchive(source);
   throw bad('neither an OCI image layout (oci-layout, index.json) nor a docker-archive (manifest.json)');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing
-
-/** A file of an archive being written. */
-export interface ArchiveFile {
-  path: string;
-  bytes: Uint8Array;
-}
-
-/** An image to save, as the store holds it. */
-export interface StoredImageBlobs {
-  names: string[];
-  manifest: ImageManifest;
-  manifestBytes: Uint8Array;
-  manifestDigest: string;
-  configBytes: Uint8Array;
-  config: ImageConfig;
-}
-
-export interface BlobReader {
-  /** A stored blob by digest. */
-  blob(digest: string): Promise<Uint8Array>;
-  /** The uncompressed tar of a stored layer (its sha256 is the DiffID). */
-  layerTar(descriptor: Descriptor): Promise<Uint8Array>;
-}
-
-export type ArchiveFormat = 'oci' | 'docker';
-
-export function indexEntry(descriptor: Descriptor, name: string | undefined, fullName = false): Descriptor {
-  const entry: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
-  if (name !== undefined) {
-    entry.annotations = { [REF_NAME_ANNOTATION]: name };
-    if (fullName) entry.annotations[CONTAINERD_NAME_ANNOTATION] = name;
-  }
-  return entry;
-}
-
-/**
- * The files of a saved archive:
- * - `oci`: an OCI image layout with the store's own blobs (layers stay compressed), tagged
- *   `name:tag` as in the store — what `skopeo copy oci:STORE:NAME oci-archive:FILE` gives;
- * - `docker`: what `docker save` writes since Docker 25 (moby image/tarexport/save.go), a tar that is both an
- *   OCI layout and a docker-archive: uncompressed layer blobs (blob digest = DiffID),
- *   `manifest.json` pointing into `blobs/`, and `repositories`.
- */
-export async function archiveFiles(images: readonly StoredImageBlobs[], format: ArchiveFormat, reader: BlobReader): Promise<ArchiveFile[]> {
-  const blobs = new Map<string, Uint8Array>();
-  const index: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] };
-  const dockerItems: DockerManifestItem[] = [];
-  const repositories: Record<string, Record<string, string>> = {};
-  for (const image of images) {
-    let manifestDescriptor: Descriptor;
-    if (format === 'oci') {
-      blobs.set(image.manifestDigest, image.manifestBytes);
-      blobs.set(image.manifest.config.digest, image.configBytes);
-      for (const layer of image.manifest.layers) if (!blobs.has(layer.digest)) blobs.set(layer.digest, await reader.blob(layer.digest));
-      manifestDescriptor = { mediaType: MediaTypes.ociManifest, digest: image.manifestDigest, size: image.manifestBytes.length };
-    } else {
-      const layers: Descriptor[] = [];
-      for (const [i, layer] of image.manifest.layers.entries()) {
-        const diffId = image.config.rootfs.diff_ids[i]!;
-        let tar = blobs.get(diffId);
-        if (tar === undefined) {
-          tar = await reader.layerTar(layer);
-          const actual = sha256Digest(tar);
-          if (actual !== diffId) {
-            throw new DomainError('DigestMismatchError', `layer ${layer.digest} does not uncompress to its DiffID ${diffId} (got ${actual})`, {
-              expected: diffId,
-              actual,
-            });
-          }
-          blobs.set(diffId, tar);
-        }
-        layers.push({ mediaType: MediaTypes.ociLayer, digest: diffId, size: tar.length });
-      }
-      const config: Descriptor = { mediaType: MediaTypes.ociConfig, digest: image.manifest.config.digest, size: image.configBytes.length };
-      blobs.set(config.digest, image.configBytes);
-      const manifestBytes = encodeJson({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers });
-      manifestDescriptor = { mediaType: MediaTypes.ociManifest, digest: sha256Digest(manifestBytes), size: manifestBytes.length };
-      blobs.set(manifestDescriptor.digest, manifestBytes);
-      dockerItems.push({
-        Config: blobPath(config.digest),
-        RepoTags: image.names.length > 0 ? [...image.names] : null,
-        Layers: layers.map((l) => blobPath(l.digest)),
-      });
-      const top = layers.at(-1);
-      for (const name of image.names) {
-        if (top === undefined) continue;
-        const colon = name.lastIndexOf(':');
-        (repositories[name.slice(0, colon)] ??= {})[name.slice(colon + 1)] = top.digest.slice('sha256:'.length);
-      }
-    }
-    if (image.names.length === 0) index.manifests.push(indexEntry(manifestDescriptor, undefined));
-    for (const name of image.names) index.manifests.push(indexEntry(manifestDescriptor, name, format === 'docker'));
-  }
-  const files: ArchiveFile[] = [...blobs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([digest, bytes]) => ({ path: blobPath(digest), bytes }));
-  files.push({ path: 'index.json', bytes: encodeJson(index) });
-  if (format === 'docker') {
-    files.push({ path: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(dockerItems)) });
-  }
-  files.push({ path: 'oci-layout', bytes: encodeJson({ imageLayoutVersion: OCI_LAYOUT_VERSION }) });
-  if (format === 'docker' && Object.keys(repositories).length > 0) files.push({ path: 'repositories', bytes: encodeJson(repositories) });
-  return files;
 }

@@ -21,10 +21,11 @@ export {
   readDockerArchive,
   readImageArchive,
   parseDockerManifest,
-  archiveFiles,
-  indexEntry,
+  memorySource,
 } from './archive.js';
-export type { FileSource, SourceImage, SourceLayer, DockerManifestItem, ArchiveFile, StoredImageBlobs, BlobReader, ArchiveFormat } from './archive.js';
+export type { FileSource, SourceImage, SourceLayer, DockerManifestItem } from './archive.js';
+export { archiveFiles, archiveFileBytes, bytesFile, indexEntry } from './archiveFiles.js';
+export type { ArchiveFile, StoredImageBlobs, BlobReader, SizedChunks, ArchiveFormat } from './archiveFiles.js';
 export { mountContainer } from './container.js';
 export { layerChanges } from './stack.js';
 export type { LayerChanges } from './stack.js';

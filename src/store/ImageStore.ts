@@ -32,12 +32,14 @@ import {
   type Descriptor,
   type ImageConfig,
   type SourceImage,
+  RunningDigest,
 } from '../image/index.js';
 import type { Layer, LayerHistory } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore, PackWriter } from './backend.js';
-import { uncompressedTar, type LayerCompression } from './compression.js';
+import type { LayerCompression } from './compression.js';
 import { readLayerIntoPack, storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
 import { LayerCache } from './LayerCache.js';
+import { measureChunks, uncompressedChunks } from './layerTarStream.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
@@ -50,6 +52,7 @@ export interface AddImageInput {
   names?: readonly string[];
   progress?: ProgressSink;
 }
+
 
 export class ImageStore {
   readonly #blobs: BlobStore;
@@ -290,7 +293,7 @@ export class ImageStore {
       const layers: Descriptor[] = [];
       for (const layer of source.layers) {
         const stored = this.#layerBlobs.get(layer.diffId);
-        layers.push(stored ?? (await this.#storeBlob(layer.diffId, inPieces(await layer.read()), progress)));
+        layers.push(stored ?? (await this.#storeBlob(layer.diffId, layer.chunks(), progress)));
       }
       out.push(await this.#addManifest(source.configBytes, source.config, layers, source.names));
     }
@@ -360,7 +363,11 @@ export class ImageStore {
     for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
   }
 
-  /** The files of an archive holding these images (see `archiveFiles`). */
+  /**
+   * The files of an archive holding these images (see `archiveFiles`); layers are read from
+   * the blobs only as the files are written. The uncompressed size of a layer tar (its member
+   * header comes first) is found by a first pass that also checks its DiffID.
+   */
   async archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
     const merged = new Map<string, { image: ImageRecord; names: string[] }>();
     for (const { image, names } of images) {
@@ -368,6 +375,8 @@ export class ImageStore {
       if (entry === undefined) merged.set(image.manifestDigest, { image, names: [...names] });
       else for (const n of names) if (!entry.names.includes(n)) entry.names.push(n);
     }
+    const tarChunks = (descriptor: Descriptor): AsyncIterable<Uint8Array> =>
+      uncompressedChunks(this.#compression, this.#blobs.chunks(descriptor.digest), `layer ${descriptor.digest}`);
     return archiveFiles(
       [...merged.values()].map(({ image, names }) => ({
         names,
@@ -379,14 +388,13 @@ export class ImageStore {
       })),
       format,
       {
-        blob: (digest) => this.#blobs.get(digest),
-        layerTar: async (descriptor) => uncompressedTar(this.#compression, await this.#blobs.get(descriptor.digest), `layer ${descriptor.digest}`),
+        blobChunks: (digest) => this.#blobs.chunks(digest),
+        layerTar: async (descriptor) => {
+          const digest = new RunningDigest();
+          const size = await measureChunks(tarChunks(descriptor), digest);
+          return { size, digest: digest.finish(), chunks: () => tarChunks(descriptor) };
+        },
       },
     );
   }
-}
-
-/** Bytes as an async stream of 1 MiB views. */
-async function* inPieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let pos = 0; pos < bytes.length; pos += 1 << 20) yield bytes.subarray(pos, Math.min(pos + (1 << 20), bytes.length));
 }

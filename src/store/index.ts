@@ -14,6 +14,7 @@ export { LayerCache } from './LayerCache.js';
 export { encodeLayerIndex, checkLayerIndex, decodeLayerIndex, LAYER_INDEX_FORMAT, LAYER_INDEX_VERSION } from './layerIndex.js';
 export type { LayerIndexHeader, LayerKey, EncodedLayerIndex, CheckedIndex } from './layerIndex.js';
 export { webCompression, uncompressedTar } from './compression.js';
+export { uncompressedChunks } from './layerTarStream.js';
 export type { LayerCompression } from './compression.js';
 export { TagIndex, indexDocument } from './tags.js';
 export { planImageRemoval, prunableImages } from './rmiPolicy.js';

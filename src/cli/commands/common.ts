@@ -48,3 +48,13 @@ export async function stdinArchive(ctx: Context, what: string): Promise<Uint8Arr
   if (ctx.io.stdinIsTTY) throw new UsageError(`no ${what}: give a file, or pipe one to stdin`);
   return ctx.io.readStdin();
 }
+
+/** `stdinArchive` as it arrives, never whole in memory when the process's stdin can stream. */
+export function stdinArchiveChunks(ctx: Context, what: string): AsyncIterable<Uint8Array> {
+  if (ctx.io.stdinIsTTY) throw new UsageError(`no ${what}: give a file, or pipe one to stdin`);
+  const io = ctx.io;
+  if (io.stdinChunks !== undefined) return io.stdinChunks();
+  return (async function* () {
+    yield await io.readStdin();
+  })();
+}

@@ -8,8 +8,12 @@ export const exportCommand: CommandSpec = {
   builder: (y) => y.positional('target', { type: 'string', describe: 'container or image' }).option('output', { alias: 'o', type: 'string', describe: 'write to this file instead of stdout' }),
   examples: [['overlay export web -o rootfs.tar', 'the container as a root filesystem tar']],
   async run(ctx) {
-    const flat = await withView(ctx, ctx.str('target'), exportTree);
-    const result = await writeOutput(ctx, flat.tarChunks(), ctx.progress('exporting', flat.size));
+    // File data is read from the layer caches as the tar is written, so the store stays
+    // locked (no prune can drop a cache) until the last byte is out.
+    const { flat, result } = await withView(ctx, ctx.str('target'), async (view) => {
+      const flat = exportTree(view);
+      return { flat, result: await writeOutput(ctx, flat.tarChunks(), ctx.progress('exporting', flat.size)) };
+    });
     if (ctx.json && result.path !== undefined) ctx.printJson({ file: result.path, bytes: result.bytes, entries: flat.entryCount });
   },
 };

@@ -1,10 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { dirSource, mapSource, readTarFiles, type ListedSource } from '../../host/index.js';
+import { dirSource, openArchiveFile, openArchiveStream, type ListedSource } from '../../host/index.js';
 import { loadImages } from '../../app/index.js';
 import { shortId } from '../render/format.js';
-import { stdinArchive, type CommandSpec } from './common.js';
+import { stdinArchiveChunks, type CommandSpec } from './common.js';
 
 export const loadCommand: CommandSpec = {
   command: 'load [source]',
@@ -20,21 +19,23 @@ export const loadCommand: CommandSpec = {
   ],
   async run(ctx) {
     const given = ctx.optStr('input') ?? ctx.optStr('source');
-    let source: ListedSource;
-    if (given === undefined || given === '-') {
-      source = mapSource(await readTarFiles(await stdinArchive(ctx, 'archive'), 'stdin'), 'stdin');
-    } else {
-      const path = resolve(ctx.io.cwd, given);
-      if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${given}'`), { code: 'ENOENT', path: given });
-      source = statSync(path).isDirectory() ? dirSource(path) : mapSource(await readTarFiles(await readFile(path), given), given);
-    }
+    const path = given === undefined || given === '-' ? undefined : resolve(ctx.io.cwd, given);
+    if (path !== undefined && !existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${given}'`), { code: 'ENOENT', path: given });
+    const stdin = path === undefined ? stdinArchiveChunks(ctx, 'archive') : undefined;
     const tag = ctx.optStr('tag');
     const loaded = await ctx.withStore(async (store) => {
+      // The archive is read in place by positioned reads; a gzip archive or stdin is first
+      // copied, uncompressed, to a temporary file in the store's tmp/ (removed on Ctrl-C too).
+      let source: ListedSource & { close?(): void };
+      if (path === undefined) source = await openArchiveStream(stdin!, 'stdin', store.tmpDir);
+      else if (statSync(path).isDirectory()) source = dirSource(path);
+      else source = await openArchiveFile(path, given!, store.tmpDir);
       const progress = ctx.progress('loading');
       try {
         return await loadImages(store, source, { progress, ...(tag === undefined ? {} : { tag }) });
       } finally {
         progress.done();
+        source.close?.();
       }
     });
     if (ctx.json) return ctx.printJson(loaded.map((i) => ({ id: i.id, names: i.names, manifest: i.manifestDigest })));

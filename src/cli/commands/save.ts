@@ -20,9 +20,12 @@ export const saveCommand: CommandSpec = {
   async run(ctx) {
     const format = (ctx.optStr('format') ?? 'docker') as ArchiveFormat;
     if (format !== 'docker' && format !== 'oci') throw new DomainError('InvalidArgumentError', `unknown format ${String(format)}`);
-    const files = await ctx.withStore((store) => saveImages(store, ctx.strs('images'), format));
-    const total = files.reduce((n, f) => n + f.bytes.length, 0);
-    const result = await writeOutput(ctx, tarOfFiles(files), ctx.progress('saving', total));
+    // The blobs are read while the archive is written: the store stays locked until then.
+    const { files, result } = await ctx.withStore(async (store) => {
+      const files = await saveImages(store, ctx.strs('images'), format);
+      const total = files.reduce((n, f) => n + f.size, 0);
+      return { files, result: await writeOutput(ctx, tarOfFiles(files), ctx.progress('saving', total)) };
+    });
     if (ctx.json && result.path !== undefined) ctx.printJson({ file: result.path, bytes: result.bytes, format, files: files.map((f) => f.path) });
   },
 };

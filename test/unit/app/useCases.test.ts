@@ -33,7 +33,7 @@ import {
   tagImage,
   writeFileAt,
 } from '../../../src/app/index.js';
-import type { FileSource } from '../../../src/image/index.js';
+import { archiveFileBytes, memorySource } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
 import { Store, memoryBackend } from '../../../src/store/index.js';
 
@@ -135,7 +135,7 @@ describe('use cases over a store in memory', () => {
   it('saves and loads archives between stores, and inspects what it has', async () => {
     const store = await withBase();
     const files = await saveImages(store, ['base:1'], 'docker');
-    const source: FileSource = { read: async (path) => files.find((f) => f.path === path)?.bytes };
+    const source = memorySource(new Map(await Promise.all(files.map(async (f) => [f.path, await archiveFileBytes(f)] as const))));
     const other = await open();
     const [loaded] = await loadImages(other, source, { tag: 'copy:1' });
     expect(loaded).toMatchObject({ id: store.resolveImage('base:1').id, names: ['copy:1'] });

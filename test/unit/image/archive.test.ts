@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../src/digest/index.js';
 import {
   MediaTypes,
+  archiveFileBytes,
   archiveFiles,
+  memorySource,
+  type ArchiveFile,
+  type BlobReader,
   blobPath,
   encodeConfig,
   encodeManifest,
@@ -16,7 +20,16 @@ import {
 } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
 
-const source = (files: Map<string, Uint8Array>): FileSource => ({ read: async (p) => files.get(p) });
+const source = (files: Map<string, Uint8Array>): FileSource => memorySource(files);
+const inMemory = async (files: ArchiveFile[]): Promise<Map<string, Uint8Array>> => new Map(await Promise.all(files.map(async (f) => [f.path, await archiveFileBytes(f)] as const)));
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+/** A reader over blobs in memory; layer tars are stored as they are (uncompressed) and their size and digest are left for the writer to check. */
+const readerOf = (blobs: Map<string, Uint8Array>): BlobReader => ({
+  blobChunks: (d) => once(blobs.get(d)!),
+  layerTar: async (d) => ({ size: blobs.get(d.digest)!.length, chunks: () => once(blobs.get(d.digest)!) }),
+});
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 
 function storedImage(names: string[]): { image: StoredImageBlobs; blobs: Map<string, Uint8Array>; layers: Layer[] } {
@@ -45,10 +58,10 @@ function storedImage(names: string[]): { image: StoredImageBlobs; blobs: Map<str
 describe('image archives', () => {
   it('round-trips an OCI layout and a Docker 25+ archive', async () => {
     const { image, blobs, layers } = storedImage(['demo/app:1.0']);
-    const reader = { blob: async (d: string) => blobs.get(d)!, layerTar: async (d: { digest: string }) => blobs.get(d.digest)! };
+    const reader = readerOf(blobs);
     for (const format of ['oci', 'docker'] as const) {
       const files = await archiveFiles([image], format, reader);
-      const map = new Map(files.map((f) => [f.path, f.bytes]));
+      const map = await inMemory(files);
       expect(map.has('oci-layout')).toBe(true);
       expect(map.has('manifest.json')).toBe(format === 'docker');
       const [read] = await readImageArchive(source(map));
@@ -83,8 +96,8 @@ describe('image archives', () => {
 
   it('refuses archives that lie: digests, paths, layer counts', async () => {
     const { image, blobs } = storedImage(['a:1']);
-    const reader = { blob: async (d: string) => blobs.get(d)!, layerTar: async (d: { digest: string }) => blobs.get(d.digest)! };
-    const map = new Map((await archiveFiles([image], 'oci', reader)).map((f) => [f.path, f.bytes]));
+    const reader = readerOf(blobs);
+    const map = await inMemory(await archiveFiles([image], 'oci', reader));
     const tampered = new Map(map);
     tampered.set(blobPath(image.manifest.config.digest), enc({ architecture: 'arm64' }));
     await expect(readOciLayout(source(tampered))).rejects.toThrow(/does not match/);
@@ -100,8 +113,8 @@ describe('image archives', () => {
 
   it('picks the platform manifest of a nested index', async () => {
     const { image, blobs } = storedImage([]);
-    const reader = { blob: async (d: string) => blobs.get(d)!, layerTar: async (d: { digest: string }) => blobs.get(d.digest)! };
-    const map = new Map((await archiveFiles([image], 'oci', reader)).map((f) => [f.path, f.bytes]));
+    const reader = readerOf(blobs);
+    const map = await inMemory(await archiveFiles([image], 'oci', reader));
     const nested = enc({
       schemaVersion: 2,
       mediaType: MediaTypes.ociIndex,

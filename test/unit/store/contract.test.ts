@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/errors/index.js';
-import { childConfig, historyEntry, imageConfig, readImageArchive, type FileSource } from '../../../src/image/index.js';
+import { archiveFileBytes, childConfig, historyEntry, imageConfig, memorySource, readImageArchive, type ArchiveFile, type FileSource } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
 import type { Store } from '../../../src/store/index.js';
 import { BACKENDS, Killed, failingAfter, openStore, orderChecked, type BackendSetup, type Place } from './backends.js';
@@ -23,10 +23,20 @@ const addApp = (store: Store, names = ['app:1']) => store.addImage({ config: ima
 const addTools = (store: Store, names = ['tools:1']) => store.addImage({ config: imageConfig(spec, [base, tools]), layers: [base, tools], names });
 const blobCount = async (place: Place): Promise<number> => (await place.backend().blobs.list()).length;
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-const filesSource = (files: { path: string; bytes: Uint8Array }[]): FileSource => {
-  const map = new Map(files.map((f) => [f.path, f.bytes]));
-  return { read: async (path) => map.get(path) };
+const filesSource = async (files: ArchiveFile[]): Promise<FileSource> => {
+  const map = new Map<string, Uint8Array>();
+  for (const f of files) map.set(f.path, await archiveFileBytes(f));
+  return memorySource(map);
 };
+
+/** A source layer's `size`, `read` and `chunks` over bytes in memory. */
+const layerOf = (bytes: Uint8Array) => ({
+  size: bytes.length,
+  read: async () => bytes,
+  async *chunks() {
+    yield bytes;
+  },
+});
 
 /** Changes a container the way the CLI does: mount, edit, save the writable layer. */
 async function edit(store: Store, name: string, fn: (fs: Awaited<ReturnType<Store['mount']>>['fs']) => void): Promise<void> {
@@ -189,7 +199,7 @@ describe.each(BACKENDS)('store contract: $name backend', (setup: BackendSetup) =
     for (const format of ['docker', 'oci'] as const) {
       const files = await source.archive([{ image, names: ['app:1'] }], format);
       const before = await blobCount(target);
-      const [loaded] = await store.loadImages(await readImageArchive(filesSource(files)));
+      const [loaded] = await store.loadImages(await readImageArchive(await filesSource(files)));
       expect(loaded!.id).toBe(image.id);
       expect(loaded!.names).toEqual(['app:1']);
       // docker: the app layer, config and manifest are new; oci: the same manifest again.
@@ -206,7 +216,7 @@ describe.each(BACKENDS)('store contract: $name backend', (setup: BackendSetup) =
         names: ['bad:1'],
         configBytes: new TextEncoder().encode('{}'),
         config: imageConfig(spec, [app]),
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', diffId: app.diffId, read: async () => tools.toTar() }],
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', diffId: app.diffId, ...layerOf(tools.toTar()) }],
       },
     ];
     const error = await store.loadImages(sources).catch((e: unknown) => e);

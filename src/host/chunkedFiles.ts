@@ -1,0 +1,125 @@
+/**
+ * Files read and written as streams of chunks, for archives bigger than memory: positioned
+ * reads of a range, a spooled copy of a stream, and an atomic write from chunks whose
+ * temporary file goes away on an error and on Ctrl-C.
+ */
+import { rmSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { renameIntoPlace, tempName } from './atomic.js';
+
+/** Bytes per positioned read: each chunk handed out is a fresh array of at most this size. */
+export const READ_CHUNK = 1 << 20;
+/** Bytes per write: small chunks are gathered up to this size first. */
+const WRITE_CHUNK = 4 << 20;
+
+/** Temporary files of this process, removed when it exits (also by `process.exit` from a signal handler). */
+const live = new Set<string>();
+let hooked = false;
+
+/** Removes `path` when the process exits, unless the returned function is called first. */
+export function removeOnExit(path: string): () => void {
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', () => {
+      for (const p of live) rmSync(p, { force: true });
+    });
+  }
+  live.add(path);
+  return () => void live.delete(path);
+}
+
+/** `size` bytes at `offset` of the file at `path`, by positioned reads. */
+export async function* fileChunks(path: string, offset: number, size: number, what: string): AsyncGenerator<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    for (let pos = 0; pos < size; ) {
+      const want = Math.min(READ_CHUNK, size - pos);
+      const buffer = new Uint8Array(want);
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await file.read(buffer, got, want - got, offset + pos + got);
+        if (bytesRead === 0) throw new Error(`${what}: the file ended ${size - pos - got} bytes early`);
+        got += bytesRead;
+      }
+      yield buffer;
+      pos += want;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** `chunks` regrouped into pieces of about `size` bytes (small ones copied together, big ones sliced). */
+export async function* inPieces(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size = WRITE_CHUNK): AsyncGenerator<Uint8Array> {
+  let pending = new Uint8Array(size);
+  let used = 0;
+  for await (const chunk of chunks) {
+    if (used + chunk.length > size && used > 0) {
+      yield pending.subarray(0, used);
+      pending = new Uint8Array(size);
+      used = 0;
+    }
+    if (chunk.length >= size) {
+      for (let pos = 0; pos < chunk.length; pos += size) yield chunk.subarray(pos, Math.min(pos + size, chunk.length));
+      continue;
+    }
+    pending.set(chunk, used);
+    used += chunk.length;
+  }
+  if (used > 0) yield pending.subarray(0, used);
+}
+
+export interface SpoolOptions {
+  mode?: number;
+  /** Flush the file to disk before closing it. */
+  sync?: boolean;
+  onPiece?: (bytes: number) => void;
+}
+
+/** Writes `chunks` to the new file `path` (which must not exist); returns its size. */
+export async function spool(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, options: SpoolOptions = {}): Promise<number> {
+  const file = await open(path, 'wx', options.mode ?? 0o600);
+  let size = 0;
+  try {
+    for await (const piece of inPieces(chunks)) {
+      for (let pos = 0; pos < piece.length; ) pos += (await file.write(piece, pos, piece.length - pos)).bytesWritten;
+      size += piece.length;
+      options.onPiece?.(piece.length);
+    }
+    if (options.sync === true) await file.sync();
+  } finally {
+    await file.close();
+  }
+  return size;
+}
+
+/** A temporary file in `tmpDir` named for this process (WriteJournal.undo finds it by its pid). */
+export async function temporaryPath(tmpDir: string, hint: string): Promise<{ path: string; remove(): void }> {
+  await mkdir(tmpDir, { recursive: true });
+  const path = tempName(tmpDir, hint);
+  const forget = removeOnExit(path);
+  return {
+    path,
+    remove() {
+      forget();
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+/**
+ * Writes `chunks` to `target` atomically (a temporary file in `tmpDir`, flushed, then renamed),
+ * awaiting each write: the event loop stays free, so Ctrl-C stops a long write and the
+ * temporary file is removed.
+ */
+export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, tmpDir: string, onPiece?: (bytes: number) => void): Promise<number> {
+  const tmp = await temporaryPath(tmpDir, target.slice(target.lastIndexOf('/') + 1));
+  let size: number;
+  try {
+    size = await spool(chunks, tmp.path, { mode: 0o644, sync: true, ...(onPiece === undefined ? {} : { onPiece }) });
+    renameIntoPlace(tmp.path, target);
+  } finally {
+    tmp.remove();
+  }
+  return size;
+}
