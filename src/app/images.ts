@@ -1,7 +1,7 @@
 /** Use cases on images: list, import, tag, remove, history, and which images share a layer. */
 import { chainIds } from '../digest/index.js';
 import { historyRows, imageConfig, parseImageName, type HistoryRow } from '../image/index.js';
-import type { Layer } from '../layer/index.js';
+import type { Layer, LayerHistory } from '../layer/index.js';
 import type { ImageRecord, ProgressSink, RemoveImageResult, Store } from '../store/index.js';
 
 export interface ImageRow {
@@ -35,8 +35,13 @@ export function listImages(store: Store): ImageRow[] {
 }
 
 export interface ImportInput {
-  /** The layer, with its history entry (`created`, `createdBy`, …). */
-  layer: Layer;
+  /**
+   * The layer: a tar (plain or gzip), stored as given like `docker import` keeps its tarball,
+   * or a layer already decoded (a host directory), stored as its canonical tar.
+   */
+  source: { tar: AsyncIterable<Uint8Array> } | { layer: Layer };
+  /** The layer's history entry (`created`, `createdBy`, …). */
+  history: LayerHistory;
   name?: string;
   /** ISO 8601 creation time of the image. */
   created: string;
@@ -45,15 +50,17 @@ export interface ImportInput {
 }
 
 /** `overlay import`: a one-layer image for the store's platform (like `docker import`). */
-export async function importImage(store: Store, input: ImportInput): Promise<{ image: ImageRecord; diffId: string }> {
+export async function importImage(store: Store, input: ImportInput): Promise<{ image: ImageRecord; diffId: string; layer: Layer }> {
   const spec = { architecture: store.platform.architecture, os: store.platform.os, created: input.created, ...(input.author === undefined ? {} : { author: input.author }) };
   // The layer is stored first: its DiffID is hashed as its tar streams into the store.
-  const diffId = await store.storeLayer(input.layer, input.progress);
+  const { source } = input;
+  const { diffId, layer } =
+    'tar' in source ? await store.storeLayerTar(source.tar, input.progress) : { diffId: await store.storeLayer(source.layer, input.progress), layer: source.layer };
   const image = await store.addImage({
-    config: imageConfig(spec, [{ diffId, history: input.layer.history }]),
+    config: imageConfig(spec, [{ diffId, history: input.history }]),
     names: input.name === undefined ? [] : [input.name],
   });
-  return { image, diffId };
+  return { image, diffId, layer };
 }
 
 /** `overlay tag`: returns the new name in canonical form. */

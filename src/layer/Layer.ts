@@ -139,8 +139,9 @@ export class Layer implements LayerTree {
     return tarLength(this);
   }
 
-  tarChunks(): Iterable<Uint8Array> {
-    return tarChunks(this);
+  /** The canonical tar in chunks; `onData` sees each chunk of file data with its content. */
+  tarChunks(onData?: (content: Content, chunk: Uint8Array) => void): Iterable<Uint8Array> {
+    return tarChunks(this, onData);
   }
 
   /** The canonical uncompressed OCI layer tar: the same layer always gives the same bytes. */

@@ -32,14 +32,13 @@ import {
   type Descriptor,
   type ImageConfig,
   type SourceImage,
-  RunningDigest,
 } from '../image/index.js';
-import type { Layer, LayerHistory } from '../layer/index.js';
-import type { DocumentStore, LayerCacheStore, PackWriter } from './backend.js';
+import type { Layer } from '../layer/index.js';
+import type { DocumentStore, LayerCacheStore } from './backend.js';
 import type { LayerCompression } from './compression.js';
-import { readLayerIntoPack, storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
+import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
 import { LayerCache } from './LayerCache.js';
-import { measureChunks, uncompressedChunks } from './layerTarStream.js';
+import { uncompressedChunks } from './layerTarStream.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
@@ -70,15 +69,13 @@ export class ImageStore {
   /** Layer indexes and data packs: what mounts read instead of the blobs. */
   readonly #caches: LayerCache;
   readonly #tools: IngestTools;
-  /** Layers read by `readLayer`, and the packs their file data went to. */
-  readonly #packs = new WeakMap<Layer, PackWriter>();
 
   private constructor(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression) {
     this.#blobs = blobs;
     this.#documents = documents;
     this.#compression = compression;
-    this.#caches = new LayerCache(caches, blobs);
-    this.#tools = { blobs, caches, compression };
+    this.#caches = new LayerCache(caches, blobs, compression);
+    this.#tools = { blobs, caches, compression, stored: (diffId) => this.#layerBlobs.get(diffId) };
   }
 
   /**
@@ -220,30 +217,26 @@ export class ImageStore {
   // ------------------------------------------------------------------------------ writing
 
   /**
-   * A layer tar (plain or gzip) read once, its file data going straight to a new data pack of
-   * the store, so the layer in memory holds no file bytes. Store it with `storeLayer`, which
-   * keeps that pack; a layer never stored leaves only a temporary file (removed with the
-   * process's others).
-   */
-  async readLayer(tar: AsyncIterable<Uint8Array>, history?: LayerHistory): Promise<Layer> {
-    const pack = this.#tools.caches.packWriter();
-    const layer = await readLayerIntoPack(tar, pack, history);
-    this.#packs.set(layer, pack);
-    return layer;
-  }
-
-  /**
    * Stores a layer given decoded (import, commit, build) and returns its DiffID: its canonical
    * tar is hashed, compressed and written chunk by chunk (issue 9, "the tar is read, hashed,
    * compressed and written in chunks"), then its pack and index are written. Storing is by
    * DiffID: a layer the store has keeps its blob (the same tar compresses to the same bytes).
    */
   async storeLayer(layer: Layer, progress?: ProgressSink): Promise<string> {
-    const pack = this.#packs.get(layer);
-    this.#packs.delete(layer);
-    const stored = await storeDecodedLayer(this.#tools, layer, pack, progress);
+    const stored = await storeDecodedLayer(this.#tools, layer, progress);
     this.#noteLayer(stored);
     return stored.diffId;
+  }
+
+  /**
+   * A layer tar (plain or gzip) stored as given, the way `docker import` keeps its tarball: its
+   * DiffID is the hash of the tar as it comes, the source is read once (ingest.ts). Returns the
+   * DiffID and the layer as read (for its entry count and size; its files are not readable).
+   */
+  async storeLayerTar(tar: AsyncIterable<Uint8Array>, progress?: ProgressSink): Promise<{ diffId: string; layer: Layer }> {
+    const stored = await storeLayerBlob(this.#tools, tar, undefined, progress);
+    this.#noteLayer(stored);
+    return { diffId: stored.diffId, layer: stored.layer };
   }
 
   /**
@@ -377,6 +370,9 @@ export class ImageStore {
     }
     const tarChunks = (descriptor: Descriptor): AsyncIterable<Uint8Array> =>
       uncompressedChunks(this.#compression, this.#blobs.chunks(descriptor.digest), `layer ${descriptor.digest}`);
+    // Each layer blob's DiffID, for its cache key: the tar's size is in its index header.
+    const diffIds = new Map<string, string>();
+    for (const { image } of merged.values()) image.manifest.layers.forEach((l, i) => diffIds.set(l.digest, image.config.rootfs.diff_ids[i]!));
     return archiveFiles(
       [...merged.values()].map(({ image, names }) => ({
         names,
@@ -389,10 +385,11 @@ export class ImageStore {
       format,
       {
         blobChunks: (digest) => this.#blobs.chunks(digest),
+        // The size from the index header; the DiffID is checked as the tar streams out
+        // (archiveFiles), so the blob is gunzipped once.
         layerTar: async (descriptor) => {
-          const digest = new RunningDigest();
-          const size = await measureChunks(tarChunks(descriptor), digest);
-          return { size, digest: digest.finish(), chunks: () => tarChunks(descriptor) };
+          const size = await this.#caches.tarBytes({ blob: descriptor.digest, diffId: diffIds.get(descriptor.digest)! });
+          return { size, chunks: () => tarChunks(descriptor) };
         },
       },
     );

@@ -13,6 +13,8 @@
 import type { BlobStore } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import type { LayerCacheStore } from './backend.js';
+import type { LayerCompression } from './compression.js';
+import { uncompressedChunks } from './layerTarStream.js';
 import { readLayerIntoPack, placedIn, type ProgressSink } from './ingest.js';
 import { checkLayerIndex, decodeLayerIndex, encodeLayerIndex, type CheckedIndex, type LayerKey } from './layerIndex.js';
 
@@ -23,9 +25,12 @@ export class LayerCache {
   readonly #caches: LayerCacheStore;
   readonly #blobs: BlobStore;
 
-  constructor(caches: LayerCacheStore, blobs: BlobStore) {
+  readonly #compression: LayerCompression;
+
+  constructor(caches: LayerCacheStore, blobs: BlobStore, compression: LayerCompression) {
     this.#caches = caches;
     this.#blobs = blobs;
+    this.#compression = compression;
   }
 
   /**
@@ -52,7 +57,14 @@ export class LayerCache {
   async dataBytes(key: LayerKey): Promise<number> {
     const index = await this.#checkedIndex(key);
     if (index !== undefined) return index.header.dataBytes;
-    return (await this.#rebuild(key)).size;
+    return (await this.#rebuild(key)).layer.size;
+  }
+
+  /** Bytes of a stored layer's uncompressed tar, from its index header alone. */
+  async tarBytes(key: LayerKey): Promise<number> {
+    const index = await this.#checkedIndex(key);
+    if (index !== undefined) return index.header.tarBytes;
+    return (await this.#rebuild(key)).tarBytes;
   }
 
   async #checkedIndex(key: LayerKey): Promise<CheckedIndex | undefined> {
@@ -65,18 +77,20 @@ export class LayerCache {
    * and the index written (pack first, see above). Returns the layer as read (its files are
    * ranges of a pack writer that is closed by now: read the layer back with `#cached`).
    */
-  async #rebuild(key: LayerKey, progress?: ProgressSink): Promise<Layer> {
+  async #rebuild(key: LayerKey, progress?: ProgressSink): Promise<{ layer: Layer; tarBytes: number }> {
     const pack = this.#caches.packWriter();
-    const blob = this.#blobs.chunks(key.blob);
-    const layer = await readLayerIntoPack(counted(blob, progress), pack);
+    const blob = counted(this.#blobs.chunks(key.blob), (n) => progress?.tick(n));
+    let tarBytes = 0;
+    const tar = counted(uncompressedChunks(this.#compression, blob, `layer ${key.blob}`), (n) => (tarBytes += n));
+    const layer = await readLayerIntoPack(tar, pack);
     try {
       await pack.commit(key.blob);
     } catch (error) {
       await pack.abort();
       throw error;
     }
-    await this.#caches.write(key.blob, 'index', [encodeLayerIndex(layer, key, placedIn(layer, pack)).bytes]);
-    return layer;
+    await this.#caches.write(key.blob, 'index', [encodeLayerIndex(layer, key, tarBytes, placedIn(layer, pack)).bytes]);
+    return { layer, tarBytes };
   }
 
   /** Drops the caches of these blobs, or of every blob; returns the bytes they held. */
@@ -103,9 +117,9 @@ export class LayerCache {
   }
 }
 
-async function* counted(chunks: AsyncIterable<Uint8Array>, progress: ProgressSink | undefined): AsyncGenerator<Uint8Array> {
+async function* counted(chunks: AsyncIterable<Uint8Array>, see: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
-    progress?.tick(chunk.length);
+    see(chunk.length);
     yield chunk;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Platform, SourceImage, ArchiveFile, ArchiveFormat, Descriptor } from '../image/index.js';
 import { mountContainer, tryCanonicalName } from '../image/index.js';
-import type { Layer, LayerHistory } from '../layer/index.js';
+import type { Layer } from '../layer/index.js';
 import type { Overlay } from '../overlay/index.js';
 import type { StoreBackend } from './backend.js';
 import { ContainerStore } from './ContainerStore.js';
@@ -104,9 +104,9 @@ export class Store {
     return this.#images.layerDataBytes(image);
   }
 
-  /** A layer tar read into the store's caches as it streams (see ImageStore.readLayer). */
-  readLayer(tar: AsyncIterable<Uint8Array>, history?: LayerHistory): Promise<Layer> {
-    return this.#images.readLayer(tar, history);
+  /** Stores a layer tar as given, read once (see ImageStore.storeLayerTar). */
+  storeLayerTar(tar: AsyncIterable<Uint8Array>, progress?: ProgressSink): Promise<{ diffId: string; layer: Layer }> {
+    return this.#images.storeLayerTar(tar, progress);
   }
 
   /** Stores a decoded layer in bounded memory; returns its DiffID (see ImageStore.storeLayer). */

@@ -18,7 +18,7 @@
 import type { BlobStore, BlobWriter } from '../image/index.js';
 import { RunningDigest, isZstd } from '../image/index.js';
 import { DomainError } from '../errors/index.js';
-import { Layer, RangeContent, type LayerFileInode, type LayerHistory } from '../layer/index.js';
+import { Layer, RangeContent, type Content, type LayerHistory } from '../layer/index.js';
 import type { LayerCacheStore, PackWriter } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { encodeLayerIndex, type PlacedData } from './layerIndex.js';
@@ -35,13 +35,16 @@ export interface IngestTools {
   blobs: BlobStore;
   caches: LayerCacheStore;
   compression: LayerCompression;
+  /** The stored blob of a layer with this DiffID, if the store has one (it is not stored twice). */
+  stored(diffId: string): { digest: string; size: number } | undefined;
 }
 
-/** A stored layer: its DiffID and its blob. */
+/** A stored layer: its DiffID, its blob, and the layer as read (its files in a pack that is closed). */
 export interface StoredLayer {
   diffId: string;
   digest: string;
   size: number;
+  layer: Layer;
 }
 
 /** Bytes passed between two turns of the event loop (so Ctrl-C is handled within a second). */
@@ -88,80 +91,76 @@ export function placedIn(layer: Layer, pack: PackWriter): PlacedData | undefined
   return { bytes: pack.size, offsetOf: (inode) => (inode.content instanceof RangeContent ? inode.content.offset : 0) };
 }
 
-/** Copies the layer's file data (each hard-linked object once) into `pack`, in turns. */
-async function copyIntoPack(layer: Layer, pack: PackWriter, progress?: ProgressSink): Promise<PlacedData> {
-  const offsets = new Map<number, number>();
-  let sinceTurn = 0;
-  for (const path of layer.paths()) {
-    const node = layer.node(path)!;
-    if (node.kind !== 'file' || offsets.has(node.inode.ino)) continue;
-    offsets.set(node.inode.ino, pack.size);
-    for (const chunk of node.inode.content.chunks()) {
-      pack.append(chunk);
-      progress?.tick(chunk.length);
-      sinceTurn += chunk.length;
-      if (sinceTurn >= TURN_BYTES) {
-        sinceTurn = 0;
-        await nextTurn();
-      }
-    }
-  }
-  return { bytes: pack.size, offsetOf: (inode: LayerFileInode) => offsets.get(inode.ino) ?? 0 };
-}
-
 /** Names the blob, keeps the pack under its digest and writes the index: the end of every way in. */
-async function finish(tools: IngestTools, layer: Layer, writer: BlobWriter, pack: PackWriter, placed: PlacedData, diffId: string, expectedBlob?: string): Promise<StoredLayer> {
+async function finish(tools: IngestTools, layer: Layer, writer: BlobWriter, pack: PackWriter, placed: PlacedData, tar: { diffId: string; bytes: number }, expectedBlob?: string): Promise<StoredLayer> {
+  const { diffId } = tar;
   const digest = await writer.commit(expectedBlob);
   const size = writer.size;
   await pack.commit(digest);
   const key = { blob: digest, diffId };
-  await tools.caches.write(digest, 'index', [encodeLayerIndex(layer, key, placed).bytes]);
-  return { diffId, digest, size };
+  await tools.caches.write(digest, 'index', [encodeLayerIndex(layer, key, tar.bytes, placed).bytes]);
+  return { diffId, digest, size, layer };
 }
 
 /**
- * Stores a decoded layer as its canonical tar, gzip-compressed. `pack` is the pack its file
- * data was read into (`readLayerIntoPack`), if any: it is kept as the layer's pack; otherwise
- * the data is copied into a new one.
+ * Stores a decoded layer as its canonical tar, gzip-compressed: its file data is copied into a
+ * new pack, then its tar is encoded, hashed and compressed.
  */
-export async function storeDecodedLayer(tools: IngestTools, layer: Layer, pack?: PackWriter, progress?: ProgressSink): Promise<StoredLayer> {
+export async function storeDecodedLayer(tools: IngestTools, layer: Layer, progress?: ProgressSink): Promise<StoredLayer> {
   const writer = tools.blobs.writer();
-  let target = pack;
+  const pack = tools.caches.packWriter();
   try {
-    let placed = pack === undefined ? undefined : placedIn(layer, pack);
-    // The work: a copy of the file data into a new pack unless it is in one, then the tar.
-    progress?.setTotal?.((placed === undefined ? layer.size : 0) + layer.tarSize);
-    if (placed === undefined) {
-      await pack?.abort();
-      target = tools.caches.packWriter();
-      placed = await copyIntoPack(layer, target, progress);
-    }
+    progress?.setTotal?.(layer.tarSize);
+    // One pass: file data goes into the pack as the encoder writes it (each content once, so
+    // a hard-linked or shared content is stored once).
+    const offsets = new Map<Content, number>();
+    const placed: PlacedData = { bytes: 0, offsetOf: (inode) => offsets.get(inode.content) ?? 0 };
+    const chunks = layer.tarChunks((content, chunk) => {
+      const at = pack.append(chunk);
+      if (!offsets.has(content)) offsets.set(content, at);
+    });
     const hash = new RunningDigest();
-    const tar = tapped(layer.tarChunks(), (chunk) => {
+    let tarBytes = 0;
+    const tar = tapped(chunks, (chunk) => {
       hash.update(chunk);
+      tarBytes += chunk.length;
       progress?.tick(chunk.length);
     });
     for await (const compressed of tools.compression.gzipStream(tar)) await writer.write(compressed);
-    return await finish(tools, layer, writer, target!, placed, hash.finish());
+    const diffId = hash.finish();
+    const have = tools.stored(diffId);
+    if (have !== undefined) {
+      await writer.abort();
+      await pack.abort();
+      return { diffId, ...have, layer };
+    }
+    placed.bytes = pack.size;
+    return await finish(tools, layer, writer, pack, placed, { diffId, bytes: tarBytes });
   } catch (error) {
     await writer.abort();
-    await target?.abort();
+    await pack.abort();
     throw error;
   }
 }
 
 /**
  * Stores a layer blob as given (a gzip blob is kept byte for byte; a plain tar is compressed),
- * checking that its tar hashes to `diffId` and, when given, that the blob hashes to
- * `expectedBlob`. The source is read once.
+ * checking, when given, that its tar hashes to `diffId` and the blob to `expectedBlob`. The
+ * source is read once.
  */
-export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId: string, progress?: ProgressSink, expectedBlob?: string): Promise<StoredLayer> {
+export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId?: string, progress?: ProgressSink, expectedBlob?: string): Promise<StoredLayer> {
+  const what = diffId === undefined ? 'layer' : `layer ${diffId}`;
   const { head, rest } = await peek(source, 4);
-  if (isZstd(head)) throw new DomainError('ImageFormatError', `layer ${diffId} is zstd-compressed, which is not supported`, { what: `layer ${diffId}` });
+  if (isZstd(head)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
   const gzipped = head[0] === 0x1f && head[1] === 0x8b;
   const writer = tools.blobs.writer();
   const pack = tools.caches.packWriter();
   const hash = new RunningDigest();
+  let tarBytes = 0;
+  const see = (chunk: Uint8Array): void => {
+    hash.update(chunk);
+    tarBytes += chunk.length;
+  };
   try {
     let layer: Layer;
     if (gzipped) {
@@ -170,7 +169,7 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
         progress?.tick(chunk.length);
         await writer.write(chunk);
       });
-      const tar = tapped(gunzipChecked(tools.compression, blob, diffId), (chunk) => hash.update(chunk));
+      const tar = tapped(gunzipChecked(tools.compression, blob, what), see);
       // The parser reads its input to the end (parseTar.ts), so the DiffID covers every byte.
       layer = await Layer.fromTar(tar, { dataSink: pack });
     } else {
@@ -180,7 +179,7 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
       parsed.catch((error: unknown) => toParser.fail(error));
       const tar = tapped(rest, async (chunk) => {
         progress?.tick(chunk.length);
-        hash.update(chunk);
+        see(chunk);
         await toParser.push(chunk);
       });
       for await (const compressed of tools.compression.gzipStream(tar)) await writer.write(compressed);
@@ -188,11 +187,18 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
       layer = await parsed;
     }
     const actual = hash.finish();
-    if (actual !== diffId) {
+    if (diffId !== undefined && actual !== diffId) {
       throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
     }
+    // A layer the store has (the same tar, compressed otherwise) keeps its one blob.
+    const have = tools.stored(actual);
+    if (have !== undefined) {
+      await writer.abort();
+      await pack.abort();
+      return { diffId: actual, ...have, layer };
+    }
     const placed = placedIn(layer, pack)!;
-    return await finish(tools, layer, writer, pack, placed, diffId, expectedBlob);
+    return await finish(tools, layer, writer, pack, placed, { diffId: actual, bytes: tarBytes }, expectedBlob);
   } catch (error) {
     await writer.abort();
     await pack.abort();
@@ -201,12 +207,12 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
 }
 
 /** gunzip of a layer blob, its errors as the store reports corrupt gzip. */
-async function* gunzipChecked(compression: LayerCompression, blob: AsyncIterable<Uint8Array>, diffId: string): AsyncGenerator<Uint8Array> {
+async function* gunzipChecked(compression: LayerCompression, blob: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
   try {
     yield* compression.gunzipStream(blob);
   } catch (error) {
     if (error instanceof DomainError) throw error;
-    throw new DomainError('LayerFormatError', `layer ${diffId}: gzip data is corrupt (${(error as Error).message})`, { what: `layer ${diffId}` });
+    throw new DomainError('LayerFormatError', `${what}: gzip data is corrupt (${(error as Error).message})`, { what });
   }
 }
 

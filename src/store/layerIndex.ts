@@ -13,7 +13,7 @@
  * size and the body's digest, so a truncated, corrupt, foreign or outdated index is detected
  * and rebuilt from the blob, never trusted. Verbs that need only the layer's data size read the
  * header and hash nothing else. The body is columns of numbers and one table of strings
- * (layerIndexBody.ts); version 1's body was JSON.
+ * (layerIndexBody.ts); version 1's body was JSON; version 3 added `tarBytes` to the header.
  */
 import { sha256Digest } from '../digest/index.js';
 import { Layer, type LayerFileInode, type LayerInode, type PositionedReader } from '../layer/index.js';
@@ -21,7 +21,7 @@ import { MetaTable, NODE_DIR, NODE_IMPLICIT, NODE_OBJECT, NODE_OPAQUE, NODE_WHIT
 
 export const LAYER_INDEX_FORMAT = 'overlay-layer-index';
 /** Bump when the body changes shape: an index of another version is rebuilt. */
-export const LAYER_INDEX_VERSION = 2;
+export const LAYER_INDEX_VERSION = 3;
 
 /** What the header says about the layer. */
 export interface LayerIndexHeader {
@@ -34,6 +34,8 @@ export interface LayerIndexHeader {
   dataBytes: number;
   /** Size of the data pack. */
   packBytes: number;
+  /** Bytes of the layer's uncompressed tar (version 3): `save` writes its header before its data. */
+  tarBytes: number;
   /** Number of nodes (paths, implicit directories included). */
   nodes: number;
   /** `sha256:` of the body. */
@@ -71,7 +73,7 @@ const NEWLINE = 0x0a;
  * The index of `layer` and its data pack; with `placed`, the pack is already written and the
  * index points into it (`pack()` is then empty).
  */
-export function encodeLayerIndex(layer: Layer, key: LayerKey, placed?: PlacedData): EncodedLayerIndex {
+export function encodeLayerIndex(layer: Layer, key: LayerKey, tarBytes: number, placed?: PlacedData): EncodedLayerIndex {
   // Objects in the order their inode numbers were drawn, so a decoded layer draws its own in
   // the same order; a hard-linked object (one inode, several names) is one row.
   const paths = layer.paths();
@@ -125,6 +127,7 @@ export function encodeLayerIndex(layer: Layer, key: LayerKey, placed?: PlacedDat
     diffId: key.diffId,
     dataBytes,
     packBytes: placed?.bytes ?? offset,
+    tarBytes,
     nodes: paths.length,
     body: sha256Digest(body),
   };

@@ -29,13 +29,3 @@ export async function* uncompressedChunks(compression: LayerCompression, blob: A
     throw new DomainError('LayerFormatError', `${what}: gzip data is corrupt (${(error as Error).message})`, { what });
   }
 }
-
-/** Bytes and sha256 of the uncompressed tar, by one pass that keeps nothing. */
-export async function measureChunks(chunks: AsyncIterable<Uint8Array>, digest: { update(chunk: Uint8Array): void }): Promise<number> {
-  let size = 0;
-  for await (const chunk of chunks) {
-    digest.update(chunk);
-    size += chunk.length;
-  }
-  return size;
-}

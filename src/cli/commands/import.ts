@@ -1,8 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { importImage } from '../../app/index.js';
+import { importImage, type ImportInput } from '../../app/index.js';
 import { layerFromDirectory } from '../../host/index.js';
-import { Layer, type LayerHistory } from '../../layer/index.js';
+import type { LayerHistory } from '../../layer/index.js';
 import { shortId } from '../render/format.js';
 import { UsageError } from '../errors.js';
 import type { CommandSpec } from './common.js';
@@ -21,51 +21,41 @@ export const importCommand: CommandSpec = {
     ['overlay import ./site web:latest -m "static site"', 'import a host directory'],
   ],
   async run(ctx) {
-    const source = ctx.str('source');
-    if (source === '') throw new UsageError('the source is an empty string (use - for stdin)');
+    const from = ctx.str('source');
+    if (from === '') throw new UsageError('the source is an empty string (use - for stdin)');
     const name = ctx.optStr('name');
     const created = new Date(ctx.clock()).toISOString();
-    const history: LayerHistory = { created, createdBy: `overlay import ${source === '-' ? '-' : basename(source)}` };
+    const history: LayerHistory = { created, createdBy: `overlay import ${from === '-' ? '-' : basename(from)}` };
     const comment = ctx.optStr('message');
     if (comment !== undefined) history.comment = comment;
     const author = ctx.optStr('author');
     if (author !== undefined) history.author = author;
 
-    // Read once, in bounded memory: a tar's file data goes straight to a data pack of the
-    // store as it is parsed, a directory's files are read only while the layer is stored.
+    // Read once, in bounded memory: a tar's bytes are hashed, compressed (unless gzip already)
+    // and written as they stream in, its file data going to the store's data pack; a
+    // directory's files are read only while the layer is stored.
     const { image, diffId, layer } = await ctx.withStore(async (store) => {
-      let layer: Layer;
-      if (source === '-') {
+      let source: ImportInput['source'];
+      let total = 0;
+      if (from === '-') {
         if (ctx.io.stdinIsTTY) throw new UsageError('no rootfs tar: give a file, or pipe one to stdin');
-        const progress = ctx.progress('reading stdin');
-        try {
-          layer = await store.readLayer(counted(ctx.io.stdinChunks?.() ?? oneChunk(await ctx.io.readStdin()), (n) => progress.tick(n)), history);
-        } finally {
-          progress.done();
-        }
+        source = { tar: ctx.io.stdinChunks?.() ?? oneChunk(await ctx.io.readStdin()) };
       } else {
-        const path = resolve(ctx.io.cwd, source);
-        if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${source}'`), { code: 'ENOENT', path: source });
+        const path = resolve(ctx.io.cwd, from);
+        if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${from}'`), { code: 'ENOENT', path: from });
         if (statSync(path).isDirectory()) {
-          layer = layerFromDirectory(path, {
-            history,
-            onSkip: (p, why) => ctx.warn(`import: skipped ${p} (${why}: not representable in a layer)`),
-          });
+          const layer = layerFromDirectory(path, { onSkip: (p, why) => ctx.warn(`import: skipped ${p} (${why}: not representable in a layer)`) });
+          source = { layer };
         } else {
-          const progress = ctx.progress(`reading ${source}`, statSync(path).size);
-          try {
-            layer = await store.readLayer(counted(createReadStream(path, { highWaterMark: 1 << 20 }), (n) => progress.tick(n)), history);
-          } finally {
-            progress.done();
-          }
+          total = statSync(path).size;
+          source = { tar: createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array> };
         }
       }
-      // Hashing, compressing and writing are one pass over the layer's tar (and, for a
-      // directory, one copy of its files into the store first): one bar, its total known.
-      const progress = ctx.progress('storing layer');
+      // Reading, hashing, compressing and writing are one pass: one bar, its total the bytes
+      // of the source (a directory's: its files' bytes and then its tar's, set by the store).
+      const progress = ctx.progress(`importing ${from}`, total);
       try {
-        const stored = await importImage(store, { layer, created, progress, ...(name === undefined ? {} : { name }), ...(author === undefined ? {} : { author }) });
-        return { ...stored, layer };
+        return await importImage(store, { source, history, created, progress, ...(name === undefined ? {} : { name }), ...(author === undefined ? {} : { author }) });
       } finally {
         progress.done();
       }
@@ -78,15 +68,6 @@ export const importCommand: CommandSpec = {
     }
   },
 };
-
-/** The chunks of a stream, counted as they pass (for the progress bar). */
-async function* counted(stream: AsyncIterable<unknown>, tick: (bytes: number) => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of stream) {
-    const bytes = chunk as Uint8Array;
-    tick(bytes.length);
-    yield bytes;
-  }
-}
 
 async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;

@@ -5,6 +5,7 @@
  */
 import { DomainError } from '../../errors/index.js';
 import { defaultSha256, type Sha256Hasher } from '../../digest/index.js';
+import type { Content } from '../Content.js';
 import type { LayerTree } from './members.js';
 import { tarLength, writeTar, type TarSink } from './writeTar.js';
 
@@ -23,6 +24,7 @@ const SLAB = 64 * 1024;
  * chunks (never copied), padding and the trailer are shared zeros.
  */
 export class ChunkSink implements TarSink {
+  beginData?: (content: Content) => void;
   // Headers are carved out of larger slabs: allocating each 512-byte array on its own costs
   // more than writing it. A slab is never reused, so every header handed out stays valid.
   buffer = new Uint8Array(0);
@@ -154,12 +156,25 @@ export class HashSink implements TarSink {
   }
 }
 
+/** Sees each chunk of file data as the encoder writes it, with the content it belongs to. */
+export type FileDataTap = (content: Content, chunk: Uint8Array) => void;
+
 /**
  * The canonical uncompressed tar as chunks, lazily, one layer member at a time. Consumers must
- * treat every chunk as read-only.
+ * treat every chunk as read-only. `onData` sees file data on its way out (a store copies it into
+ * its data pack in the same pass).
  */
-export function* tarChunks(layer: LayerTree): Generator<Uint8Array, void, undefined> {
+export function* tarChunks(layer: LayerTree, onData?: FileDataTap): Generator<Uint8Array, void, undefined> {
   const sink = new ChunkSink();
+  if (onData !== undefined) {
+    let current: Content | undefined;
+    sink.beginData = (content) => void (current = content);
+    const data = sink.data.bind(sink);
+    sink.data = (chunk) => {
+      onData(current!, chunk);
+      data(chunk);
+    };
+  }
   for (const _ of writeTar(layer, sink)) yield* sink.take();
   yield* sink.take();
 }

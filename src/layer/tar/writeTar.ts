@@ -37,6 +37,8 @@ export interface TarSink {
   readonly buffer: Uint8Array;
   /** File data, as the content holds it (never to be written to). */
   data(chunk: Uint8Array): void;
+  /** Called before the data of each file, with its content (a sink that copies data keeps where). */
+  beginData?(content: Content): void;
   /** `count` zero bytes (padding and the trailer). */
   zeros(count: number): void;
 }
@@ -128,6 +130,7 @@ function memberHeaders(member: LayerMember, emit: (header: TarHeader) => void): 
  */
 function* writeData(content: Content, path: string, sink: TarSink): Generator<void, void, undefined> {
   const size = content.size;
+  sink.beginData?.(content);
   if (content instanceof BytesContent) {
     sink.data(content.bytes);
     yield;

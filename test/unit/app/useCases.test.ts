@@ -52,7 +52,7 @@ const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 async function withBase(): Promise<Store> {
   const store = await open();
-  await importImage(store, { layer: base, name: 'base:1', created, author: 'Ada' });
+  await importImage(store, { source: { layer: base }, history: base.history, name: 'base:1', created, author: 'Ada' });
   return store;
 }
 

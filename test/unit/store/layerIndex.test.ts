@@ -24,7 +24,7 @@ function packReader(chunks: Iterable<Uint8Array>): PositionedReader & { reads: n
 
 function roundTrip(layer: Layer): { decoded: Layer; pack: ReturnType<typeof packReader>; bytes: Uint8Array } {
   const key: LayerKey = { blob: sha256Digest(encoder.encode('blob')), diffId: layer.diffId };
-  const encoded = encodeLayerIndex(layer, key);
+  const encoded = encodeLayerIndex(layer, key, layer.tarSize);
   const pack = packReader(encoded.pack());
   const checked = checkLayerIndex(encoded.bytes, key);
   expect(checked?.header.version).toBe(LAYER_INDEX_VERSION);
@@ -102,7 +102,7 @@ describe('layer index', () => {
 
   it('refuses a body that does not hold together, even with right digests', () => {
     const key: LayerKey = { blob: sha256Digest(encoder.encode('blob')), diffId: layer.diffId };
-    const encoded = encodeLayerIndex(layer, key);
+    const encoded = encodeLayerIndex(layer, key, layer.tarSize);
     const checked = checkLayerIndex(encoded.bytes, key)!;
     const body = encoded.bytes.slice(checked.bodyStart);
     const counts = new Uint32Array(body.buffer, 0, 8);
@@ -124,7 +124,7 @@ describe('layer index', () => {
 
   it('refuses an object that lies outside the pack', () => {
     const key: LayerKey = { blob: sha256Digest(encoder.encode('blob')), diffId: layer.diffId };
-    const encoded = encodeLayerIndex(layer, key);
+    const encoded = encodeLayerIndex(layer, key, layer.tarSize);
     const checked = checkLayerIndex(encoded.bytes, key)!;
     const index = { ...checked, header: { ...checked.header, packBytes: checked.header.packBytes - 1 } };
     expect(decodeLayerIndex(index, packReader(encoded.pack()))).toBeUndefined();

@@ -1,0 +1,88 @@
+/**
+ * gzip on every core, the way pigz and Go's pgzip (which umoci uses) do it: the
+ * input is cut into 1 MiB blocks, each block is deflated on its own thread of libuv's pool with
+ * the last 32 KiB of the block before it as its dictionary, and the raw deflate streams are
+ * joined. Every block but the last ends with a sync flush (an empty stored block), so each one
+ * ends on a byte boundary and the next can follow; only the last block is final (RFC 1951
+ * §3.2.3, BFINAL). The header is the one Node's gzip writes, the trailer the CRC-32 and size of
+ * the whole input (RFC 1952 §2.3.1). Any gzip reader reads the result as one member.
+ *
+ * The output depends only on the input (the blocks are cut at fixed offsets, however the input
+ * arrives), so a layer always compresses to the same blob. It is not the byte stream of a
+ * one-thread deflate: the dictionary reaches back only 32 KiB at each block boundary, which
+ * costs about 0.1% in size.
+ */
+import { availableParallelism } from 'node:os';
+import { constants, crc32, deflateRaw } from 'node:zlib';
+
+const BLOCK = 1 << 20;
+/**
+ * zlib's fastest level. On the benchmark's 530 MB rootfs tar (README, "Benchmarks") it gives a
+ * 235 MB blob for 6.2 s of CPU, where level 6 gives 224 MB for 14 s and umoci's pgzip default
+ * 230 MB: a layer is compressed once and read from its pack afterwards, so the time counts more
+ * than the last 5%.
+ */
+const LEVEL = 1;
+/** Deflate's window: all of the past a block can refer to. */
+const DICTIONARY = 32 * 1024;
+/** What Node's gzip writes at level 1: no name, no mtime, XFL 4 (fastest), OS 3 (Unix). */
+const HEADER = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x03]);
+
+function deflateBlock(input: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const options = {
+      level: LEVEL,
+      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      // One output buffer per block: with zlib's 16 KiB default, the main thread would run a
+      // callback (and a copy) for every 16 KiB of output.
+      chunkSize: BLOCK + DICTIONARY,
+      ...(dictionary === undefined ? {} : { dictionary }),
+    };
+    deflateRaw(input, options, (error, out) => (error === null ? resolve(new Uint8Array(out.buffer, out.byteOffset, out.length)) : reject(error)));
+  });
+}
+
+/** The gzip of the chunks, as chunks, with as many blocks in flight as there are cores. */
+export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // Two blocks per core: the main thread keeps encoding while every core deflates.
+  const width = 2 * availableParallelism();
+  const inFlight: Promise<Uint8Array>[] = [];
+  let crc = 0;
+  let size = 0;
+  let block = new Uint8Array(BLOCK);
+  let used = 0;
+  let previous: Uint8Array | undefined;
+  const dispatch = (last: boolean): void => {
+    const input = block.subarray(0, used);
+    crc = crc32(input, crc);
+    size += used;
+    const deflated = deflateBlock(input, previous, last);
+    // Awaited in order below; a later block's failure must not go unhandled meanwhile.
+    deflated.catch(() => undefined);
+    inFlight.push(deflated);
+    previous = input.subarray(Math.max(0, used - DICTIONARY));
+    block = new Uint8Array(BLOCK);
+    used = 0;
+  };
+  yield HEADER;
+  for await (const chunk of chunks) {
+    for (let pos = 0; pos < chunk.length; ) {
+      // A full block goes out only once more input follows it: the last block is the final one.
+      if (used === BLOCK) {
+        dispatch(false);
+        while (inFlight.length >= width) yield await inFlight.shift()!;
+      }
+      const n = Math.min(BLOCK - used, chunk.length - pos);
+      block.set(chunk.subarray(pos, pos + n), used);
+      used += n;
+      pos += n;
+    }
+  }
+  dispatch(true);
+  while (inFlight.length > 0) yield await inFlight.shift()!;
+  const trailer = new Uint8Array(8);
+  const view = new DataView(trailer.buffer);
+  view.setUint32(0, crc >>> 0, true);
+  view.setUint32(4, size % 2 ** 32, true);
+  yield trailer;
+}
