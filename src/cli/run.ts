@@ -7,16 +7,46 @@ import yargs, { type Argv } from 'yargs';
 import { Context, DEFAULT_STORE, STDIN_ARG, type Args } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, describeError, exitCodeOf } from './errors.js';
 import type { Io } from './io.js';
-import { COMMANDS } from './commands/index.js';
+import { isVerb, loadCommands } from './commands/index.js';
+import type { CommandSpec } from './commands/common.js';
 
 export const VERSION = '0.1.0';
+
+/** Global options that take a value (`--store DIR`): the word after them is not the verb. */
+const VALUE_OPTIONS = new Set(['--store']);
+const FLAG_OPTIONS = new Set(['--json']);
+
+/**
+ * The verbs yargs must know to parse this command line: only its own when the first word
+ * after the global options names one, else every verb (for `--help`, a misspelt verb's
+ * suggestion, or an option this scan does not know before the verb). yargs parses a verb's
+ * arguments with that verb's definition alone, so the outcome is the same either way.
+ */
+export function verbsToLoad(argv: readonly string[]): string[] | undefined {
+  if (argv.length === 1 && argv[0] === '--version') return [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) {
+      const name = arg.split('=')[0]!;
+      if (FLAG_OPTIONS.has(name) || (VALUE_OPTIONS.has(name) && arg.includes('='))) continue;
+      return undefined;
+    }
+    return isVerb(arg) ? [arg] : undefined;
+  }
+  return undefined;
+}
 
 /** Runs the CLI with these arguments; resolves to the exit code (never exits the process). */
 export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
   // yargs turns a lone "-" (stdin, by convention) into an empty string: carry it through as
   // a marker the context turns back into "-".
   const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
-  let selected: { verb: string; args: Args; spec: (typeof COMMANDS)[number] } | undefined;
+  const commands = await loadCommands(verbsToLoad(argv));
+  let selected: { verb: string; args: Args; spec: CommandSpec } | undefined;
   let usageError: string | undefined;
   let helpOutput = '';
   const parser: Argv = yargs([...argv])
@@ -44,7 +74,7 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
   const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
   const usage = internals?.getUsageInstance?.();
   if (usage?.cacheHelpMessage !== undefined && !argv.some((a) => a === '--help' || a === '-h')) usage.cacheHelpMessage = () => {};
-  for (const spec of COMMANDS) {
+  for (const spec of commands) {
     const verb = spec.command.split(' ')[0]!;
     parser.command(
       spec.command,
@@ -68,7 +98,7 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
   }
   if (usageError !== undefined) {
     const first = argv.find((a) => !a.startsWith('-'));
-    const known = (word: string): boolean => COMMANDS.some((c) => c.command.split(' ')[0] === word);
+    const known = isVerb;
     if (selected === undefined && first !== undefined && !known(first) && /^Unknown argument/.test(usageError)) {
       io.stderr.write(`overlay: unknown command "${first}"\nRun "overlay --help" for the list of commands.\n`);
       return EXIT_USAGE;

@@ -1,67 +1,57 @@
 import type { CommandSpec } from './common.js';
-import { appendCommand, writeFileCommand } from './write.js';
-import { catCommand } from './cat.js';
-import { chmodCommand } from './chmod.js';
-import { commitCommand } from './commit.js';
-import { createCommand } from './create.js';
-import { demoCommand } from './demo.js';
-import { dfCommand } from './df.js';
-import { diffCommand } from './diff.js';
-import { explainCommand } from './explain.js';
-import { exportCommand } from './export.js';
-import { historyCommand } from './history.js';
-import { imagesCommand } from './images.js';
-import { importCommand } from './import.js';
-import { inspectCommand } from './inspect.js';
-import { layersCommand } from './layers.js';
-import { lnCommand } from './ln.js';
-import { loadCommand } from './load.js';
-import { lsCommand } from './ls.js';
-import { mkdirCommand } from './mkdir.js';
-import { mvCommand } from './mv.js';
-import { pruneCommand } from './prune.js';
-import { psCommand } from './ps.js';
-import { rmCommand } from './rm.js';
-import { rmiCommand } from './rmi.js';
-import { saveCommand } from './save.js';
-import { stackCommand } from './stack.js';
-import { tagCommand } from './tag.js';
-import { touchCommand } from './touch.js';
 
-/** Every verb, in the order `overlay --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [
-  demoCommand,
+/**
+ * Every verb, in the order `overlay --help` lists them, with the module that defines it. A
+ * command line loads only its own verb's module (see `commandsFor` in run.ts): each module
+ * pulls in what its verb needs, and loading all of them cost every command tens of
+ * milliseconds before it did anything.
+ */
+const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>])[] = [
+  ['demo', async () => (await import('./demo.js')).demoCommand],
   // images
-  importCommand,
-  imagesCommand,
-  historyCommand,
-  inspectCommand,
-  layersCommand,
-  tagCommand,
-  rmiCommand,
-  saveCommand,
-  loadCommand,
+  ['import', async () => (await import('./import.js')).importCommand],
+  ['images', async () => (await import('./images.js')).imagesCommand],
+  ['history', async () => (await import('./history.js')).historyCommand],
+  ['inspect', async () => (await import('./inspect.js')).inspectCommand],
+  ['layers', async () => (await import('./layers.js')).layersCommand],
+  ['tag', async () => (await import('./tag.js')).tagCommand],
+  ['rmi', async () => (await import('./rmi.js')).rmiCommand],
+  ['save', async () => (await import('./save.js')).saveCommand],
+  ['load', async () => (await import('./load.js')).loadCommand],
   // containers
-  createCommand,
-  psCommand,
-  diffCommand,
-  commitCommand,
-  exportCommand,
+  ['create', async () => (await import('./create.js')).createCommand],
+  ['ps', async () => (await import('./ps.js')).psCommand],
+  ['diff', async () => (await import('./diff.js')).diffCommand],
+  ['commit', async () => (await import('./commit.js')).commitCommand],
+  ['export', async () => (await import('./export.js')).exportCommand],
   // files inside a container (read verbs also take an image)
-  lsCommand,
-  catCommand,
-  writeFileCommand,
-  appendCommand,
-  mkdirCommand,
-  mvCommand,
-  lnCommand,
-  chmodCommand,
-  touchCommand,
-  rmCommand,
+  ['ls', async () => (await import('./ls.js')).lsCommand],
+  ['cat', async () => (await import('./cat.js')).catCommand],
+  ['write', async () => (await import('./write.js')).writeFileCommand],
+  ['append', async () => (await import('./write.js')).appendCommand],
+  ['mkdir', async () => (await import('./mkdir.js')).mkdirCommand],
+  ['mv', async () => (await import('./mv.js')).mvCommand],
+  ['ln', async () => (await import('./ln.js')).lnCommand],
+  ['chmod', async () => (await import('./chmod.js')).chmodCommand],
+  ['touch', async () => (await import('./touch.js')).touchCommand],
+  ['rm', async () => (await import('./rm.js')).rmCommand],
   // how it works
-  explainCommand,
-  stackCommand,
+  ['explain', async () => (await import('./explain.js')).explainCommand],
+  ['stack', async () => (await import('./stack.js')).stackCommand],
   // housekeeping
-  dfCommand,
-  pruneCommand,
+  ['df', async () => (await import('./df.js')).dfCommand],
+  ['prune', async () => (await import('./prune.js')).pruneCommand],
 ];
+
+const byVerb = new Map(VERBS);
+
+/** Whether `word` names a verb. */
+export function isVerb(word: string): boolean {
+  return byVerb.has(word);
+}
+
+/** The specs of these verbs (every verb when none is given), in `overlay --help` order. */
+export async function loadCommands(verbs?: readonly string[]): Promise<CommandSpec[]> {
+  const wanted = verbs === undefined ? VERBS : VERBS.filter(([verb]) => verbs.includes(verb));
+  return Promise.all(wanted.map(([, load]) => load()));
+}

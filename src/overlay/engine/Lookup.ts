@@ -124,11 +124,12 @@ export class Lookup {
   }
 
   /**
-   * The hot path of stat, exists and readFile: a plain absolute path (no `.`, `..`, `//`,
-   * trailing slash, nor a symlink anywhere on the way) walked without dentries. Returns
+   * The hot path of stat, lstat, exists and readFile: a plain absolute path (no `.`, `..`,
+   * `//`, trailing slash, nor a symlink on the way; with `followLast` false, the last component
+   * may be one, as lstat sees it) walked without dentries. Returns
    * `undefined` when the path needs the full walk. What it finds is a read-only view.
    */
-  lookupFast(path: string): EntryView | ErrnoCode | undefined {
+  lookupFast(path: string, followLast = true): EntryView | ErrnoCode | undefined {
     if (path.charCodeAt(0) !== 0x2f || path.length === 1) return undefined;
     let view: EntryView = { upper: this.#upperRoot, lower: this.#lowerRoot(), whiteout: false };
     let start = 1;
@@ -143,7 +144,7 @@ export class Lookup {
       if (nameTooLong(name)) return undefined;
       view = this.#entryIn(view, name);
       if (!exists(view)) return 'ENOENT';
-      if (kindOf(view) === 'symlink') return undefined;
+      if (kindOf(view) === 'symlink' && (followLast || end !== n)) return undefined;
       if (end === n) return view;
       start = end + 1;
       if (start === n) return undefined; // a trailing slash
@@ -153,6 +154,11 @@ export class Lookup {
   /** An existing object, for reading only (stat, exists, readFile). */
   lookupForRead(path: string): EntryView | ErrnoCode {
     return this.lookupFast(path) ?? this.lookup(path, true);
+  }
+
+  /** An existing object, the last symlink not followed, for reading only (lstat). */
+  lookupForLstat(path: string): EntryView | ErrnoCode {
+    return this.lookupFast(path, false) ?? this.lookup(path, false);
   }
 
   /** An existing object; a trailing slash demands a directory. */

@@ -27,7 +27,7 @@ export function createFs(engine: Engine) {
 
   const statPath = (syscall: string, p: PathLike, follow: boolean, options?: StatOptions): Stats | undefined => {
     const path = toPath(p);
-    const d = follow ? engine.paths.lookupForRead(path) : engine.paths.lookup(path, false);
+    const d = follow ? engine.paths.lookupForRead(path) : engine.paths.lookupForLstat(path);
     if (typeof d === 'string') {
       // Missing paths cost no exception when the caller asked for none (memfs does the same).
       if (d === 'ENOENT' && options?.throwIfNoEntry === false) return undefined;

@@ -1,5 +1,5 @@
 /**
- * Law: the fast read path (Lookup.lookupFast, behind stat, exists and readFile) and the general
+ * Law: the fast read path (Lookup.lookupFast, behind stat, lstat, exists and readFile) and the general
  * lookup (the kernel-style walk) agree on every plain path, after every op: the same errno, or
  * the same upper and lower objects. Both call the one merge rule (engine/merge.ts); this keeps
  * the fast path's own walk honest. Paths: every path of up to three components over the names
@@ -40,15 +40,18 @@ export function checkLookupAgreement(inputs: readonly (readonly LayerEntryInput[
   const done: string[] = [];
   const check = (): void => {
     for (const path of probes) {
-      const fast = engine.paths.lookupFast(path);
-      if (fast === undefined) continue; // a symlink on the way: only the general lookup applies
-      const general = engine.paths.lookup(path, true);
-      const where = `${path} after:\n  ${done.join('\n  ') || '(no ops)'}`;
-      if (typeof fast === 'string' || typeof general === 'string') {
-        expect(fast, where).toBe(general);
-        continue;
+      // Following the last symlink (stat) and not following it (lstat).
+      for (const followLast of [true, false]) {
+        const fast = engine.paths.lookupFast(path, followLast);
+        if (fast === undefined) continue; // a symlink on the way: only the general lookup applies
+        const general = engine.paths.lookup(path, followLast);
+        const where = `${path} (followLast ${followLast}) after:\n  ${done.join('\n  ') || '(no ops)'}`;
+        if (typeof fast === 'string' || typeof general === 'string') {
+          expect(fast, where).toBe(general);
+          continue;
+        }
+        expect(fast.upper === general.upper && fast.lower === general.lower && fast.whiteout === general.whiteout, `fast and general lookup differ at ${where}`).toBe(true);
       }
-      expect(fast.upper === general.upper && fast.lower === general.lower && fast.whiteout === general.whiteout, `fast and general lookup differ at ${where}`).toBe(true);
     }
   };
   check();
