@@ -32,7 +32,9 @@ import { DEFAULT_DIR_META, Layer, type LayerNode } from '../layer/index.js';
 import type { UpperChanges } from '../overlay/index.js';
 import { dirname } from '../path/index.js';
 
-const MAGIC = new TextEncoder().encode('overlay-upper-segment 1\n');
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const MAGIC = encoder.encode('overlay-upper-segment 1\n');
 /** Compact when there would be more segments than this. */
 export const MAX_SEGMENTS = 64;
 
@@ -48,8 +50,9 @@ export interface UpperSegmentContent {
 
 /** The bytes of a segment for these changes. */
 export function encodeSegment(changes: UpperChanges): Uint8Array[] {
-  const records: SegmentRecord[] = changes.changes.map((c) => [c.path, c.scope === 'subtree' ? 'R' : 'N', c.state === 'entry' ? 'e' : c.state === 'implicit' ? 'i' : 'g']);
-  const json = new TextEncoder().encode(JSON.stringify(records));
+  // Paths as the tar carries them: UTF-8, where a lone surrogate becomes U+FFFD.
+  const records: SegmentRecord[] = changes.changes.map((c) => [decoder.decode(encoder.encode(c.path)), c.scope === 'subtree' ? 'R' : 'N', c.state === 'entry' ? 'e' : c.state === 'implicit' ? 'i' : 'g']);
+  const json = encoder.encode(JSON.stringify(records));
   const head = new Uint8Array(MAGIC.length + 4 + json.length);
   head.set(MAGIC, 0);
   new DataView(head.buffer).setUint32(MAGIC.length, json.length);
@@ -69,7 +72,7 @@ export async function decodeSegment(bytes: Uint8Array, what: string): Promise<Up
   if (start + length > bytes.length) throw segmentError(what, 'truncated');
   let records: unknown;
   try {
-    records = JSON.parse(new TextDecoder().decode(bytes.subarray(start, start + length)));
+    records = JSON.parse(decoder.decode(bytes.subarray(start, start + length)));
   } catch {
     throw segmentError(what, 'unreadable record list');
   }

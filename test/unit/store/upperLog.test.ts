@@ -60,6 +60,11 @@ const scenarios: Record<string, FsOp[]> = {
     { op: 'chmod', path: '/', mode: 0o755 },
     { op: 'unlink', path: '/doc/a/README' },
   ],
+  'a name with a lone surrogate (the tar writes U+FFFD)': [
+    { op: 'mkdir', path: '/s\ud800' },
+    { op: 'writeFile', path: '/s\ud800/f', data: 'f' },
+    { op: 'rm', path: '/s\ud800' },
+  ],
   'a file replaced by a directory and back': [
     { op: 'unlink', path: '/doc/b' },
     { op: 'mkdir', path: '/doc/b' },
