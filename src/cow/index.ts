@@ -1,6 +1,8 @@
 export { FileData } from './FileData.js';
 export {
   UpperDir,
+  ChangedPaths,
+  trackChanges,
   WHITEOUT,
   metaFromLayer,
   newFileInode,

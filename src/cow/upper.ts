@@ -53,11 +53,115 @@ export interface UpperSymlinkInode extends UpperInodeBase {
   readonly origin: LayerSymlinkInode | undefined;
 }
 
+/**
+ * What changed in an upper tree since tracking began (`trackChanges`, after a restore), so a
+ * store can save only that (src/store/upperLog.ts). Recorded by the tree's own mutators: every
+ * name set or removed in a directory (`UpperChildren`), and every object the engine made
+ * writable in place (`CopyUp.copyUp`, `CopyUp.upperDirOf` call `objectChanged`). A path
+ * recorded needlessly only costs a few bytes; a change missed would be lost, hence the wide net.
+ */
+export class ChangedPaths {
+  readonly root: UpperDir;
+  /** Paths whose name was set or removed: what the upper holds at and below them now replaces what was saved. */
+  readonly entries = new Set<string>();
+  /** Paths whose object may have changed in place (attributes, data, link count, opacity). */
+  readonly objects = new Set<string>();
+  /** Objects that lost a name and may keep others (hard links): every name left is saved again. */
+  readonly relinked = new Set<UpperInode>();
+
+  constructor(root: UpperDir) {
+    this.root = root;
+  }
+
+  get empty(): boolean {
+    return this.entries.size === 0 && this.objects.size === 0 && this.relinked.size === 0;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.objects.clear();
+    this.relinked.clear();
+  }
+
+  /** The object of `dir` (or, with `name`, the object named there) may change in place. */
+  objectChanged(dir: UpperDir, name?: string): void {
+    const path = this.#pathOf(dir, name);
+    if (path !== undefined) this.objects.add(path);
+  }
+
+  entryChanged(dir: UpperDir, name: string, old: UpperNode | undefined, now: UpperNode | undefined): void {
+    const path = this.#pathOf(dir, name);
+    if (path === undefined) return;
+    this.entries.add(path);
+    if (old !== undefined && old !== now && (old.kind === 'file' || old.kind === 'symlink')) this.relinked.add(old.inode);
+  }
+
+  /** `dir`'s path (with `name` appended), or `undefined` when `dir` is no longer in the tree. */
+  #pathOf(dir: UpperDir, name: string | undefined): string | undefined {
+    const names: string[] = name === undefined ? [] : [name];
+    for (let d = dir; d !== this.root; d = d.parent) {
+      if (d.parent === undefined) return undefined;
+      names.push(d.name);
+    }
+    return '/' + names.reverse().join('/');
+  }
+}
+
+/**
+ * A directory's entries: a `Map` that also keeps each child directory's link to its parent
+ * and records every set and delete in the tree's `ChangedPaths`. Reads are plain `Map` reads.
+ */
+class UpperChildren extends Map<string, UpperNode> {
+  readonly #dir: UpperDir;
+
+  constructor(dir: UpperDir) {
+    super();
+    this.#dir = dir;
+  }
+
+  override set(name: string, node: UpperNode): this {
+    const dir = this.#dir;
+    if (dir.changes !== undefined) dir.changes.entryChanged(dir, name, super.get(name), node);
+    if (node.kind === 'dir') {
+      node.parent = dir;
+      node.name = name;
+      node.changes ??= dir.changes;
+    }
+    return super.set(name, node);
+  }
+
+  override delete(name: string): boolean {
+    const dir = this.#dir;
+    const old = super.get(name);
+    if (old === undefined) return false;
+    if (dir.changes !== undefined) dir.changes.entryChanged(dir, name, old, undefined);
+    if (old.kind === 'dir' && old.parent === dir) old.parent = undefined;
+    return super.delete(name);
+  }
+
+  override clear(): void {
+    for (const name of [...this.keys()]) this.delete(name);
+  }
+}
+
+/** Starts recording changes below `root` (every directory of the tree joins the same record). */
+export function trackChanges(root: UpperDir, dirs: Iterable<UpperDir>): ChangedPaths {
+  const changes = new ChangedPaths(root);
+  root.changes = changes;
+  for (const dir of dirs) dir.changes = changes;
+  return changes;
+}
+
 export class UpperDir {
   readonly kind = 'dir';
   readonly ino: number;
   meta: MutableMeta;
-  readonly children = new Map<string, UpperNode>();
+  /** The directory holding this one, and its name there (kept by `children`; none for the root or once removed). */
+  parent: UpperDir | undefined = undefined;
+  name = '';
+  /** Where changes in this tree are recorded, once tracking began. */
+  changes: ChangedPaths | undefined = undefined;
+  readonly children: Map<string, UpperNode> = new UpperChildren(this);
   /** Hides all lower directories of this name (kernel `trusted.overlay.opaque=y`). */
   opaque: boolean;
   /**

@@ -6,7 +6,8 @@
  *   STORE/index.json                      one entry per tag (ref name `name:tag`), plus untagged images
  *   STORE/blobs/sha256/<hex>              manifests, configs, gzip layer tars: each stored once
  *   STORE/containers/<id>/container.json  name, image (manifest digest), creation time
- *   STORE/containers/<id>/upper.tar       the container's writable layer as an OCI layer tar
+ *   STORE/containers/<id>/upper.tar       the base of the container's writable layer, an OCI layer tar
+ *   STORE/containers/<id>/upper.<n>.seg   segments appended to it by later saves (store/upperLog.ts)
  *   STORE/cache/layers/<hex>.index|.pack  each layer's index and file data (DiskLayerCache.ts)
  *   STORE/tmp/                            temporary files, renamed into place when complete
  *   STORE/overlay.lock                    present while a process works on the store
@@ -14,12 +15,12 @@
  * Every file is written whole to tmp/ and renamed into place; a container is made in a hidden
  * directory and renamed into place, and removed by renaming it aside first.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { checkLayoutFile } from '../image/index.js';
-import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend } from '../store/index.js';
+import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend, UpperSegment } from '../store/index.js';
 import { syncDir, writeFileAtomic } from './atomic.js';
 import { DiskBlobStore } from './DiskBlobStore.js';
 import { DiskLayerCacheStore } from './DiskLayerCache.js';
@@ -28,6 +29,8 @@ import { WriteJournal } from './journal.js';
 export const LOCK_FILE = 'overlay.lock';
 const CONTAINERS = 'containers';
 const TMP = 'tmp';
+/** A segment of a writable layer: `upper.<n>.seg`. */
+const SEGMENT = /^upper\.([1-9][0-9]{0,15})\.seg$/;
 /** Names a fresh store directory may already hold (from an earlier, interrupted first use). */
 const OWN_NAMES = new Set(['oci-layout', 'index.json', 'blobs', CONTAINERS, TMP, LOCK_FILE, 'cache']);
 
@@ -101,6 +104,43 @@ export class DiskDocumentStore implements DocumentStore {
 
   async writeUpper(id: string, chunks: Iterable<Uint8Array>): Promise<void> {
     writeFileAtomic(join(this.#containers, id, 'upper.tar'), chunks, this.#tmp);
+  }
+
+  async upperSegments(id: string): Promise<UpperSegment[]> {
+    const dir = join(this.#containers, id);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const out: UpperSegment[] = [];
+    for (const name of names) {
+      const match = SEGMENT.exec(name);
+      if (match !== null) out.push({ seq: Number(match[1]), size: statSync(join(dir, name)).size });
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  async readUpperSegment(id: string, seq: number): Promise<Uint8Array | undefined> {
+    return readIfPresent(join(this.#containers, id, `upper.${seq}.seg`));
+  }
+
+  async appendUpperSegment(id: string, seq: number, chunks: Iterable<Uint8Array>): Promise<void> {
+    writeFileAtomic(join(this.#containers, id, `upper.${seq}.seg`), chunks, this.#tmp);
+  }
+
+  async dropUpperSegments(id: string, seqs: readonly number[]): Promise<void> {
+    const dir = join(this.#containers, id);
+    for (const seq of seqs) {
+      try {
+        unlinkSync(join(dir, `upper.${seq}.seg`));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    syncDir(dir);
   }
 
   async removeContainer(id: string): Promise<void> {

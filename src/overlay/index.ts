@@ -7,3 +7,5 @@ export { Stats, Dirent } from './fs/Stats.js';
 export { FileHandle } from './fs/OverlayFs.js';
 export type { OverlayFs, PromisesFs, CallbackFs } from './fs/OverlayFs.js';
 export { constants } from './fs/constants.js';
+export { upperChanges, upperSaved } from './upperChanges.js';
+export type { UpperChange, UpperChanges } from './upperChanges.js';

@@ -1,4 +1,4 @@
-import { UpperDir, WHITEOUT, metaFromLayer, restoredInode, upperObject, type UpperInode } from '../cow/index.js';
+import { UpperDir, WHITEOUT, metaFromLayer, restoredInode, trackChanges, upperObject, type UpperInode } from '../cow/index.js';
 import { DomainError } from '../errors/index.js';
 import { allocateIno, sameAttributes, sameContent, type Layer, type LayerInode } from '../layer/index.js';
 import { basename, dirname } from '../path/index.js';
@@ -8,7 +8,8 @@ import type { Engine } from './engine/index.js';
  * Makes a committed upper layer the writable layer again (a stopped container started once
  * more): the kernel keeps its upper dir between mounts the same way. Whiteouts, opaque
  * directories and hard links come back as they were; redirects and the index were already
- * written out in full by commit, so nothing is lost for the view.
+ * written out in full by commit, so nothing is lost for the view. Changes made after the
+ * restore are recorded (`ChangedPaths`), so the store can append only them.
  */
 export function restoreUpper(engine: Engine, upper: Layer): void {
   const dirs = new Map<string, UpperDir>([['/', engine.upperRoot]]);
@@ -64,6 +65,8 @@ export function restoreUpper(engine: Engine, upper: Layer): void {
       }
     }
   }
+  // From here on, what changes is recorded, so a store can save only that (upperChanges.ts).
+  trackChanges(engine.upperRoot, dirs.values());
 }
 
 function sameObject(a: LayerInode, b: LayerInode): boolean {

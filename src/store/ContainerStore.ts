@@ -1,14 +1,16 @@
 /**
  * Containers: each is a record (`container.json`: name, image by manifest digest, creation
- * time) and a writable layer (`upper.tar`, an OCI layer tar), kept by the `DocumentStore`.
- * Records are read on first use and cached.
+ * time) and a writable layer (`upper.tar`, an OCI layer tar, plus the segments later saves
+ * appended: upperLog.ts), kept by the `DocumentStore`. Records are read on first use and cached.
  */
 import { sha256Digest } from '../digest/index.js';
 import { DomainError } from '../errors/index.js';
 import { encodeJson, parseJson } from '../image/index.js';
 import { Layer } from '../layer/index.js';
+import { upperChanges, upperSaved, type Overlay } from '../overlay/index.js';
 import type { DocumentStore } from './backend.js';
 import { notFound, type ContainerRecord, type ImageRecord } from './records.js';
+import { MAX_SEGMENTS, applySegments, decodeSegment, encodeSegment, type UpperSegmentContent } from './upperLog.js';
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -96,20 +98,53 @@ export class ContainerStore {
     return record;
   }
 
-  /** The container's writable layer as saved. */
+  /** The container's writable layer as saved: the base, then each segment in order. */
   async upper(container: ContainerRecord): Promise<Layer> {
     const bytes = await this.#documents.readContainer(container.id, 'upper.tar');
-    return bytes === undefined ? Layer.fromEntries([]) : Layer.fromTar(bytes);
+    const base = bytes === undefined ? Layer.fromEntries([]) : await Layer.fromTar(bytes);
+    const segments: UpperSegmentContent[] = [];
+    for (const { seq } of await this.#documents.upperSegments(container.id)) {
+      const segment = await this.#documents.readUpperSegment(container.id, seq);
+      const what = `${this.#location}/containers/${container.id}/upper.${seq}.seg`;
+      if (segment !== undefined) segments.push(await decodeSegment(segment, what));
+    }
+    return segments.length === 0 ? base : applySegments(base, segments, `${this.#location}/containers/${container.id}`);
   }
 
-  /** Bytes of the saved writable layer (0 when there is none). */
+  /** Bytes the saved writable layer takes: its base and its segments (0 when there is none). */
   async upperSize(container: ContainerRecord): Promise<number> {
-    return (await this.#documents.containerFileSize(container.id, 'upper.tar')) ?? 0;
+    let total = (await this.#documents.containerFileSize(container.id, 'upper.tar')) ?? 0;
+    for (const { size } of await this.#documents.upperSegments(container.id)) total += size;
+    return total;
   }
 
-  /** Replaces the saved writable layer. */
-  async saveUpper(container: ContainerRecord, upper: Layer): Promise<void> {
-    await this.#documents.writeUpper(container.id, upper.tarChunks());
+  /**
+   * Saves a mounted container's writable layer: appends what changed since it was mounted as
+   * one segment, or, when the segments would outgrow the base (or number more than
+   * `MAX_SEGMENTS`), rewrites the base whole and drops them.
+   */
+  async saveUpper(container: ContainerRecord, overlay: Overlay): Promise<void> {
+    const id = container.id;
+    const changes = upperChanges(overlay);
+    if (changes !== undefined && changes.changes.length === 0) return;
+    const segments = await this.#documents.upperSegments(id);
+    if (changes !== undefined && segments.length < MAX_SEGMENTS) {
+      const chunks = encodeSegment(changes);
+      let bytes = 0;
+      for (const chunk of chunks) bytes += chunk.length;
+      for (const { size } of segments) bytes += size;
+      const base = (await this.#documents.containerFileSize(id, 'upper.tar')) ?? 0;
+      if (bytes <= base) {
+        await this.#documents.appendUpperSegment(id, (segments.at(-1)?.seq ?? 0) + 1, chunks);
+        upperSaved(overlay);
+        return;
+      }
+    }
+    // The base first, then the segments it now includes: killed in between, the segments
+    // apply again to a base that already has their states, which changes nothing (upperLog.ts).
+    await this.#documents.writeUpper(id, overlay.commitSync().tarChunks());
+    if (segments.length > 0) await this.#documents.dropUpperSegments(id, segments.map((s) => s.seq));
+    upperSaved(overlay);
   }
 
   async remove(container: ContainerRecord): Promise<void> {

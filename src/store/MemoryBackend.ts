@@ -1,11 +1,13 @@
 import { MemoryBlobStore } from '../image/index.js';
 import { concatBytes, type PositionedReader } from '../layer/index.js';
-import type { ContainerFile, DocumentStore, LayerCacheFile, LayerCacheStore, LayoutDocument, PackWriter, StoreBackend } from './backend.js';
+import type { ContainerFile, DocumentStore, LayerCacheFile, LayerCacheStore, LayoutDocument, PackWriter, StoreBackend, UpperSegment } from './backend.js';
 
 /** Documents in maps (browsers, tests). Bytes are copied in and out, as a disk would. */
 export class MemoryDocumentStore implements DocumentStore {
   readonly #documents = new Map<LayoutDocument, Uint8Array>();
   readonly #containers = new Map<string, Map<ContainerFile, Uint8Array>>();
+  /** Each container's writable-layer segments by number. */
+  readonly #segments = new Map<string, Map<number, Uint8Array>>();
 
   async read(name: LayoutDocument): Promise<Uint8Array | undefined> {
     return this.#documents.get(name)?.slice();
@@ -43,8 +45,29 @@ export class MemoryDocumentStore implements DocumentStore {
     else files.set('upper.tar', concatBytes([...chunks]).slice());
   }
 
+  async upperSegments(id: string): Promise<UpperSegment[]> {
+    const segments = [...(this.#segments.get(id) ?? new Map<number, Uint8Array>())];
+    return segments.map(([seq, bytes]) => ({ seq, size: bytes.length })).sort((a, b) => a.seq - b.seq);
+  }
+
+  async readUpperSegment(id: string, seq: number): Promise<Uint8Array | undefined> {
+    return this.#segments.get(id)?.get(seq)?.slice();
+  }
+
+  async appendUpperSegment(id: string, seq: number, chunks: Iterable<Uint8Array>): Promise<void> {
+    let segments = this.#segments.get(id);
+    if (segments === undefined) this.#segments.set(id, (segments = new Map()));
+    segments.set(seq, concatBytes([...chunks, new Uint8Array(0)]));
+  }
+
+  async dropUpperSegments(id: string, seqs: readonly number[]): Promise<void> {
+    const segments = this.#segments.get(id);
+    for (const seq of seqs) segments?.delete(seq);
+  }
+
   async removeContainer(id: string): Promise<void> {
     this.#containers.delete(id);
+    this.#segments.delete(id);
   }
 }
 

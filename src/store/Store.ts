@@ -195,7 +195,7 @@ export class Store {
 
   /** Saves a mounted container's writable layer (after file operations). */
   saveUpper(container: ContainerRecord, overlay: Overlay): Promise<void> {
-    return this.#containers.saveUpper(container, overlay.commitSync());
+    return this.#containers.saveUpper(container, overlay);
   }
 
   /** Removes a container (its record and writable layer), then unused blobs. */

@@ -6,8 +6,9 @@
  * logic lives above this interface, so every backend passes the same contract tests
  * (test/unit/store/contract.test.ts).
  *
- * Every write replaces a whole document or creates a whole container, so a process killed in
- * the middle leaves the old state or the new one, never a torn one.
+ * Every write replaces a whole document, creates a whole container or adds a whole segment of
+ * a writable layer, so a process killed in the middle leaves the old state or the new one,
+ * never a torn one.
  */
 import type { BlobStore } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
@@ -17,6 +18,12 @@ export type LayoutDocument = 'oci-layout' | 'index.json';
 
 /** The two files of a container: its record and its writable layer (an OCI layer tar). */
 export type ContainerFile = 'container.json' | 'upper.tar';
+
+/** One segment of a writable layer: its number (applied in ascending order) and its size in bytes. */
+export interface UpperSegment {
+  seq: number;
+  size: number;
+}
 
 export interface DocumentStore {
   /** A layout document's bytes; `undefined` when absent. */
@@ -31,8 +38,19 @@ export interface DocumentStore {
   containerFileSize(id: string, file: ContainerFile): Promise<number | undefined>;
   /** Creates a container with its record and writable layer: all of it or nothing. */
   createContainer(id: string, record: Uint8Array, upper: Uint8Array): Promise<void>;
-  /** Replaces a container's writable layer whole. */
+  /** Replaces the base of a container's writable layer (`upper.tar`) whole; its segments stay. */
   writeUpper(id: string, chunks: Iterable<Uint8Array>): Promise<void>;
+  /**
+   * The segments appended to a container's writable layer (src/store/upperLog.ts), by number,
+   * ascending, with their sizes.
+   */
+  upperSegments(id: string): Promise<UpperSegment[]>;
+  /** A segment's bytes; `undefined` when absent. */
+  readUpperSegment(id: string, seq: number): Promise<Uint8Array | undefined>;
+  /** Adds a segment whole (atomically: after a crash it is there complete or not at all). */
+  appendUpperSegment(id: string, seq: number, chunks: Iterable<Uint8Array>): Promise<void>;
+  /** Removes these segments (after the base was rewritten to include them). */
+  dropUpperSegments(id: string, seqs: readonly number[]): Promise<void>;
   /** Removes a container (record and writable layer) at once. */
   removeContainer(id: string): Promise<void>;
 }

@@ -8,7 +8,7 @@ export type { StoreOptions, RemoveImageResult, GcResult } from './Store.js';
 export type { AddImageInput, ProgressSink } from './ImageStore.js';
 export type { ImageRecord, ContainerRecord } from './records.js';
 export { imageSize } from './records.js';
-export type { StoreBackend, DocumentStore, LayoutDocument, ContainerFile, LayerCacheStore, LayerCacheFile, PackWriter } from './backend.js';
+export type { StoreBackend, DocumentStore, LayoutDocument, ContainerFile, LayerCacheStore, LayerCacheFile, PackWriter, UpperSegment } from './backend.js';
 export { MemoryDocumentStore, MemoryLayerCacheStore, memoryBackend } from './MemoryBackend.js';
 export { LayerCache } from './LayerCache.js';
 export { encodeLayerIndex, checkLayerIndex, decodeLayerIndex, LAYER_INDEX_FORMAT, LAYER_INDEX_VERSION } from './layerIndex.js';

@@ -44,7 +44,11 @@ export class CopyUp {
    * test/unit/overlay/kernelObservations.test.ts case 2).
    */
   upperDirOf(d: Dentry): UpperDir {
-    if (d.upper?.kind === 'dir') return d.upper;
+    if (d.upper?.kind === 'dir') {
+      // Made writable in place: its attributes or entries may change (cow/upper.ts ChangedPaths).
+      d.upper.changes?.objectChanged(d.upper);
+      return d.upper;
+    }
     const chain: Dentry[] = [];
     let cur: Dentry = d;
     while (cur.upper?.kind !== 'dir') {
@@ -79,7 +83,11 @@ export class CopyUp {
    * name of the lower inode one shared upper object (overlayfs.rst "index").
    */
   copyUp(d: Dentry, metaOnly: boolean): UpperInode {
-    if (d.upper !== undefined && d.upper.kind !== 'dir') return dataCopied(d.upper.inode, metaOnly);
+    if (d.upper !== undefined && d.upper.kind !== 'dir') {
+      const parent = d.parent?.upper;
+      if (parent?.kind === 'dir') parent.changes?.objectChanged(parent, d.name);
+      return dataCopied(d.upper.inode, metaOnly);
+    }
     const l = d.lower;
     if (l === undefined || l.kind === 'dir' || d.parent === null) throw new Error('copyUp: not a lower file or symlink');
     const parentUpper = this.upperDirOf(d.parent);

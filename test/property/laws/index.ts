@@ -6,3 +6,4 @@ export { assertLowersUnchanged, checkLowersUnchanged } from './lowersUnchanged.j
 export { assertFlattenMatchesMount, checkFlattenMatchesMount, FLATTEN_EXCEPTIONS } from './flattenMatchesMount.js';
 export { assertVolumeRoundTrip, checkVolumeRoundTrip } from './volumeRoundTrip.js';
 export { MODES, viewOf, viewOfStack, normaliseDirNlink, groupSizes } from './view.js';
+export { assertAppendedUpperMatchesWhole, checkAppendedUpperMatchesWhole } from './appendedUpperMatchesWhole.js';

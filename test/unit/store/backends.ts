@@ -97,6 +97,10 @@ export function orderChecked(inner: StoreBackend): { backend: StoreBackend; viol
     readContainer: (id, file) => inner.documents.readContainer(id, file),
     containerFileSize: (id, file) => inner.documents.containerFileSize(id, file),
     writeUpper: (id, chunks) => inner.documents.writeUpper(id, chunks),
+    upperSegments: (id) => inner.documents.upperSegments(id),
+    readUpperSegment: (id, seq) => inner.documents.readUpperSegment(id, seq),
+    appendUpperSegment: (id, seq, chunks) => inner.documents.appendUpperSegment(id, seq, chunks),
+    dropUpperSegments: (id, seqs) => inner.documents.dropUpperSegments(id, seqs),
     removeContainer: (id) => inner.documents.removeContainer(id),
     async write(name, bytes) {
       if (name === 'index.json') {
@@ -235,6 +239,10 @@ export function failingAfter(inner: StoreBackend, n: number): StoreBackend {
       write: async (name, bytes) => (step(), d.write(name, bytes)),
       createContainer: async (id, record, upper) => (step(), d.createContainer(id, record, upper)),
       writeUpper: async (id, chunks) => (step(), d.writeUpper(id, chunks)),
+      upperSegments: (id) => d.upperSegments(id),
+      readUpperSegment: (id, seq) => d.readUpperSegment(id, seq),
+      appendUpperSegment: async (id, seq, chunks) => (step(), d.appendUpperSegment(id, seq, chunks)),
+      dropUpperSegments: async (id, seqs) => (step(), d.dropUpperSegments(id, seqs)),
       removeContainer: async (id) => (step(), d.removeContainer(id)),
     },
   };

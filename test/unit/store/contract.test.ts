@@ -243,6 +243,99 @@ describe.each(BACKENDS)('store contract: $name backend', (setup: BackendSetup) =
     expect(violations).toEqual([]);
   });
 
+  it('appends small saves as segments, compacts them, and commits the same layer as a whole save', async () => {
+    const place = setup.place();
+    const store = await openStore(setup, place);
+    const image = await addBase(store);
+    const c = await store.createContainer(image, { name: 'web' });
+    const whole = await store.createContainer(image, { name: 'whole' });
+    // A base big enough that small saves are appended rather than compacted.
+    const big = (fs: Awaited<ReturnType<Store['mount']>>['fs']): void => {
+      for (let i = 0; i < 50; i++) fs.writeFileSync(`/data/f${i}`, 'x'.repeat(200), { flag: 'w' });
+    };
+    await edit(store, 'web', (fs) => (fs.mkdirSync('/data'), big(fs)));
+    const steps: ((fs: Awaited<ReturnType<Store['mount']>>['fs']) => void)[] = [
+      (fs) => fs.writeFileSync('/etc/motd', 'one'),
+      (fs) => fs.unlinkSync('/data/f3'),
+      (fs) => fs.rmSync('/doc', { recursive: true }),
+      (fs) => fs.mkdirSync('/doc'),
+      (fs) => fs.linkSync('/etc/motd', '/doc/motd'),
+      (fs) => fs.appendFileSync('/doc/motd', ' two'),
+      (fs) => fs.chmodSync('/data/f4', 0o600),
+      (fs) => fs.renameSync('/data/f5', '/etc/f5'),
+    ];
+    for (const step of steps) await edit(store, 'web', step);
+    const documents = place.backend().documents;
+    expect((await documents.upperSegments(c.id)).map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // The same changes saved whole, in one session.
+    const mount = await store.mount(whole);
+    mount.fs.mkdirSync('/data');
+    big(mount.fs);
+    for (const step of steps) step(mount.fs);
+    await store.saveUpper(whole, mount);
+    expect(await documents.upperSegments(whole.id)).toEqual([]);
+
+    const reopened = await openStore(setup, place);
+    const appended = await reopened.upperLayer(c);
+    expect(appended.toTar()).toEqual((await reopened.upperLayer(whole)).toTar());
+    expect((await reopened.mount(c)).commitSync().diffId).toBe((await reopened.mount(whole)).commitSync().diffId);
+    const segmentBytes = (await documents.upperSegments(c.id)).reduce((n, s) => n + s.size, 0);
+    expect(await reopened.upperSize(c)).toBe((await documents.containerFileSize(c.id, 'upper.tar'))! + segmentBytes);
+    // Once the segments outgrow the base, a save compacts: the base again, no segments.
+    await edit(reopened, 'web', (fs) => fs.writeFileSync('/etc/big', 'y'.repeat(80_000)));
+    expect(await documents.upperSegments(c.id)).toEqual([]);
+    expect(await reopened.upperSize(c)).toBe((await reopened.upperLayer(c)).toTar().length);
+    expect((await reopened.upperLayer(c)).node('/doc/motd')).toBeDefined();
+  });
+
+  it('leaves the writable layer as before or after a save when killed at any write of it', async () => {
+    const states: Uint8Array[] = [];
+    const steps: ((fs: Awaited<ReturnType<Store['mount']>>['fs']) => void)[] = [
+      (fs) => {
+        for (let i = 0; i < 30; i++) fs.writeFileSync(`/f${i}`, 'x'.repeat(300));
+      },
+      (fs) => fs.writeFileSync('/etc/motd', 'one'),
+      (fs) => fs.unlinkSync('/f1'),
+      (fs) => fs.writeFileSync('/etc/big', 'y'.repeat(80_000)), // compacts
+      (fs) => fs.rmSync('/doc', { recursive: true }),
+    ];
+    /** Each completed save's layer, as a whole save would give it. */
+    {
+      const store = await openStore(setup, setup.place());
+      await store.createContainer(await addBase(store), { name: 'c' });
+      const c = await store.resolveContainer('c');
+      states.push((await store.upperLayer(c)).toTar());
+      for (const step of steps) {
+        await edit(store, 'c', step);
+        states.push((await store.upperLayer(c)).toTar());
+      }
+    }
+    let completed = false;
+    let n = 0;
+    for (; !completed; n++) {
+      const place = setup.place();
+      const setupStore = await openStore(setup, place);
+      await setupStore.createContainer(await addBase(setupStore), { name: 'c' });
+      let saved = 0;
+      try {
+        const store = await openStore(setup, place, failingAfter(place.backend(), n));
+        for (const step of steps) {
+          await edit(store, 'c', step);
+          saved++;
+        }
+        completed = true;
+      } catch (error) {
+        if (!(error instanceof Killed)) throw error;
+      }
+      const store = await openStore(setup, place);
+      const upper = (await store.upperLayer(await store.resolveContainer('c'))).toTar();
+      // Killed inside a save: the layer of the save before, or (between a compaction's two writes) the one after.
+      expect([states[saved], states[saved + 1]]).toContainEqual(upper);
+      expect(n).toBeLessThan(50);
+    }
+    expect(n).toBeGreaterThan(steps.length);
+  });
+
   it('leaves a store that opens and reads whole after a crash at any write', async () => {
     /** A session of every kind of write. */
     const session = async (store: Store): Promise<void> => {
