@@ -73,6 +73,39 @@ export function listDirectory(overlay: Overlay, path: string, options: { recursi
   return out;
 }
 
+/** A name as plain `ls` shows it: its kind, and a symlink's target. */
+export interface ListedName {
+  name: string;
+  type: Listed['type'];
+  target?: string;
+}
+
+/**
+ * `overlay ls` without `-l`: the names, from the directory entries' types alone (as `ls` does
+ * without `-l`: no `lstat` per entry), in the order of `listDirectory`.
+ */
+export function listNames(overlay: Overlay, path: string, options: { recursive?: boolean } = {}): ListedName[] {
+  const st = overlay.fs.statSync(path)!;
+  if (!st.isDirectory()) {
+    const item = describe(overlay, path, path);
+    return [{ name: item.name, type: item.type, ...(item.target === undefined ? {} : { target: item.target }) }];
+  }
+  const out: ListedName[] = [];
+  const walk = (dir: string, prefix: string): void => {
+    const entries = overlay.fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
+      const type: Listed['type'] = entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'symlink' : entry.isFile() ? 'file' : 'other';
+      const item: ListedName = { name: prefix + entry.name, type };
+      if (type === 'symlink') item.target = overlay.fs.readlinkSync(full) as string;
+      out.push(item);
+      if (options.recursive === true && type === 'dir') walk(full, `${prefix}${entry.name}/`);
+    }
+  };
+  walk(path, '');
+  return out;
+}
+
 /** `overlay cat`: a file's bytes. */
 export function readFileAt(overlay: Overlay, path: string): Uint8Array {
   return onPath(path, () => overlay.fs.readFileSync(path) as Uint8Array);

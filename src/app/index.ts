@@ -15,6 +15,6 @@ export { openView, describeLayer, explainPath, exportTree, imageLabel } from './
 export type { View } from './views.js';
 export { stackOf } from './stack.js';
 export type { Stack, StackItem } from './stack.js';
-export { onPath, listDirectory, readFileAt, writeFileAt, makeDirectories, changeModes, touchPaths, linkPath, removePaths, movePath } from './files.js';
-export type { Listed } from './files.js';
+export { onPath, listDirectory, listNames, readFileAt, writeFileAt, makeDirectories, changeModes, touchPaths, linkPath, removePaths, movePath } from './files.js';
+export type { Listed, ListedName } from './files.js';
 export { shortId } from './format.js';

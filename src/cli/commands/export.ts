@@ -12,7 +12,7 @@ export const exportCommand: CommandSpec = {
     // locked (no prune can drop a cache) until the last byte is out.
     const { flat, result } = await withView(ctx, ctx.str('target'), async (view) => {
       const flat = exportTree(view);
-      return { flat, result: await writeOutput(ctx, flat.tarChunks(), ctx.progress('exporting', flat.size)) };
+      return { flat, result: await writeOutput(ctx, flat.tarChunks(), ctx.progress('exporting', flat.tarSize)) };
     });
     if (ctx.json && result.path !== undefined) ctx.printJson({ file: result.path, bytes: result.bytes, entries: flat.entryCount });
   },

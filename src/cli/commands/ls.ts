@@ -1,4 +1,4 @@
-import { listDirectory } from '../../app/index.js';
+import { listDirectory, listNames } from '../../app/index.js';
 import { formatBytes, modeString } from '../render/format.js';
 import { insidePath, withView, type CommandSpec } from './common.js';
 
@@ -15,6 +15,12 @@ export const lsCommand: CommandSpec = {
     const path = insidePath(ctx.optStr('path') ?? '/');
     const long = ctx.flag('long');
     const recursive = ctx.flag('recursive');
+    if (!long && !ctx.json) {
+      const names = await withView(ctx, ctx.str('target'), ({ overlay }) => listNames(overlay, path, { recursive }));
+      const lines = names.map((i) => (i.type === 'dir' ? `${i.name}/` : i.type === 'symlink' ? `${i.name} -> ${i.target}` : i.name));
+      if (lines.length > 0) ctx.out(lines.join('\n'));
+      return;
+    }
     const items = await withView(ctx, ctx.str('target'), ({ overlay }) => listDirectory(overlay, path, { recursive }));
     if (ctx.json) return ctx.printJson(items);
     const lines = items.map((i) => {

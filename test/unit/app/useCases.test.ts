@@ -18,6 +18,8 @@ import {
   layerUsage,
   listContainers,
   listDirectory,
+  linkPath,
+  listNames,
   listImages,
   loadImages,
   makeDirectories,
@@ -116,6 +118,15 @@ describe('use cases over a store in memory', () => {
     const view = await openView(store, 'web', { clock });
     expect(view.kind).toBe('container');
     expect(listDirectory(view.overlay, '/etc').map((l) => l.name)).toEqual(['README', 'motd']);
+    // Plain `ls` takes names and kinds from the directory entries: the same as the full listing.
+    linkPath(view.overlay, '/etc/motd', '/etc/motd.link', true);
+    for (const recursive of [false, true]) {
+      for (const at of ['/', '/etc', '/etc/motd', '/etc/motd.link']) {
+        const full = listDirectory(view.overlay, at, { recursive }).map((l) => ({ name: l.name, type: l.type, ...(l.target === undefined ? {} : { target: l.target }) }));
+        expect(listNames(view.overlay, at, { recursive })).toEqual(full);
+      }
+    }
+    view.overlay.fs.unlinkSync('/etc/motd.link');
     expect(text(readFileAt(view.overlay, '/etc/README'))).toBe('r');
     expect(() => readFileAt(view.overlay, '/etc')).toThrow("EISDIR: illegal operation on a directory, read '/etc'");
     expect(explainPath(view, '/etc/motd')).toMatchObject({ exists: true, providedBy: 0 });
