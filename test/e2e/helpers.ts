@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -74,8 +75,19 @@ export interface Overlay {
   json<T = unknown>(args: readonly string[], options?: RunOptions): T;
 }
 
+/**
+ * The test file's temporary directories, under one root removed after its last test (vitest
+ * loads this module afresh for each test file, so each file registers its own hook).
+ */
+let tempRoot: string | undefined;
+afterAll(() => {
+  if (tempRoot !== undefined) rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
+});
+
 export function tempDir(prefix = 'overlay-e2e-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  tempRoot ??= mkdtempSync(join(tmpdir(), 'overlay-e2e-run-'));
+  return mkdtempSync(join(tempRoot, prefix));
 }
 
 export function overlayIn(dir = tempDir()): Overlay {
