@@ -58,6 +58,11 @@ export interface SourceLayer {
    * `DigestMismatchError` after the last chunk when the bytes do not match it.
    */
   chunks(): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes as stored, not checked against `digest`: for a reader that hashes them anyway
+   * (the store's ingest checks the blob's digest and the DiffID in the same pass).
+   */
+  uncheckedChunks(): AsyncIterable<Uint8Array>;
 }
 
 /** An image found in a layout or archive. */
@@ -192,6 +197,7 @@ function manifestLayers(source: FileSource, manifest: ImageManifest, config: Ima
       size: descriptor.size,
       read: () => readBlob(source, descriptor, 'layer'),
       chunks: () => blobChunks(source, descriptor, 'layer'),
+      uncheckedChunks: () => source.chunks(blobPath(descriptor.digest)),
     };
   });
 }
@@ -262,6 +268,7 @@ export async function readDockerArchive(source: FileSource): Promise<SourceImage
         size,
         read: () => readRequired(source, path, 'layer'),
         chunks: () => source.chunks(path),
+        uncheckedChunks: () => source.chunks(path),
       });
     }
     images.push({ names, configBytes, config, layers });

@@ -244,10 +244,10 @@ export class ImageStore {
    * kept as they are when gzip (a plain tar is compressed), its tar checked against `diffId`,
    * read once in bounded memory (ingest.ts).
    */
-  async #storeBlob(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink): Promise<Descriptor> {
+  async #storeBlob(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string): Promise<Descriptor> {
     const stored = this.#layerBlobs.get(diffId);
     if (stored !== undefined) return stored;
-    return this.#noteLayer(await storeLayerBlob(this.#tools, source, diffId, progress));
+    return this.#noteLayer(await storeLayerBlob(this.#tools, source, diffId, progress, digest));
   }
 
   #noteLayer(stored: StoredLayer): Descriptor {
@@ -286,7 +286,7 @@ export class ImageStore {
       const layers: Descriptor[] = [];
       for (const layer of source.layers) {
         const stored = this.#layerBlobs.get(layer.diffId);
-        layers.push(stored ?? (await this.#storeBlob(layer.diffId, layer.chunks(), progress)));
+        layers.push(stored ?? (await this.#storeBlob(layer.diffId, layer.uncheckedChunks(), progress, layer.digest)));
       }
       out.push(await this.#addManifest(source.configBytes, source.config, layers, source.names));
     }

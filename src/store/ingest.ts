@@ -145,10 +145,11 @@ export async function storeDecodedLayer(tools: IngestTools, layer: Layer, progre
 
 /**
  * Stores a layer blob as given (a gzip blob is kept byte for byte; a plain tar is compressed),
- * checking, when given, that its tar hashes to `diffId` and the blob to `expectedBlob`. The
- * source is read once.
+ * checking, when given, that its tar hashes to `diffId` and the source's bytes to
+ * `expectedSource` (the digest a manifest gives the blob: of the gzip bytes, or of the plain
+ * tar). The source is read once, and each byte hashed once per digest.
  */
-export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId?: string, progress?: ProgressSink, expectedBlob?: string): Promise<StoredLayer> {
+export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId?: string, progress?: ProgressSink, expectedSource?: string): Promise<StoredLayer> {
   const what = diffId === undefined ? 'layer' : `layer ${diffId}`;
   const { head, rest } = await peek(source, 4);
   if (isZstd(head)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
@@ -190,6 +191,10 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
     if (diffId !== undefined && actual !== diffId) {
       throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
     }
+    // A plain tar's blob digest is its tar's; a gzip blob's is checked when it is named.
+    if (!gzipped && expectedSource !== undefined && actual !== expectedSource) {
+      throw new DomainError('DigestMismatchError', `layer blob does not match its digest: expected ${expectedSource}, got ${actual}`, { expected: expectedSource, actual });
+    }
     // A layer the store has (the same tar, compressed otherwise) keeps its one blob.
     const have = tools.stored(actual);
     if (have !== undefined) {
@@ -198,7 +203,7 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
       return { diffId: actual, ...have, layer };
     }
     const placed = placedIn(layer, pack)!;
-    return await finish(tools, layer, writer, pack, placed, { diffId: actual, bytes: tarBytes }, expectedBlob);
+    return await finish(tools, layer, writer, pack, placed, { diffId: actual, bytes: tarBytes }, gzipped ? expectedSource : undefined);
   } catch (error) {
     await writer.abort();
     await pack.abort();

@@ -2,7 +2,9 @@
  * The store's contract, run against every backend (test/unit/store/backends.ts): a browser
  * backend must pass the same suite.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { sha256Digest } from '../../../src/digest/index.js';
 import { DomainError } from '../../../src/errors/index.js';
 import { archiveFileBytes, childConfig, historyEntry, imageConfig, memorySource, readImageArchive, type ArchiveFile, type FileSource } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
@@ -34,6 +36,9 @@ const layerOf = (bytes: Uint8Array) => ({
   size: bytes.length,
   read: async () => bytes,
   async *chunks() {
+    yield bytes;
+  },
+  async *uncheckedChunks() {
     yield bytes;
   },
 });
@@ -224,6 +229,28 @@ describe.each(BACKENDS)('store contract: $name backend', (setup: BackendSetup) =
     expect((error as DomainError).code).toBe('DigestMismatchError');
     expect((await openStore(setup, place)).images()).toEqual([]);
     expect(await blobCount(place)).toBe(0);
+  });
+
+  it('refuses a layer blob that does not match the digest its manifest gives, gzip or plain, and stores nothing', async () => {
+    const tar = tools.toTar();
+    const gz = new Uint8Array(gzipSync(tar));
+    const wrong = `sha256:${'0'.repeat(64)}`;
+    for (const bytes of [gz, tar]) {
+      const place = setup.place();
+      const store = await openStore(setup, place);
+      const source = {
+        names: ['bad:1'],
+        configBytes: new TextEncoder().encode('{}'),
+        config: imageConfig(spec, [tools]),
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: wrong, diffId: tools.diffId, ...layerOf(bytes) }],
+      };
+      const error = await store.loadImages([source]).catch((e: unknown) => e);
+      expect((error as DomainError).code).toBe('DigestMismatchError');
+      expect(await blobCount(place)).toBe(0);
+      // The right digest loads.
+      const right = { ...source, layers: [{ ...source.layers[0]!, digest: sha256Digest(bytes) }] };
+      expect((await store.loadImages([right]))[0]!.config.rootfs.diff_ids).toEqual([tools.diffId]);
+    }
   });
 
   it('writes blobs before the documents that name them, and deletes them only after', async () => {
