@@ -46,10 +46,22 @@ function deflateBlock(input: Uint8Array, dictionary: Uint8Array | undefined, las
 export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   // Two blocks per core: the main thread keeps encoding while every core deflates.
   const width = 2 * availableParallelism();
-  const inFlight: Promise<Uint8Array>[] = [];
+  const inFlight: { deflated: Promise<Uint8Array>; block: Uint8Array }[] = [];
+  // Blocks whose deflate is done are used again: a 500 MB layer would otherwise allocate (and
+  // collect) 500 fresh 1 MiB arrays. A block's tail is copied into the next deflate's
+  // dictionary when that deflate starts (zlib's deflateSetDictionary), so it may be reused
+  // as soon as its own deflate is done.
+  const free: Uint8Array[] = [];
+  const take = (): Uint8Array => free.pop() ?? new Uint8Array(BLOCK);
+  const next = async (): Promise<Uint8Array> => {
+    const { deflated, block: done } = inFlight.shift()!;
+    const out = await deflated;
+    free.push(done);
+    return out;
+  };
   let crc = 0;
   let size = 0;
-  let block = new Uint8Array(BLOCK);
+  let block = take();
   let used = 0;
   let previous: Uint8Array | undefined;
   const dispatch = (last: boolean): void => {
@@ -59,9 +71,9 @@ export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable
     const deflated = deflateBlock(input, previous, last);
     // Awaited in order below; a later block's failure must not go unhandled meanwhile.
     deflated.catch(() => undefined);
-    inFlight.push(deflated);
+    inFlight.push({ deflated, block });
     previous = input.subarray(Math.max(0, used - DICTIONARY));
-    block = new Uint8Array(BLOCK);
+    block = take();
     used = 0;
   };
   yield HEADER;
@@ -70,7 +82,7 @@ export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable
       // A full block goes out only once more input follows it: the last block is the final one.
       if (used === BLOCK) {
         dispatch(false);
-        while (inFlight.length >= width) yield await inFlight.shift()!;
+        while (inFlight.length >= width) yield await next();
       }
       const n = Math.min(BLOCK - used, chunk.length - pos);
       block.set(chunk.subarray(pos, pos + n), used);
@@ -79,7 +91,7 @@ export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable
     }
   }
   dispatch(true);
-  while (inFlight.length > 0) yield await inFlight.shift()!;
+  while (inFlight.length > 0) yield await next();
   const trailer = new Uint8Array(8);
   const view = new DataView(trailer.buffer);
   view.setUint32(0, crc >>> 0, true);
