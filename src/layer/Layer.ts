@@ -5,7 +5,7 @@ import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { cleanPath } from './names.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
-import { readLayerTar, type TarEntry, type TarInput } from './tar/readTar.js';
+import { readLayerTar, type TarEntry, type TarInput, type TarLimits } from './tar/readTar.js';
 import { encodeTar, tarChunks, tarDigest } from './tar/sinks.js';
 import { tarLength } from './tar/writeTar.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
@@ -39,6 +39,8 @@ export interface LayerOptions {
    * layer holds no file bytes in memory and keeps none of the input alive.
    */
   dataSink?: DataSink;
+  /** `fromTar` only: bounds on what the tar may declare (readTar.ts `defaultTarLimits`). */
+  limits?: Partial<TarLimits>;
 }
 
 /**
@@ -78,7 +80,10 @@ export class Layer implements LayerTree {
    * `input`'s memory alive, and neither `input` nor a streamed chunk may be written to afterwards.
    */
   static async fromTar(input: TarInput, options: LayerOptions = {}): Promise<Layer> {
-    const entries = await readLayerTar(input, options.dataSink);
+    const entries = await readLayerTar(input, {
+      ...(options.dataSink === undefined ? {} : { sink: options.dataSink }),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+    });
     return new Layer(buildNodes(entries), options.history);
   }
 
