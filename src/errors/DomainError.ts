@@ -5,6 +5,7 @@
  */
 export type DomainErrorCode =
   | 'LayerFormatError'
+  | 'LayerTooLargeError'
   | 'UnsafeTarEntryError'
   | 'DigestMismatchError'
   | 'ImageFormatError'

@@ -3,7 +3,8 @@ export type { LayerOptions } from './Layer.js';
 export { BytesContent, PatchedContent, RangeContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes, sameContent } from './Content.js';
 export type { Content, DataSink, PositionedReader } from './Content.js';
 export { fileInode, symlinkInode, relinkInode, objectNode } from './inode.js';
-export type { TarInput } from './tar/readTar.js';
+export { defaultTarLimits } from './tar/readTar.js';
+export type { TarInput, TarLimits } from './tar/readTar.js';
 export type {
   EntryType,
   LayerEntry,

@@ -257,8 +257,12 @@ class Channel {
   #ended = false;
   #error: { error: unknown } | undefined;
 
+  /** The consumer stopped taking chunks (the tar reader stops at the end-of-archive marker). */
+  #closed = false;
+
   push(chunk: Uint8Array): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error.error);
+    if (this.#closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiting = this.#waiting;
       if (waiting !== undefined) {
@@ -287,18 +291,24 @@ class Channel {
   }
 
   async *chunks(): AsyncGenerator<Uint8Array> {
-    for (;;) {
-      const pending = this.#pending;
-      if (pending !== undefined) {
-        this.#pending = undefined;
-        pending.taken();
-        yield pending.chunk;
-        continue;
+    try {
+      for (;;) {
+        const pending = this.#pending;
+        if (pending !== undefined) {
+          this.#pending = undefined;
+          pending.taken();
+          yield pending.chunk;
+          continue;
+        }
+        if (this.#ended) return;
+        const next = await new Promise<IteratorResult<Uint8Array>>((resolve) => (this.#waiting = resolve));
+        if (next.done === true) return;
+        yield next.value;
       }
-      if (this.#ended) return;
-      const next = await new Promise<IteratorResult<Uint8Array>>((resolve) => (this.#waiting = resolve));
-      if (next.done === true) return;
-      yield next.value;
+    } finally {
+      this.#closed = true;
+      this.#pending?.taken();
+      this.#pending = undefined;
     }
   }
 }

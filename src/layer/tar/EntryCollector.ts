@@ -6,6 +6,7 @@
 import type { Header } from 'tar-stream';
 import { DomainError } from '../../errors/index.js';
 import { metaFault } from '../meta.js';
+import { NAME_MAX, cleanPath, nameTooLong } from '../names.js';
 import type { LayerEntryInput } from '../types.js';
 import type { Content } from '../Content.js';
 import { formatError } from './errors.js';
@@ -210,27 +211,24 @@ function parentOf(path: string): string {
 }
 
 /**
- * The clean absolute path of a member name: leading `./` and `/` dropped, `.` and empty
- * components removed (ggcr and umoci normalise the same way). `..` is refused outright rather
- * than resolved: a layer member never needs it and it is the classic tar-slip attack.
- * Whiteout prefixes are allowed only on the last component: a directory cannot carry one.
+ * The clean absolute path of a member name or hard-link target (names.ts `cleanPath`: inner
+ * `..` resolved, as Docker and containerd do). A name that climbs out of the layer is the
+ * classic tar-slip attack; one with a component over NAME_MAX could never be looked up.
  */
 function normalizeName(raw: string, linkFrom?: string): string {
-  const parts: string[] = [];
-  const components = raw.split('/');
-  for (let i = 0; i < components.length; i++) {
-    const part = components[i]!;
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (linkFrom === undefined) {
-        throw new DomainError('UnsafeTarEntryError', `member name climbs out of the layer with ..: ${raw}`, { path: raw });
-      }
-      const text = `hard link target ${JSON.stringify(raw)} climbs out of the layer with ..: ${linkFrom}`;
-      throw new DomainError('UnsafeTarEntryError', text, { path: linkFrom, target: raw });
+  const path = cleanPath(raw);
+  if (path !== 'escapes') {
+    if (nameTooLong(path)) {
+      const at = linkFrom ?? raw;
+      throw new DomainError('LayerFormatError', `a name component is longer than ${NAME_MAX} bytes: ${at}`, { path: at, errno: 'ENAMETOOLONG' });
     }
-    parts.push(part);
+    return path;
   }
-  return '/' + parts.join('/');
+  if (linkFrom === undefined) {
+    throw new DomainError('UnsafeTarEntryError', `member name climbs out of the layer with ..: ${raw}`, { path: raw });
+  }
+  const text = `hard link target ${JSON.stringify(raw)} climbs out of the layer with ..: ${linkFrom}`;
+  throw new DomainError('UnsafeTarEntryError', text, { path: linkFrom, target: raw });
 }
 
 /**

@@ -54,6 +54,27 @@ export function parseTar(chunks: AsyncGenerator<Uint8Array>, onMember: MemberHan
       }
     };
 
+    // Members without data (directories, empty files) finish synchronously, and tar-stream's
+    // `next` parses the following header at once: calling it from inside the handler would
+    // nest one stack frame set per member (10,000 directories in a row overflow the stack).
+    // `advance` runs the `next` calls one after the other in a loop instead.
+    let pendingNext: (() => void) | undefined;
+    let advancing = false;
+    const advance = (next: () => void): void => {
+      pendingNext = next;
+      if (advancing) return;
+      advancing = true;
+      try {
+        while (pendingNext !== undefined) {
+          const run = pendingNext;
+          pendingNext = undefined;
+          run();
+        }
+      } finally {
+        advancing = false;
+      }
+    };
+
     extract.on('entry', (header, stream, next) => {
       busy = true;
       readMember(header, stream, sink, fail, (data) => {
@@ -65,7 +86,7 @@ export function parseTar(chunks: AsyncGenerator<Uint8Array>, onMember: MemberHan
           return;
         }
         busy = false;
-        next();
+        advance(next);
         settleIfDone();
       });
     });

@@ -1,0 +1,223 @@
+/**
+ * The tar's block structure, checked on the raw bytes before tar-stream parses them: where each
+ * header is, what each member declares, and where the archive ends. tar-stream is lenient where
+ * a layer reader must not be (it takes malformed PAX records, reads past the end-of-archive
+ * marker to the end of the input, and would read a member of any declared size), so this stage
+ * refuses, before any data is read:
+ * - malformed PAX records (POSIX pax "pax Extended Header": `"%d %s=%s\n"`, the length counting
+ *   the whole record), as Go's archive/tar parsePAXRecord does;
+ * - sparse members, GNU (`S`) and PAX (`GNU.sparse.*`): their data is not the file's bytes;
+ * - tars that declare more data or more members than `TarLimits` allow (`LayerTooLargeError`).
+ * It ends the stream at the end-of-archive marker (two zero blocks), as GNU tar stops there.
+ */
+import { DomainError } from '../../errors/index.js';
+import { formatError } from './errors.js';
+
+/** Bounds on what a layer tar may declare (checked from the headers, before the data). */
+export interface TarLimits {
+  /** Most bytes of member data in all (sizes as declared by the headers and PAX records). */
+  maxDataBytes: number;
+  /** Most members (headers of objects, PAX and long-name headers not counted). */
+  maxMembers: number;
+}
+
+/**
+ * How many bytes after the end-of-archive marker are read, and must be zeros (GNU tar pads to
+ * 10 KiB records; Go's archive/tar writes none). Past that the input is not read further, so a
+ * tar followed by gigabytes of zeros ends at once.
+ */
+export const TRAILING_CHECKED = 1 << 20;
+
+const BLOCK = 512;
+/** Largest PAX or GNU long-name data kept (tar-stream's own bound, extract.js MAX_HEADER_SIZE). */
+const MAX_EXTENSION = 4 << 20;
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+type Mode = 'header' | 'extension' | 'skip' | 'trailing';
+
+/** The chunks as given, up to the end-of-archive marker; throws on what the module doc lists. */
+export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarLimits): AsyncGenerator<Uint8Array> {
+  const block = new Uint8Array(BLOCK);
+  let filled = 0;
+  let mode = 'header' as Mode;
+  let skip = 0;
+  let extension: { type: number; data: Uint8Array; filled: number; padding: number } | undefined;
+  let globalPax: Record<string, string> = {};
+  let pendingPax: Record<string, string> | undefined;
+  let zeroBlocks = 0;
+  let members = 0;
+  let dataBytes = 0;
+  let trailing = 0;
+
+  const onHeader = (): void => {
+    if (isNullBlock(block)) {
+      zeroBlocks++;
+      return;
+    }
+    if (zeroBlocks > 0) throw formatError('a lone zero block stands between members');
+    if (checksum(block) !== readOctal(block, 148, 8)) throw formatError('invalid tar header checksum');
+    const type = block[156]!;
+    const size = readSize(block);
+    const name = headerName(block);
+    if (type === 0x78 /* x */ || type === 0x67 /* g */ || type === 0x4c /* L */ || type === 0x4b /* K */) {
+      if (size > MAX_EXTENSION) throw formatError(`extended header of ${size} bytes is too large`, name);
+      extension = { type, data: new Uint8Array(size), filled: 0, padding: padding(size) };
+      mode = 'extension';
+      return;
+    }
+    const pax = pendingPax;
+    pendingPax = undefined;
+    const path = pax?.['path'] ?? name;
+    if (type === 0x53 /* S */ || (pax !== undefined && Object.keys(pax).some((k) => k.startsWith('GNU.sparse.')))) {
+      throw formatError('sparse tar members are not supported', path);
+    }
+    // tar-stream's rules (extract.js _applyLongHeaders, _consumeHeader): a PAX `size` replaces
+    // the header's, and a directory's data is never read.
+    const declared = pax?.['size'] !== undefined && pax['size'] !== '' ? Number(pax['size']) : size;
+    const isDir = type === 0x35 || ((type === 0 || type === 0x30) && name.endsWith('/'));
+    const data = isDir ? 0 : declared;
+    members++;
+    dataBytes += data;
+    if (members > limits.maxMembers) throw tooLarge(`more than ${limits.maxMembers} members`, limits);
+    if (dataBytes > limits.maxDataBytes) throw tooLarge(`more than ${limits.maxDataBytes} bytes of member data`, limits, path);
+    skip = data + padding(data);
+    mode = skip > 0 ? 'skip' : 'header';
+  };
+
+  const onExtension = (ext: { type: number; data: Uint8Array }): void => {
+    if (ext.type === 0x78 || ext.type === 0x67) {
+      const records = parsePax(ext.data);
+      if (records['size'] !== undefined && !/^\d+$/.test(records['size'])) throw formatError(`invalid PAX size ${JSON.stringify(records['size'])}`);
+      if (ext.type === 0x67) globalPax = records;
+      else pendingPax = { ...globalPax, ...records };
+    }
+  };
+
+  for await (const chunk of chunks) {
+    let i = 0;
+    while (i < chunk.length) {
+      if (mode === 'trailing') {
+        const end = Math.min(chunk.length, i + TRAILING_CHECKED - trailing);
+        for (let j = i; j < end; j++) if (chunk[j] !== 0) throw formatError('data after the end-of-archive marker');
+        trailing += end - i;
+        if (trailing >= TRAILING_CHECKED) return;
+        i = end;
+      } else if (mode === 'skip') {
+        const n = Math.min(skip, chunk.length - i);
+        skip -= n;
+        i += n;
+        if (skip === 0) mode = 'header';
+      } else if (mode === 'extension') {
+        const ext = extension!;
+        if (ext.filled < ext.data.length) {
+          const n = Math.min(ext.data.length - ext.filled, chunk.length - i);
+          ext.data.set(chunk.subarray(i, i + n), ext.filled);
+          ext.filled += n;
+          i += n;
+        }
+        if (ext.filled === ext.data.length) {
+          onExtension(ext);
+          skip = ext.padding;
+          mode = skip > 0 ? 'skip' : 'header';
+        }
+      } else {
+        const n = Math.min(BLOCK - filled, chunk.length - i);
+        block.set(chunk.subarray(i, i + n), filled);
+        filled += n;
+        i += n;
+        if (filled === BLOCK) {
+          filled = 0;
+          onHeader();
+          if (zeroBlocks === 2) {
+            // The parser gets the archive up to its marker; what follows is only checked.
+            yield chunk.subarray(0, i);
+            mode = 'trailing';
+            continue;
+          }
+        }
+      }
+    }
+    if (mode !== 'trailing') yield chunk;
+  }
+}
+
+function tooLarge(what: string, limits: TarLimits, path?: string): DomainError {
+  const data: Record<string, unknown> = { ...limits };
+  if (path !== undefined) data['path'] = path;
+  return new DomainError('LayerTooLargeError', `the layer declares ${what} (the limit can be raised)`, data);
+}
+
+function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+/** A block tar-stream takes for no header: its checksum is that of an all-zero block. */
+function isNullBlock(block: Uint8Array): boolean {
+  return checksum(block) === 8 * 0x20;
+}
+
+/** The header checksum: every byte summed, the checksum field counted as spaces. */
+function checksum(block: Uint8Array): number {
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 148; i++) sum += block[i]!;
+  for (let i = 156; i < BLOCK; i++) sum += block[i]!;
+  return sum;
+}
+
+function readOctal(block: Uint8Array, at: number, length: number): number {
+  let i = at;
+  const end = at + length;
+  while (i < end && block[i] === 0x20) i++;
+  let value = 0;
+  for (; i < end; i++) {
+    const c = block[i]!;
+    if (c < 0x30 || c > 0x37) break;
+    value = value * 8 + (c - 0x30);
+  }
+  return value;
+}
+
+/** The size field: octal, or GNU base-256 when its first byte has the high bit set. */
+function readSize(block: Uint8Array): number {
+  if ((block[124]! & 0x80) === 0) return readOctal(block, 124, 12);
+  if (block[124] !== 0x80) throw formatError('negative or huge size in a tar header');
+  let value = 0;
+  for (let i = 125; i < 136; i++) value = value * 256 + block[i]!;
+  if (!Number.isSafeInteger(value)) throw formatError('size out of range in a tar header');
+  return value;
+}
+
+/** The USTAR name (prefix joined), for messages and the old directory convention. */
+function headerName(block: Uint8Array): string {
+  const field = (at: number, length: number): string => {
+    const raw = block.subarray(at, at + length);
+    const end = raw.indexOf(0);
+    return decoder.decode(end < 0 ? raw : raw.subarray(0, end));
+  };
+  const name = field(0, 100);
+  const ustar = block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;
+  const prefix = ustar ? field(345, 155) : '';
+  return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+/** PAX records, each checked: a decimal length counting the whole record, `key=value`, a newline. */
+export function parsePax(data: Uint8Array): Record<string, string> {
+  const records: Record<string, string> = {};
+  let at = 0;
+  while (at < data.length) {
+    let space = at;
+    while (space < data.length && data[space]! >= 0x30 && data[space]! <= 0x39) space++;
+    if (space === at || data[space] !== 0x20) throw formatError('PAX record without a decimal length');
+    const length = Number(decoder.decode(data.subarray(at, space)));
+    if (!Number.isSafeInteger(length) || length <= space - at + 1 || at + length > data.length) {
+      throw formatError('PAX record length out of range');
+    }
+    if (data[at + length - 1] !== 0x0a) throw formatError('PAX record without its newline');
+    const body = data.subarray(space + 1, at + length - 1);
+    const eq = body.indexOf(0x3d);
+    if (eq <= 0) throw formatError('PAX record without a key=value');
+    records[decoder.decode(body.subarray(0, eq))] = decoder.decode(body.subarray(eq + 1));
+    at += length;
+  }
+  return records;
+}
