@@ -31,6 +31,8 @@ export interface RemoveImageResult {
   deleted: string[];
   blobs: string[];
   bytes: number;
+  /** See `GcResult.heldBy`. */
+  heldBy?: string[];
 }
 
 export interface GcResult {
