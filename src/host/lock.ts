@@ -169,7 +169,12 @@ export class FileLock {
       ftruncateSync(fd, 0);
       closeSync(fd);
       named = `${this.path}.owner.${process.pid}.${ticks ?? 0}.${boot ?? ''}`;
-      renameSync(tmp, named);
+      try {
+        renameSync(tmp, named);
+      } catch (renameError) {
+        rmSync(tmp, { force: true });
+        throw renameError;
+      }
     }
     try {
       linkSync(named, this.path);

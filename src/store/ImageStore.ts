@@ -11,7 +11,6 @@ import { DomainError } from '../errors/index.js';
 import {
   MediaTypes,
   OCI_LAYOUT_VERSION,
-  archiveFiles,
   checkLayoutFile,
   descriptorOf,
   encodeJson,
@@ -34,12 +33,12 @@ import {
 } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
-import { verifiedBlob, verifiedChunks } from './blobCheck.js';
+import { verifiedBlob } from './blobCheck.js';
 import type { LayerCompression } from './compression.js';
 import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
 import { DamagedImages, damagedImage, type DamagedImage } from './damagedImages.js';
 import { LayerCache } from './LayerCache.js';
-import { uncompressedChunks } from './layerTarStream.js';
+import { imageArchive } from './imageArchive.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
@@ -380,44 +379,8 @@ export class ImageStore {
     for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
   }
 
-  /**
-   * The files of an archive holding these images (see `archiveFiles`); layers are read from
-   * the blobs only as the files are written. The uncompressed size of a layer tar (its member
-   * header comes first) is found by a first pass that also checks its DiffID.
-   */
-  async archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
-    const merged = new Map<string, { image: ImageRecord; names: string[] }>();
-    for (const { image, names } of images) {
-      const entry = merged.get(image.manifestDigest);
-      if (entry === undefined) merged.set(image.manifestDigest, { image, names: [...names] });
-      else for (const n of names) if (!entry.names.includes(n)) entry.names.push(n);
-    }
-    // Every blob is hashed as it streams out: the DiffID check of a docker layer does not see a
-    // damaged gzip header (its mtime, its name), and an OCI layer is copied as it is stored.
-    const tarChunks = (descriptor: Descriptor): AsyncIterable<Uint8Array> =>
-      uncompressedChunks(this.#compression, verifiedChunks(this.#blobs, descriptor.digest, 'layer'), `layer ${descriptor.digest}`);
-    // Each layer blob's DiffID, for its cache key: the tar's size is in its index header.
-    const diffIds = new Map<string, string>();
-    for (const { image } of merged.values()) image.manifest.layers.forEach((l, i) => diffIds.set(l.digest, image.config.rootfs.diff_ids[i]!));
-    return archiveFiles(
-      [...merged.values()].map(({ image, names }) => ({
-        names,
-        manifest: image.manifest,
-        manifestBytes: image.manifestBytes,
-        manifestDigest: image.manifestDigest,
-        configBytes: image.configBytes,
-        config: image.config,
-      })),
-      format,
-      {
-        blobChunks: (digest) => verifiedChunks(this.#blobs, digest, 'layer'),
-        // The size from the index header; the DiffID is checked as the tar streams out
-        // (archiveFiles), so the blob is gunzipped once.
-        layerTar: async (descriptor) => {
-          const size = await this.#caches.tarBytes({ blob: descriptor.digest, diffId: diffIds.get(descriptor.digest)! });
-          return { size, chunks: () => tarChunks(descriptor) };
-        },
-      },
-    );
+  /** The files of an archive holding these images (imageArchive.ts). */
+  archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
+    return imageArchive(images, format, { blobs: this.#blobs, compression: this.#compression, caches: this.#caches });
   }
 }
