@@ -10,7 +10,7 @@ export type { ContainerRow, CommitInput, CommitResult, RemovedContainers } from 
 export { saveImages, loadImages } from './archives.js';
 export type { LoadProgress } from './archives.js';
 export { inspectTargets } from './inspect.js';
-export { diskUsage, pruneStore } from './housekeeping.js';
+export { diskUsage, pruneStore, checkStore } from './housekeeping.js';
 export { openView, describeLayer, explainPath, exportTree, imageLabel } from './views.js';
 export type { View } from './views.js';
 export { stackOf } from './stack.js';

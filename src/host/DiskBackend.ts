@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { checkLayoutFile } from '../image/index.js';
 import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend, UpperSegment } from '../store/index.js';
-import { syncDir, writeFileAtomic } from './atomic.js';
+import { mkdirDurable, syncDir, writeFileAtomic } from './atomic.js';
 import { DiskBlobStore } from './DiskBlobStore.js';
 import { DiskLayerCacheStore } from './DiskLayerCache.js';
 import { WriteJournal } from './journal.js';
@@ -180,8 +180,10 @@ export function openDiskBackend(dir: string): DiskBackend {
   const tmpDir = join(dir, TMP);
   const journal = new WriteJournal(tmpDir);
   const blobs = new DiskBlobStore(dir, tmpDir, journal);
-  mkdirSync(blobs.dir, { recursive: true });
-  mkdirSync(join(dir, CONTAINERS), { recursive: true });
+  // Created durably: a blob or container renamed into a directory lost at a power cut would
+  // be lost with it.
+  mkdirDurable(blobs.dir);
+  mkdirDurable(join(dir, CONTAINERS));
   rmSync(tmpDir, { recursive: true, force: true });
   for (const name of readdirSync(join(dir, CONTAINERS))) {
     if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });

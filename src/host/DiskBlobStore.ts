@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DomainError } from '../errors/index.js';
 import { BLOB_CHUNK, RunningDigest, blobNotFound, checkDigest, verifiedDigest, type BlobStore, type BlobWriter } from '../image/index.js';
-import { renameIntoPlace, tempName, writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
+import { mkdirDurable, namingPath, renameIntoPlace, syncDir, tempName, writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
 
 const HEX = /^[0-9a-f]{64}$/;
@@ -117,7 +117,7 @@ export class DiskBlobStore implements BlobStore {
    * into place by `commit`.
    */
   writer(): BlobWriter {
-    mkdirSync(this.#tmp, { recursive: true });
+    mkdirDurable(this.#tmp);
     const tmp = tempName(this.#tmp, 'blob');
     const opening = open(tmp, 'wx', 0o644);
     const digest = new RunningDigest();
@@ -136,7 +136,12 @@ export class DiskBlobStore implements BlobStore {
         const file = await opening;
         digest.update(chunk);
         let pos = 0;
-        while (pos < chunk.length) pos += (await file.write(chunk, pos, chunk.length - pos)).bytesWritten;
+        try {
+          while (pos < chunk.length) pos += (await file.write(chunk, pos, chunk.length - pos)).bytesWritten;
+        } catch (error) {
+          // Named for where the blob was going (its digest is not known yet).
+          throw namingPath(error, this.dir);
+        }
         size += chunk.length;
       },
       commit: async (expected?: string) => {
@@ -147,7 +152,7 @@ export class DiskBlobStore implements BlobStore {
         } catch (error) {
           await close();
           rmSync(tmp, { force: true });
-          throw error;
+          throw namingPath(error, this.dir);
         }
         await close();
         const path = this.path(d);
@@ -169,6 +174,8 @@ export class DiskBlobStore implements BlobStore {
     const path = this.path(digest);
     if (!existsSync(path)) return false;
     rmSync(path, { force: true });
+    // The deletion is made durable before anything (a cache, the next document) depends on it.
+    syncDir(this.dir);
     return true;
   }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { checkDigest } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
 import type { LayerCacheFile, LayerCacheStore, PackWriter } from '../store/index.js';
-import { renameIntoPlace, tempName, writeFileAtomicInChunks } from './atomic.js';
+import { namingPath, renameIntoPlace, tempName, writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
 
 const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
@@ -34,7 +34,7 @@ function readAt(fd: number, position: number, length: number): Uint8Array {
   return done === length ? out : out.subarray(0, done);
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+function writeAllAt(fd: number, bytes: Uint8Array): void {
   let pos = 0;
   while (pos < bytes.length) pos += writeSync(fd, bytes, pos, bytes.length - pos);
 }
@@ -130,6 +130,14 @@ export class DiskLayerCacheStore implements LayerCacheStore {
       if (fd === undefined) throw new Error(`pack ${tmp} is closed`);
       return fd;
     };
+    // Write errors (a full disk) name where the pack was going.
+    const writeAll = (fd: number, bytes: Uint8Array): void => {
+      try {
+        writeAllAt(fd, bytes);
+      } catch (error) {
+        throw namingPath(error, this.dir);
+      }
+    };
     const flush = (): void => {
       if (used === 0) return;
       writeAll(open(), pending.subarray(0, used));
@@ -163,7 +171,11 @@ export class DiskLayerCacheStore implements LayerCacheStore {
       },
       commit: async (blob: string): Promise<void> => {
         flush();
-        fsyncSync(open());
+        try {
+          fsyncSync(open());
+        } catch (error) {
+          throw namingPath(error, this.dir);
+        }
         close();
         pending = new Uint8Array(0);
         const path = this.path(blob, 'pack');

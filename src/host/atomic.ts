@@ -8,8 +8,14 @@ import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** The part of a temporary name that comes from its hint (see `tempName`). */
+export function tempHint(hint: string): string {
+  return hint.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
+}
+
+/** `<hint>.<pid>.<12 hex>.tmp` in `tmpDir`: the pid lets a later run remove it once that process is gone. */
 export function tempName(tmpDir: string, hint: string): string {
-  return join(tmpDir, `${hint.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(tmpDir, `${tempHint(hint)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
@@ -17,17 +23,56 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   while (pos < bytes.length) pos += writeSync(fd, bytes, pos, bytes.length - pos);
 }
 
-/** Best-effort fsync of a directory, so a rename in it survives a power cut. */
+/**
+ * Errors of a filesystem that does not open or sync directories (fsync(2), "EINVAL: fd is
+ * bound to a special file which does not support synchronization"): the rename is still
+ * atomic, only not yet durable, so these are not reported.
+ */
+const NO_DIR_SYNC = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EBADF', 'EACCES', 'EPERM']);
+
+/**
+ * fsync of a directory, so a file created, renamed or deleted in it survives a power cut. A
+ * failure the filesystem reports (EIO, ENOSPC…) is thrown, naming the directory: the change
+ * may not be on disk.
+ */
 export function syncDir(dir: string): void {
+  let fd: number;
   try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse to open or sync directories; the rename is still atomic.
+    fd = openSync(dir, 'r');
+  } catch (error) {
+    if (NO_DIR_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) return;
+    throw namingPath(error, dir);
+  }
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    if (!NO_DIR_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) throw namingPath(error, dir);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A system error that names `path` (write(2) and fsync(2) errors carry none): `overlay: commit:
+ * STORE/blobs/sha256/…: no space left on device`, not just "no space left on device".
+ */
+export function namingPath(error: unknown, path: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof e.code === 'string' && typeof e.path !== 'string') e.path = path;
+  return error;
+}
+
+/**
+ * `mkdirSync(dir, { recursive: true })`, then, for each directory it created, an fsync of its
+ * parent, so the new directory survives a power cut (a blob renamed into a directory that is
+ * itself lost would be lost with it).
+ */
+export function mkdirDurable(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let created = dir; ; created = dirname(created)) {
+    syncDir(dirname(created));
+    if (created === first || dirname(created) === created) return;
   }
 }
 
@@ -36,7 +81,7 @@ export function syncDir(dir: string): void {
  * `tmpDir` (which must be on the same filesystem).
  */
 export function writeFileAtomic(target: string, data: Uint8Array | Iterable<Uint8Array>, tmpDir: string, onChunk?: (bytes: number) => void): void {
-  mkdirSync(tmpDir, { recursive: true });
+  mkdirDurable(tmpDir);
   const tmp = tempName(tmpDir, target.slice(target.lastIndexOf('/') + 1));
   const fd = openSync(tmp, 'wx', 0o644);
   try {
@@ -53,7 +98,7 @@ export function writeFileAtomic(target: string, data: Uint8Array | Iterable<Uint
   } catch (error) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw error;
+    throw namingPath(error, target);
   }
   closeSync(fd);
   renameIntoPlace(tmp, target);
@@ -62,11 +107,11 @@ export function writeFileAtomic(target: string, data: Uint8Array | Iterable<Uint
 /** Moves a complete temporary file to its name (removed on failure) and syncs the directory. */
 export function renameIntoPlace(tmp: string, target: string): void {
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    mkdirDurable(dirname(target));
     renameSync(tmp, target);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw error;
+    throw namingPath(error, target);
   }
   syncDir(dirname(target));
 }
@@ -106,7 +151,7 @@ export function* inPiecesOf(chunks: Iterable<Uint8Array>, size: number): Generat
  * the same turn.
  */
 export async function writeFileAtomicInChunks(target: string, data: Uint8Array | Iterable<Uint8Array>, tmpDir: string): Promise<void> {
-  mkdirSync(tmpDir, { recursive: true });
+  mkdirDurable(tmpDir);
   const tmp = tempName(tmpDir, target.slice(target.lastIndexOf('/') + 1));
   const file = await open(tmp, 'wx', 0o644);
   try {
@@ -118,7 +163,7 @@ export async function writeFileAtomicInChunks(target: string, data: Uint8Array |
   } catch (error) {
     await file.close();
     rmSync(tmp, { force: true });
-    throw error;
+    throw namingPath(error, target);
   }
   await file.close();
   renameIntoPlace(tmp, target);

@@ -3,9 +3,11 @@
  * reads of a range, a spooled copy of a stream, and an atomic write from chunks whose
  * temporary file goes away on an error and on Ctrl-C.
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
-import { renameIntoPlace, tempName } from './atomic.js';
+import { join } from 'node:path';
+import { namingPath, renameIntoPlace, tempHint, tempName } from './atomic.js';
+import { processAlive } from './processInfo.js';
 
 /** Bytes per positioned read: each chunk handed out is a fresh array of at most this size. */
 export const READ_CHUNK = 1 << 20;
@@ -113,13 +115,37 @@ export async function temporaryPath(tmpDir: string, hint: string): Promise<{ pat
  * temporary file is removed.
  */
 export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, tmpDir: string, onPiece?: (bytes: number) => void): Promise<number> {
-  const tmp = await temporaryPath(tmpDir, target.slice(target.lastIndexOf('/') + 1));
+  const hint = target.slice(target.lastIndexOf('/') + 1);
+  removeDeadTemporaries(tmpDir, hint);
+  const tmp = await temporaryPath(tmpDir, hint);
   let size: number;
   try {
     size = await spool(chunks, tmp.path, { mode: 0o644, sync: true, ...(onPiece === undefined ? {} : { onPiece }) });
     renameIntoPlace(tmp.path, target);
+  } catch (error) {
+    throw namingPath(error, target);
   } finally {
     tmp.remove();
   }
   return size;
+}
+
+/**
+ * Removes the temporary files of `hint` (atomic.ts tempName: `<hint>.<pid>.<hex>.tmp`) that
+ * processes no longer running left in `dir`: a `save -o out.tar` killed mid-write leaves
+ * `out.tar.<pid>.<hex>.tmp` beside its output, which the next save to it removes.
+ */
+export function removeDeadTemporaries(dir: string, hint: string): void {
+  const prefix = `${tempHint(hint)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (match !== null && Number(match[1]) !== process.pid && !processAlive(Number(match[1]))) rmSync(join(dir, name), { force: true });
+  }
 }

@@ -23,11 +23,21 @@ function defaultName(image: ImageRecord, imageName: string | undefined, taken: (
   return `${base}-${n}`;
 }
 
+/** Refuses a damaged container (all it can do is be removed). */
+export function usable(container: ContainerRecord): void {
+  if (container.damaged === undefined) return;
+  throw new DomainError('ImageFormatError', `container ${container.id.slice(0, 12)} is damaged (${container.damaged}): remove it with \`overlay rm -f ${container.id.slice(0, 12)}\``, {
+    container: container.id,
+  });
+}
+
 export class ContainerStore {
   readonly #documents: DocumentStore;
   /** Where the store is, for messages. */
   readonly #location: string;
   #records: ContainerRecord[] | undefined;
+  /** Containers whose record does not read, by ID (see `ContainerRecord.damaged`). */
+  #damaged: ContainerRecord[] = [];
 
   constructor(documents: DocumentStore, location: string) {
     this.#documents = documents;
@@ -38,25 +48,44 @@ export class ContainerStore {
   async list(): Promise<ContainerRecord[]> {
     if (this.#records !== undefined) return this.#records;
     const out: ContainerRecord[] = [];
+    const damaged: ContainerRecord[] = [];
     for (const id of await this.#documents.containerIds()) {
       if (!CONTAINER_ID.test(id)) continue;
       const bytes = await this.#documents.readContainer(id, 'container.json');
       if (bytes === undefined) continue;
-      const what = `${this.#location}/containers/${id}/container.json`;
-      const value = parseJson(bytes, what) as Partial<ContainerRecord>;
-      if (typeof value.name !== 'string' || typeof value.image !== 'string') {
-        throw new DomainError('ImageFormatError', `${what}: not a container record`, { path: what });
+      try {
+        out.push(this.#record(id, bytes));
+      } catch (error) {
+        // One unreadable record must not stop the commands on the other containers.
+        damaged.push({ id, name: id.slice(0, 12), image: '', imageId: '', created: '', damaged: (error as Error).message });
       }
-      out.push({ ...value, id } as ContainerRecord);
     }
     out.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.name.localeCompare(b.name)));
     this.#records = out;
+    this.#damaged = damaged;
     return out;
   }
 
-  /** By name, full ID or unique ID prefix. */
+  #record(id: string, bytes: Uint8Array): ContainerRecord {
+    const what = `${this.#location}/containers/${id}/container.json`;
+    const value = parseJson(bytes, what) as Partial<ContainerRecord>;
+    if (value === null || typeof value !== 'object' || typeof value.name !== 'string' || typeof value.image !== 'string') {
+      throw new DomainError('ImageFormatError', `${what}: not a container record`, { path: what });
+    }
+    const { damaged: _damaged, ...record } = value;
+    void _damaged;
+    return { ...record, id } as ContainerRecord;
+  }
+
+  /** The containers whose record does not read. */
+  async damaged(): Promise<ContainerRecord[]> {
+    await this.list();
+    return this.#damaged;
+  }
+
+  /** By name, full ID or unique ID prefix (a damaged container by ID or prefix only). */
   async find(ref: string): Promise<ContainerRecord | undefined> {
-    const all = await this.list();
+    const all = [...(await this.list()), ...this.#damaged];
     const exact = all.find((c) => c.name === ref || c.id === ref);
     if (exact !== undefined) return exact;
     if (!/^[0-9a-f]+$/.test(ref)) return undefined;
@@ -100,6 +129,7 @@ export class ContainerStore {
 
   /** The container's writable layer as saved: the base, then each segment in order. */
   async upper(container: ContainerRecord): Promise<Layer> {
+    usable(container);
     const bytes = await this.#documents.readContainer(container.id, 'upper.tar');
     const base = bytes === undefined ? Layer.fromEntries([]) : await Layer.fromTar(bytes);
     const segments: UpperSegmentContent[] = [];
@@ -124,6 +154,7 @@ export class ContainerStore {
    * `MAX_SEGMENTS`), rewrites the base whole and drops them.
    */
   async saveUpper(container: ContainerRecord, overlay: Overlay): Promise<void> {
+    usable(container);
     const id = container.id;
     const changes = upperChanges(overlay);
     if (changes !== undefined && changes.changes.length === 0) return;

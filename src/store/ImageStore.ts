@@ -7,12 +7,10 @@
  * config, then the manifest, then `index.json`), and `index.json` is rewritten before any blob
  * it no longer names is deleted (by `Store.gc`).
  */
-import { sha256Digest } from '../digest/index.js';
 import { DomainError } from '../errors/index.js';
 import {
   MediaTypes,
   OCI_LAYOUT_VERSION,
-  archiveFiles,
   checkLayoutFile,
   descriptorOf,
   encodeJson,
@@ -35,14 +33,17 @@ import {
 } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
+import { verifiedBlob } from './blobCheck.js';
 import type { LayerCompression } from './compression.js';
 import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
+import { DamagedImages, damagedImage, type DamagedImage } from './damagedImages.js';
 import { LayerCache } from './LayerCache.js';
-import { uncompressedChunks } from './layerTarStream.js';
+import { imageArchive } from './imageArchive.js';
 import { imageSize, notFound, shortHex, type ImageRecord } from './records.js';
 import { TagIndex, indexDocument } from './tags.js';
 
 export type { ProgressSink } from './ingest.js';
+
 
 export interface AddImageInput {
   config: ImageConfig;
@@ -59,6 +60,8 @@ export class ImageStore {
   readonly #compression: LayerCompression;
   /** Entries of index.json this store does not manage (other media types), kept as found. */
   #foreign: Descriptor[] = [];
+  /** Entries of index.json whose image does not read (damagedImages.ts). */
+  readonly #damaged = new DamagedImages();
   /** manifest digest → image, in the order of index.json, then of addition. */
   readonly #images = new Map<string, ImageRecord>();
   readonly #tags = new TagIndex();
@@ -106,9 +109,19 @@ export class ImageStore {
         this.#foreign.push(entry);
         continue;
       }
+      const damaged = this.#damaged.get(entry.digest);
+      if (damaged !== undefined) {
+        damaged.entries.push(entry);
+        continue;
+      }
       let image = this.#images.get(entry.digest);
       if (image === undefined) {
-        image = await this.readImage(entry.digest);
+        try {
+          image = await this.readImage(entry.digest);
+        } catch (error) {
+          this.#damaged.add(await damagedImage(this.#blobs, entry, error));
+          continue;
+        }
         this.#images.set(entry.digest, image);
       }
       const name = nameFromAnnotations(entry.annotations);
@@ -118,12 +131,10 @@ export class ImageStore {
 
   /** An image from its manifest blob (also one outside index.json), its layers noted by DiffID. */
   async readImage(manifestDigest: string): Promise<ImageRecord> {
-    const manifestBytes = await this.#blobs.get(manifestDigest);
-    if (sha256Digest(manifestBytes) !== manifestDigest) {
-      throw new DomainError('DigestMismatchError', `blob ${manifestDigest} does not match its digest`, { digest: manifestDigest });
-    }
+    // Both are small, so both are hashed whole: an edited config must not show under its old ID.
+    const manifestBytes = await verifiedBlob(this.#blobs, manifestDigest, 'manifest');
     const manifest = parseManifest(manifestBytes, `manifest ${manifestDigest}`);
-    const configBytes = await this.#blobs.get(manifest.config.digest);
+    const configBytes = await verifiedBlob(this.#blobs, manifest.config.digest, 'config');
     const config = parseConfig(configBytes, `config ${manifest.config.digest}`);
     if (manifest.layers.length !== config.rootfs.diff_ids.length) {
       throw new DomainError('ImageFormatError', `image ${manifest.config.digest}: ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} DiffIDs`, {});
@@ -137,7 +148,18 @@ export class ImageStore {
   }
 
   async #writeIndex(): Promise<void> {
-    await this.#documents.write('index.json', encodeJson(indexDocument(this.#images.values(), this.#foreign)));
+    await this.#documents.write('index.json', encodeJson(indexDocument(this.#images.values(), [...this.#foreign, ...this.#damaged.entries()])));
+  }
+
+  /** The entries of index.json whose image does not read (damagedImages.ts). */
+  get damaged(): DamagedImages {
+    return this.#damaged;
+  }
+
+  /** Removes damaged entries from index.json (their blobs stay until garbage collection). */
+  async dropDamaged(entries: readonly DamagedImage[]): Promise<void> {
+    for (const d of entries) this.#damaged.delete(d.manifestDigest);
+    await this.#writeIndex();
   }
 
   // ------------------------------------------------------------------------------ lookups
@@ -311,6 +333,7 @@ export class ImageStore {
   }
 
   #setTag(name: string, image: ImageRecord): void {
+    this.#damaged.releaseName(name);
     const previous = this.#tags.set(name, image.manifestDigest);
     if (previous !== undefined) {
       const old = this.#images.get(previous);
@@ -356,42 +379,8 @@ export class ImageStore {
     for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
   }
 
-  /**
-   * The files of an archive holding these images (see `archiveFiles`); layers are read from
-   * the blobs only as the files are written. The uncompressed size of a layer tar (its member
-   * header comes first) is found by a first pass that also checks its DiffID.
-   */
-  async archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
-    const merged = new Map<string, { image: ImageRecord; names: string[] }>();
-    for (const { image, names } of images) {
-      const entry = merged.get(image.manifestDigest);
-      if (entry === undefined) merged.set(image.manifestDigest, { image, names: [...names] });
-      else for (const n of names) if (!entry.names.includes(n)) entry.names.push(n);
-    }
-    const tarChunks = (descriptor: Descriptor): AsyncIterable<Uint8Array> =>
-      uncompressedChunks(this.#compression, this.#blobs.chunks(descriptor.digest), `layer ${descriptor.digest}`);
-    // Each layer blob's DiffID, for its cache key: the tar's size is in its index header.
-    const diffIds = new Map<string, string>();
-    for (const { image } of merged.values()) image.manifest.layers.forEach((l, i) => diffIds.set(l.digest, image.config.rootfs.diff_ids[i]!));
-    return archiveFiles(
-      [...merged.values()].map(({ image, names }) => ({
-        names,
-        manifest: image.manifest,
-        manifestBytes: image.manifestBytes,
-        manifestDigest: image.manifestDigest,
-        configBytes: image.configBytes,
-        config: image.config,
-      })),
-      format,
-      {
-        blobChunks: (digest) => this.#blobs.chunks(digest),
-        // The size from the index header; the DiffID is checked as the tar streams out
-        // (archiveFiles), so the blob is gunzipped once.
-        layerTar: async (descriptor) => {
-          const size = await this.#caches.tarBytes({ blob: descriptor.digest, diffId: diffIds.get(descriptor.digest)! });
-          return { size, chunks: () => tarChunks(descriptor) };
-        },
-      },
-    );
+  /** The files of an archive holding these images (imageArchive.ts). */
+  archive(images: readonly { image: ImageRecord; names: string[] }[], format: ArchiveFormat): Promise<ArchiveFile[]> {
+    return imageArchive(images, format, { blobs: this.#blobs, compression: this.#compression, caches: this.#caches });
   }
 }

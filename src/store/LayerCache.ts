@@ -14,6 +14,7 @@ import type { BlobStore } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import type { LayerCacheStore } from './backend.js';
 import type { LayerCompression } from './compression.js';
+import { VerifiedBlob } from './blobCheck.js';
 import { uncompressedChunks } from './layerTarStream.js';
 import { readLayerIntoPack, placedIn, type ProgressSink } from './ingest.js';
 import { checkLayerIndex, decodeLayerIndex, encodeLayerIndex, type CheckedIndex, type LayerKey } from './layerIndex.js';
@@ -79,11 +80,15 @@ export class LayerCache {
    */
   async #rebuild(key: LayerKey, progress?: ProgressSink): Promise<{ layer: Layer; tarBytes: number }> {
     const pack = this.#caches.packWriter();
-    const blob = counted(this.#blobs.chunks(key.blob), (n) => progress?.tick(n));
+    // The blob is checked against its digest as it is read: a cache is never built from a
+    // damaged blob (the blob is read to its end even when the tar reader stops early).
+    const source = new VerifiedBlob(this.#blobs, key.blob, 'layer');
+    const blob = counted(source.chunks(), (n) => progress?.tick(n));
     let tarBytes = 0;
     const tar = counted(uncompressedChunks(this.#compression, blob, `layer ${key.blob}`), (n) => (tarBytes += n));
     const layer = await readLayerIntoPack(tar, pack);
     try {
+      await source.rest();
       await pack.commit(key.blob);
     } catch (error) {
       await pack.abort();

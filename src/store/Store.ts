@@ -4,12 +4,13 @@
  * removal rules, garbage collection, disk usage and mounting a container.
  */
 import type { Platform, SourceImage, ArchiveFile, ArchiveFormat, Descriptor } from '../image/index.js';
-import { mountContainer, tryCanonicalName } from '../image/index.js';
+import { mountContainer, nameFromAnnotations, tryCanonicalName } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import type { Overlay } from '../overlay/index.js';
 import type { StoreBackend } from './backend.js';
-import { ContainerStore } from './ContainerStore.js';
+import { ContainerStore, usable } from './ContainerStore.js';
 import { webCompression, type LayerCompression } from './compression.js';
+import { checkStore, type StoreCheck } from './check.js';
 import { diskUsage, type DiskUsage } from './diskUsage.js';
 import { countReferences, storeRoots, unreferencedBlobs, type RefCounts } from './gc.js';
 import { ImageStore, type AddImageInput, type ProgressSink } from './ImageStore.js';
@@ -30,11 +31,18 @@ export interface RemoveImageResult {
   deleted: string[];
   blobs: string[];
   bytes: number;
+  /** See `GcResult.heldBy`. */
+  heldBy?: string[];
 }
 
 export interface GcResult {
   blobs: string[];
   bytes: number;
+  /**
+   * Set when nothing was deleted because a damaged entry may still name blobs no one can tell
+   * (a manifest or container record that does not parse): who holds them (see `Store.check`).
+   */
+  heldBy?: string[];
 }
 
 export class Store {
@@ -132,6 +140,13 @@ export class Store {
 
   /** `docker rmi` (see `planImageRemoval`), then unused blobs are deleted. */
   async removeImage(ref: string, options: { force?: boolean } = {}): Promise<RemoveImageResult> {
+    // A damaged entry (its image does not read) is removed whole: nothing can use it.
+    const damaged = this.findImage(ref) === undefined ? this.#images.damaged.find(ref) : undefined;
+    if (damaged !== undefined) {
+      await this.#images.dropDamaged([damaged]);
+      const untagged = damaged.entries.map((e) => nameFromAnnotations(e.annotations)).filter((n): n is string => n !== undefined);
+      return { untagged, deleted: [damaged.manifestDigest], ...(await this.gc()) };
+    }
     const image = this.resolveImage(ref);
     const name = tryCanonicalName(ref);
     const byName = name !== undefined && this.#images.tagged(name) === image.manifestDigest ? name : undefined;
@@ -148,9 +163,12 @@ export class Store {
   async prune(): Promise<GcResult & { images: string[]; cacheBytes: number }> {
     const images = prunableImages(this.images(), await this.containers());
     if (images.length > 0) await this.#images.drop(images);
+    // Damaged entries go too: their images do not read, so nothing can use them.
+    const damaged = this.#images.damaged.list();
+    if (damaged.length > 0) await this.#images.dropDamaged(damaged);
     const gc = await this.gc();
     this.#images.forgetLayers();
-    return { images: images.map((i) => i.id), ...gc, cacheBytes: await this.#images.caches.drop() };
+    return { images: [...images.map((i) => i.id), ...damaged.map((d) => d.manifestDigest)], ...gc, cacheBytes: await this.#images.caches.drop() };
   }
 
   // --------------------------------------------------------------------------- containers
@@ -174,6 +192,7 @@ export class Store {
 
   /** The container's image (kept in the store as long as the container exists). */
   async containerImage(container: ContainerRecord): Promise<ImageRecord> {
+    usable(container);
     // Untagged and removed from index.json by `rmi --force`: still in the blobs, read it there.
     return this.imageByManifest(container.image) ?? this.#images.readImage(container.image);
   }
@@ -207,15 +226,47 @@ export class Store {
   // ---------------------------------------------------------------- references and garbage
 
   async refCounts(): Promise<RefCounts> {
-    const containers = await this.containers();
-    const manifests = new Map(this.images().map((i) => [i.manifestDigest, i.manifest]));
-    for (const c of containers) if (!manifests.has(c.image)) manifests.set(c.image, (await this.containerImage(c)).manifest);
-    return countReferences(storeRoots(this.images(), containers), manifests);
+    return (await this.#references()).refs;
   }
 
-  /** Deletes every blob nothing references (after the documents stopped naming them). */
+  /**
+   * Reference counts, with damaged entries counted for what they are known to name, and the
+   * holders whose references are unknown (a record or manifest that does not parse).
+   */
+  async #references(): Promise<{ refs: RefCounts; unknown: string[] }> {
+    const containers = await this.containers();
+    const unknown = (await this.#containers.damaged()).map((c) => `container ${c.id.slice(0, 12)}`);
+    const manifests = new Map(this.images().map((i) => [i.manifestDigest, i.manifest]));
+    const damaged = new Map(this.#images.damaged.list().map((d) => [d.manifestDigest, d]));
+    for (const c of containers) {
+      if (manifests.has(c.image) || damaged.has(c.image)) continue;
+      try {
+        manifests.set(c.image, (await this.containerImage(c)).manifest);
+      } catch {
+        unknown.push(`container ${c.name}`);
+      }
+    }
+    const refs = countReferences(storeRoots(this.images(), containers), manifests);
+    const add = (digest: string, holder: string): void => {
+      refs.counts.set(digest, (refs.counts.get(digest) ?? 0) + 1);
+      refs.holders.set(digest, [...(refs.holders.get(digest) ?? []), holder]);
+    };
+    for (const d of damaged.values()) {
+      add(d.manifestDigest, `damaged image ${d.manifestDigest}`);
+      if (d.references === undefined) unknown.push(`damaged image ${d.manifestDigest}`);
+      for (const digest of d.references ?? []) add(digest, d.manifestDigest);
+    }
+    return { refs, unknown };
+  }
+
+  /**
+   * Deletes every blob nothing references (after the documents stopped naming them); nothing
+   * while a damaged entry may name blobs no one can tell (they would be lost for good).
+   */
   async gc(): Promise<GcResult> {
-    const garbage = unreferencedBlobs(await this.#backend.blobs.list(), await this.refCounts());
+    const { refs, unknown } = await this.#references();
+    if (unknown.length > 0) return { blobs: [], bytes: 0, heldBy: unknown };
+    const garbage = unreferencedBlobs(await this.#backend.blobs.list(), refs);
     let bytes = 0;
     for (const digest of garbage) {
       bytes += (await this.#backend.blobs.size(digest)) ?? 0;
@@ -225,6 +276,25 @@ export class Store {
     // The caches of deleted blobs go after them, with any a gc killed in between left behind.
     await this.#images.caches.drop([...garbage, ...(await this.#images.caches.orphans(await this.#backend.blobs.list()))]);
     return { blobs: garbage, bytes };
+  }
+
+  /**
+   * `overlay fsck`: what is damaged (images, containers, blobs), what is missing, and what can
+   * be dropped safely (check.ts). Reads every blob once.
+   */
+  async check(): Promise<StoreCheck> {
+    const { refs } = await this.#references();
+    return checkStore({
+      blobs: this.#backend.blobs,
+      refs,
+      images: this.images().map((i) => ({ manifestDigest: i.manifestDigest, names: i.names, blobs: [i.manifest.config.digest, ...i.manifest.layers.map((l) => l.digest)] })),
+      damagedImages: this.#images.damaged.list().map((d) => ({
+        manifestDigest: d.manifestDigest,
+        names: d.entries.map((e) => nameFromAnnotations(e.annotations)).filter((n): n is string => n !== undefined),
+        reason: d.reason,
+      })),
+      damagedContainers: (await this.#containers.damaged()).map((c) => ({ id: c.id, reason: c.damaged ?? '' })),
+    });
   }
 
   /** Bytes used, shared and unique (`docker system df`). */

@@ -6,6 +6,9 @@
 export { Store } from './Store.js';
 export type { StoreOptions, RemoveImageResult, GcResult } from './Store.js';
 export type { AddImageInput, ProgressSink } from './ImageStore.js';
+export type { StoreCheck } from './check.js';
+export type { DamagedImage } from './damagedImages.js';
+export { damagedBlob, verifiedBlob, verifiedChunks, VerifiedBlob } from './blobCheck.js';
 export type { ImageRecord, ContainerRecord } from './records.js';
 export { imageSize } from './records.js';
 export type { StoreBackend, DocumentStore, LayoutDocument, ContainerFile, LayerCacheStore, LayerCacheFile, PackWriter, UpperSegment } from './backend.js';

@@ -27,6 +27,11 @@ export interface ContainerRecord {
   /** The name the container was created from, when it was created from a name. */
   imageName?: string;
   created: string;
+  /**
+   * Set when its `container.json` does not read (the reason): such a container is listed by
+   * `Store.check` and can only be removed; `name` is then its short ID, `image` empty.
+   */
+  damaged?: string;
 }
 
 /** The size of an image: its manifest, its config and its layer blobs as stored. */

@@ -41,6 +41,7 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
   // housekeeping
   ['df', async () => (await import('./df.js')).dfCommand],
   ['prune', async () => (await import('./prune.js')).pruneCommand],
+  ['fsck', async () => (await import('./fsck.js')).fsckCommand],
 ];
 
 const byVerb = new Map(VERBS);

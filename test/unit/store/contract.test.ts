@@ -388,7 +388,10 @@ describe.each(BACKENDS)('store contract: $name backend', (setup: BackendSetup) =
       const store = await openStore(setup, place);
       for (const image of store.images()) expect((await store.layers(image)).length).toBe(image.manifest.layers.length);
       for (const c of await store.containers()) await store.mount(c);
+      // Nothing damaged or missing (issue 10, `overlay fsck`); unreferenced blobs are gc's.
+      expect(await store.check()).toMatchObject({ clean: true, damagedImages: [], damagedContainers: [], corruptBlobs: [], missingBlobs: [] });
       await store.gc();
+      expect((await store.check()).unreferencedBlobs).toEqual([]);
       expect(n).toBeLessThan(100);
     }
     expect(n).toBeGreaterThan(15); // the session makes that many writes, each a crash point
