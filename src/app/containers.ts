@@ -1,4 +1,5 @@
 /** Use cases on containers: create, list, change, diff, commit, remove. */
+import { DomainError } from '../errors/index.js';
 import { childConfig, historyEntry, isEmptyLayer } from '../image/index.js';
 import type { Change, Overlay } from '../overlay/index.js';
 import type { ContainerRecord, ImageRecord, ProgressSink, Store } from '../store/index.js';
@@ -115,14 +116,45 @@ export interface RemovedContainers {
   bytes: number;
 }
 
-/** `overlay rm C...`: with `force`, unknown references are skipped. */
+/**
+ * Whether the container's writable layer holds changes no image keeps: it is not empty, and no
+ * stored image has the container's image's layers plus exactly this layer on top (what
+ * `overlay commit` makes of it). Its layer is made as commit makes it, so the DiffIDs compare.
+ */
+export async function hasUncommittedChanges(store: Store, container: ContainerRecord): Promise<boolean> {
+  const upper = (await store.mount(container)).commitSync();
+  if (isEmptyLayer(upper)) return false;
+  const base = (await store.containerImage(container)).config.rootfs.diff_ids;
+  const committed = [...base, upper.diffId];
+  return !store.images().some((image) => {
+    const ids = image.config.rootfs.diff_ids;
+    return ids.length === committed.length && ids.every((d, i) => d === committed[i]);
+  });
+}
+
+/**
+ * `overlay container rm C...`. Without `force`, a container whose writable layer holds changes
+ * is refused (its changes exist nowhere else), and so is an unknown reference; every reference
+ * is checked before any container is removed. With `force`, unknown references are skipped.
+ */
 export async function removeContainers(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemovedContainers> {
   const out: { id: string; name: string }[] = [];
   let blobs = 0;
   let bytes = 0;
+  const found: ContainerRecord[] = [];
   for (const ref of refs) {
     const container = options.force === true ? await store.findContainer(ref) : await store.resolveContainer(ref);
     if (container === undefined) continue;
+    if (options.force !== true && (await hasUncommittedChanges(store, container))) {
+      throw new DomainError(
+        'InvalidArgumentError',
+        `container ${container.name} has uncommitted changes (see overlay diff ${container.name}): keep them with "overlay commit ${container.name} IMAGE", or remove it anyway with -f`,
+        { container: container.name },
+      );
+    }
+    if (!found.some((c) => c.id === container.id)) found.push(container);
+  }
+  for (const container of found) {
     const gc = await store.removeContainer(container);
     blobs += gc.blobs.length;
     bytes += gc.bytes;

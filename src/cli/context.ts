@@ -130,7 +130,9 @@ export class Context {
   strs(name: string): string[] {
     const value = this.args[name];
     if (value === undefined) return [];
-    return (Array.isArray(value) ? value : [value]).map((v) => unmark(String(v)));
+    // An array positional declared with `default: undefined` (so help shows no `[default: []]`)
+    // arrives as `[undefined]` when not given.
+    return (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined).map((v) => unmark(String(v)));
   }
 
   flag(name: string): boolean {

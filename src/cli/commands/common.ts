@@ -16,9 +16,15 @@ export interface CommandSpec {
   run(ctx: Context): Promise<number | void>;
 }
 
-/** A path inside a container or image: absolute; a relative path is taken from `/`. */
+/**
+ * A path inside a container or image, as given: it must be absolute. A relative one is a usage
+ * error that names the absolute path, never guessed: `rm web etc/motd` once removed the
+ * container `web` (test/e2e/cliGuard.test.ts, 'paths inside containers are absolute').
+ */
 export function insidePath(path: string): string {
-  return path.startsWith('/') ? path : `/${path}`;
+  if (path.startsWith('/')) return path;
+  const absolute = `/${path.replace(/^(\.\/)+/, '')}`;
+  throw new UsageError(`${JSON.stringify(path)} is not an absolute path: paths inside a container or image start with / (did you mean ${absolute}?)`);
 }
 
 /** Runs `fn` on a mounted container and saves its writable layer when `fn` succeeds. */
