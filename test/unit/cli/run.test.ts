@@ -41,7 +41,7 @@ describe('run (in process)', () => {
     const result = JSON.parse(imp.stdout()) as { names: string[]; entries: number };
     expect(result.names).toEqual(['hello:1']);
     const cat = captureIo(env(store));
-    const catCode = await run(['cat', 'hello:1', 'hello'], cat.io);
+    const catCode = await run(['cat', 'hello:1', '/hello'], cat.io);
     expect(cat.stderr()).toBe('');
     expect(catCode).toBe(0);
     expect(cat.stdout()).toBe('world');
