@@ -4,10 +4,11 @@ import { childConfig, historyEntry, isEmptyLayer } from '../image/index.js';
 import type { Change, Overlay } from '../overlay/index.js';
 import type { ContainerRecord, ImageRecord, ProgressSink, Store } from '../store/index.js';
 import { shortId } from './format.js';
+import { containerByRef, imageByRef } from './refs.js';
 
 /** `overlay create`: a container on an image, named as given or `IMAGE-N`. */
 export async function createContainer(store: Store, imageRef: string, options: { name?: string } = {}): Promise<ContainerRecord> {
-  const image = store.resolveImage(imageRef);
+  const image = imageByRef(store, imageRef);
   const create: { name?: string; imageName?: string } = {};
   if (options.name !== undefined) create.name = options.name;
   // The name it was created from (`app` means `app:latest`), else the image's first name.
@@ -48,7 +49,7 @@ export async function listContainers(store: Store): Promise<ContainerRow[]> {
  * a failed operation changes nothing.
  */
 export async function editContainer<T>(store: Store, ref: string, fn: (overlay: Overlay, container: ContainerRecord) => Promise<T> | T): Promise<T> {
-  const container = await store.resolveContainer(ref);
+  const container = await containerByRef(store, ref);
   const overlay = await store.mount(container);
   const result = await fn(overlay, container);
   await store.saveUpper(container, overlay);
@@ -57,7 +58,7 @@ export async function editContainer<T>(store: Store, ref: string, fn: (overlay: 
 
 /** `overlay diff`: what the container changed against its image. */
 export async function diffContainer(store: Store, ref: string): Promise<Change[]> {
-  const container = await store.resolveContainer(ref);
+  const container = await containerByRef(store, ref);
   return (await store.mount(container)).diff();
 }
 
@@ -85,7 +86,7 @@ export interface CommitResult {
  * history entry and no layer.
  */
 export async function commitContainer(store: Store, ref: string, input: CommitInput = {}): Promise<CommitResult> {
-  const container = await store.resolveContainer(ref);
+  const container = await containerByRef(store, ref);
   const overlay = await store.mount(container, input.progress);
   const created = store.isoNow();
   const { author, message: comment } = input;
@@ -143,7 +144,7 @@ export async function removeContainers(store: Store, refs: readonly string[], op
   let bytes = 0;
   const found: ContainerRecord[] = [];
   for (const ref of refs) {
-    const container = options.force === true ? await store.findContainer(ref) : await store.resolveContainer(ref);
+    const container = options.force === true ? await store.findContainer(ref) : await containerByRef(store, ref);
     if (container === undefined) continue;
     if (options.force !== true && (await hasUncommittedChanges(store, container))) {
       throw new DomainError(

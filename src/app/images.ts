@@ -3,6 +3,7 @@ import { chainIds } from '../digest/index.js';
 import { historyRows, imageConfig, parseImageName, type HistoryRow } from '../image/index.js';
 import type { Layer, LayerHistory } from '../layer/index.js';
 import type { ImageRecord, ProgressSink, RemoveImageResult, Store } from '../store/index.js';
+import { imageByRef } from './refs.js';
 
 export interface ImageRow {
   repository: string;
@@ -65,13 +66,16 @@ export async function importImage(store: Store, input: ImportInput): Promise<{ i
 
 /** `overlay tag`: returns the new name in canonical form. */
 export async function tagImage(store: Store, source: string, target: string): Promise<string> {
-  return store.tag(store.resolveImage(source), target);
+  return store.tag(imageByRef(store, source), target);
 }
 
 /** `overlay rmi`: each reference in turn (see the store's rmi policy). */
 export async function removeImages(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemoveImageResult[]> {
   const out: RemoveImageResult[] = [];
-  for (const ref of refs) out.push(await store.removeImage(ref, options));
+  for (const ref of refs) {
+    imageByRef(store, ref);
+    out.push(await store.removeImage(ref, options));
+  }
   return out;
 }
 
@@ -89,7 +93,7 @@ export interface HistoryStep extends HistoryRow {
  */
 export async function imageHistory(store: Store, ref: string): Promise<HistoryStep[]> {
   const container = await store.findContainer(ref);
-  const image = container === undefined ? store.resolveImage(ref) : await store.containerImage(container);
+  const image = container === undefined ? imageByRef(store, ref) : await store.containerImage(container);
   // Sizes from the layer indexes: history reads no layer.
   const sizes = await store.layerDataBytes(image);
   const all = historyRows(image.config);
@@ -123,7 +127,7 @@ export interface LayerUse {
 
 /** `overlay layers`: every stored layer (or those of `refs`) and who shares it. */
 export async function layerUsage(store: Store, refs: readonly string[] = []): Promise<LayerUse[]> {
-  const wanted = refs.map((r) => store.resolveImage(r));
+  const wanted = refs.map((r) => imageByRef(store, r));
   const byDiff = new Map<string, LayerUse>();
   const order: string[] = [];
   const images = wanted.length > 0 ? wanted : store.images();

@@ -2,6 +2,7 @@
 import { chainIds } from '../digest/index.js';
 import { DomainError } from '../errors/index.js';
 import type { ContainerRecord, ImageRecord, Store } from '../store/index.js';
+import { tagsHint } from './refs.js';
 
 function imageInfo(image: ImageRecord): Record<string, unknown> {
   const { config, manifest } = image;
@@ -49,7 +50,7 @@ export async function inspectTargets(store: Store, refs: readonly string[]): Pro
     if (container !== undefined) items.push(await containerInfo(store, container));
     else {
       const image = store.findImage(ref);
-      if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${ref}`, { target: ref });
+      if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${ref}${tagsHint(store, ref)}`, { target: ref });
       items.push(imageInfo(image));
     }
   }

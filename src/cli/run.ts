@@ -52,7 +52,9 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
   const parser: Argv = yargs([...argv])
     .scriptName('overlay')
     .usage('overlay <command> [options]\n\nA union filesystem (Linux overlayfs semantics) over OCI image layers, used like Docker.\nThe store is an OCI image layout: skopeo, umoci and oci-image-tool read it.')
-    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+    // 'boolean-negation' off: `--no-trunc` is an option of its own (as Docker spells it), not
+    // the negation of an unknown `--trunc` (test/e2e/cliGuard.test.ts, '--no-trunc').
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
     .option('store', { type: 'string', global: true, describe: `store directory (default $OVERLAY_STORE or ./${DEFAULT_STORE})` })
     .option('json', { type: 'boolean', global: true, describe: 'machine-readable output' })
     .strict()
