@@ -5,6 +5,7 @@ import type { Change, Overlay } from '../overlay/index.js';
 import type { ContainerRecord, ImageRecord, ProgressSink, Store } from '../store/index.js';
 import { shortId } from './format.js';
 import { containerByRef, imageByRef } from './refs.js';
+import { upperContentBytes } from './sizes.js';
 
 /** `overlay create`: a container on an image, named as given or `IMAGE-N`. */
 export async function createContainer(store: Store, imageRef: string, options: { name?: string } = {}): Promise<ContainerRecord> {
@@ -23,8 +24,8 @@ export interface ContainerRow {
   image: string;
   imageId: string;
   created: string;
-  /** Bytes of the saved writable layer. */
-  size: number;
+  /** Content size of its writable layer (see sizes.ts). */
+  contentBytes: number;
 }
 
 /** `overlay ps`. */
@@ -38,7 +39,7 @@ export async function listContainers(store: Store): Promise<ContainerRow[]> {
       image: c.imageName !== undefined && image?.names.includes(c.imageName) ? c.imageName : (image?.names[0] ?? shortId(c.imageId)),
       imageId: c.imageId,
       created: c.created,
-      size: await store.upperSize(c),
+      contentBytes: await upperContentBytes(store, c),
     });
   }
   return out;

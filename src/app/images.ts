@@ -4,6 +4,7 @@ import { historyRows, imageConfig, parseImageName, type HistoryRow } from '../im
 import type { Layer, LayerHistory } from '../layer/index.js';
 import type { ImageRecord, ProgressSink, RemoveImageResult, Store } from '../store/index.js';
 import { imageByRef } from './refs.js';
+import { imageSizes, layerSizes, type Sizes } from './sizes.js';
 
 export interface ImageRow {
   repository: string;
@@ -11,13 +12,18 @@ export interface ImageRow {
   id: string;
   digest: string;
   created: string | undefined;
-  size: number;
+  /** Uncompressed file data of its layers (see sizes.ts). */
+  contentBytes: number;
+  /** Its layer blobs as stored (see sizes.ts). */
+  compressedBytes: number;
   layers: number;
 }
 
 /** `overlay images`: one row per name (`<none>` for an untagged image), sorted by name. */
-export function listImages(store: Store): ImageRow[] {
-  const rows = store.images().flatMap((image) => {
+export async function listImages(store: Store): Promise<ImageRow[]> {
+  const sized: [ImageRecord, Sizes][] = [];
+  for (const image of store.images()) sized.push([image, await imageSizes(store, image)]);
+  const rows = sized.flatMap(([image, sizes]) => {
     const names = image.names.length > 0 ? image.names : [undefined];
     return names.map((n) => {
       const parsed = n === undefined ? undefined : parseImageName(n);
@@ -27,7 +33,8 @@ export function listImages(store: Store): ImageRow[] {
         id: image.id,
         digest: image.manifestDigest,
         created: image.config.created,
-        size: image.size,
+        contentBytes: sizes.contentBytes,
+        compressedBytes: sizes.compressedBytes,
         layers: image.config.rootfs.diff_ids.length,
       };
     });
@@ -82,8 +89,10 @@ export async function removeImages(store: Store, refs: readonly string[], option
 export interface HistoryStep extends HistoryRow {
   /** The ID of the image this step made, when that image is in the store; else `null`. */
   image: string | null;
-  /** Bytes of the step's layer (0 for a step without one). */
-  size: number;
+  /** Content size of the step's layer (0 for a step without one; see sizes.ts). */
+  contentBytes: number;
+  /** Compressed size of the step's layer (0 for a step without one). */
+  compressedBytes: number;
 }
 
 /**
@@ -95,7 +104,7 @@ export async function imageHistory(store: Store, ref: string): Promise<HistorySt
   const container = await store.findContainer(ref);
   const image = container === undefined ? imageByRef(store, ref) : await store.containerImage(container);
   // Sizes from the layer indexes: history reads no layer.
-  const sizes = await store.layerDataBytes(image);
+  const sizes = await layerSizes(store, image);
   const all = historyRows(image.config);
   const others = store.images();
   const steps = all.map((row, i) => {
@@ -108,7 +117,8 @@ export async function imageHistory(store: Store, ref: string): Promise<HistorySt
       );
       id = match?.id;
     }
-    return { ...row, image: id ?? null, size: row.layerIndex === undefined ? 0 : sizes[row.layerIndex]! };
+    const size = row.layerIndex === undefined ? { contentBytes: 0, compressedBytes: 0 } : sizes[row.layerIndex]!;
+    return { ...row, image: id ?? null, ...size };
   });
   return steps.reverse();
 }
@@ -117,7 +127,9 @@ export interface LayerUse {
   diffId: string;
   blob: string;
   mediaType: string;
-  size: number;
+  /** See sizes.ts. */
+  contentBytes: number;
+  compressedBytes: number;
   createdBy: string;
   /** Images that have this layer, with its position and ChainID in each. */
   images: { image: string; names: string[]; index: number; chainId: string }[];
@@ -135,12 +147,13 @@ export async function layerUsage(store: Store, refs: readonly string[] = []): Pr
   for (const image of store.images()) {
     const chains = chainIds(image.config.rootfs.diff_ids);
     const history = historyRows(image.config);
+    const sizes = await layerSizes(store, image);
     image.manifest.layers.forEach((blob, index) => {
       const diffId = image.config.rootfs.diff_ids[index]!;
       let row = byDiff.get(diffId);
       if (row === undefined) {
         const step = history.find((h) => h.layerIndex === index);
-        row = { diffId, blob: blob.digest, mediaType: blob.mediaType, size: blob.size, createdBy: step?.createdBy ?? '', images: [], containers: [] };
+        row = { diffId, blob: blob.digest, mediaType: blob.mediaType, ...sizes[index]!, createdBy: step?.createdBy ?? '', images: [], containers: [] };
         byDiff.set(diffId, row);
       }
       row.images.push({ image: image.id, names: image.names, index, chainId: chains[index]! });

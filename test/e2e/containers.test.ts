@@ -29,7 +29,7 @@ describe('containers', { timeout: TEST_TIMEOUT }, () => {
     expect(o(['create', 'nope']).stderr).toBe('overlay: create: no such image: nope:latest\n');
     expect(o(['create', 'base:1', '--name', '-x']).code).not.toBe(0);
     const ps = o.ok(['ps']);
-    expect(ps.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+CREATED\s+SIZE\s+NAMES$/);
+    expect(ps.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+CREATED\s+CONTENT SIZE\s+NAMES$/);
     expect(ps).toMatch(/base:1 .* web$/m);
     // Same creation time (fixed clock): by name.
     expect(o.json<{ name: string }[]>(['ps']).map((c) => c.name)).toEqual(['base-1', 'web']);

@@ -1,6 +1,7 @@
 import { layerUsage } from '../../app/index.js';
 import { formatBytes, shortId, table, truncate } from '../render/format.js';
 import type { CommandSpec } from './common.js';
+import { COMPRESSED_SIZE, CONTENT_SIZE } from '../render/sizes.js';
 
 export const layersCommand: CommandSpec = {
   command: 'layers [images..]',
@@ -12,10 +13,11 @@ export const layersCommand: CommandSpec = {
     const full = ctx.flag('no-trunc');
     ctx.io.stdout.write(
       table(
-        ['DIFF ID', 'SIZE', 'CREATED BY', 'SHARED BY', 'IMAGES'],
+        ['DIFF ID', CONTENT_SIZE, COMPRESSED_SIZE, 'CREATED BY', 'SHARED BY', 'IMAGES'],
         rows.map((r) => [
           full ? r.diffId : shortId(r.diffId),
-          formatBytes(r.size),
+          formatBytes(r.contentBytes),
+          formatBytes(r.compressedBytes),
           full ? r.createdBy : truncate(r.createdBy, 40),
           String(r.images.length + r.containers.length),
           [...r.images.map((i) => (i.names.length > 0 ? i.names.join(',') : shortId(i.image))), ...r.containers.map((c) => `container ${c}`)].join(', '),

@@ -65,3 +65,34 @@ describe('errors that point to the fix', () => {
     expect(c.stderr()).toBe(`overlay: new store created at ${other} (there was none; --store or OVERLAY_STORE chooses the store)\n`);
   });
 });
+
+describe('one size for one thing', () => {
+  it('images, history, layers, ps and inspect show the same content and compressed sizes', async () => {
+    expect((await overlay(['write', 'web', '/etc/motd', 'hello, world\n'])).code).toBe(0);
+    expect((await overlay(['commit', 'web', 'app:1'])).code).toBe(0);
+    const json = async <T>(args: string[]): Promise<T> => JSON.parse((await overlay([...args, '--json'])).stdout) as T;
+    const image = (await json<{ repository: string; tag: string; contentBytes: number; compressedBytes: number }[]>(['images'])).find((r) => r.repository === 'app')!;
+    const history = await json<{ contentBytes: number; compressedBytes: number }[]>(['history', 'app:1']);
+    const layers = await json<{ diffId: string; blob: string; contentBytes: number; compressedBytes: number }[]>(['layers', 'app:1']);
+    const [inspect] = await json<{ contentBytes: number; compressedBytes: number; Layers: { size: number }[] }[]>(['inspect', 'app:1']);
+    const ps = await json<{ name: string; contentBytes: number }[]>(['ps']);
+    // The top layer holds the 13 bytes written; the base layer the 3 bytes of /etc/motd.
+    expect(history.map((h) => h.contentBytes)).toEqual([13, 3]);
+    expect(layers.map((l) => l.contentBytes)).toEqual([3, 13]);
+    expect(ps.find((c) => c.name === 'web')!.contentBytes).toBe(13);
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    expect(image.contentBytes).toBe(16);
+    expect(inspect!.contentBytes).toBe(16);
+    // Compressed: the blobs as stored, the same in every verb.
+    expect(layers.map((l) => l.compressedBytes)).toEqual(inspect!.Layers.map((l) => l.size));
+    expect(history.map((h) => h.compressedBytes).reverse()).toEqual(layers.map((l) => l.compressedBytes));
+    expect(image.compressedBytes).toBe(sum(layers.map((l) => l.compressedBytes)));
+    expect(inspect!.compressedBytes).toBe(image.compressedBytes);
+    // And the tables name them so.
+    expect((await overlay(['images'])).stdout.split('\n')[0]).toMatch(/LAYERS\s+CONTENT SIZE\s+COMPRESSED SIZE$/);
+    expect((await overlay(['layers'])).stdout.split('\n')[0]).toMatch(/^DIFF ID\s+CONTENT SIZE\s+COMPRESSED SIZE\s+CREATED BY/);
+    expect((await overlay(['history', 'app:1'])).stdout.split('\n')[0]).toMatch(/CREATED BY\s+CONTENT SIZE\s+COMMENT$/);
+    expect((await overlay(['ps'])).stdout.split('\n')[0]).toMatch(/CREATED\s+CONTENT SIZE\s+NAMES$/);
+    expect((await overlay(['df'])).stdout.split('\n')[0]).toMatch(/^TYPE\s+COUNT\s+DISK SIZE\s+NOTE$/);
+  });
+});
