@@ -1,8 +1,9 @@
 /** A CLI that cannot destroy work by a slip (issue 10): through the built binary. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, type Overlay } from './helpers.js';
+import { BIN, EPOCH, HOOK_TIMEOUT, ROOT, TEST_TIMEOUT, ensureBuilt, overlayIn, tempDir, type Overlay } from './helpers.js';
 
 let o: Overlay;
 
@@ -102,5 +103,23 @@ describe('container removal', { timeout: TEST_TIMEOUT }, () => {
     expect(o(['container', 'ls', 'web']).code).toBe(2);
     expect(o(['container', 'rm']).code).toBe(2);
     expect(names()).toContain('web');
+  });
+});
+
+describe("the README's session", { timeout: TEST_TIMEOUT }, () => {
+  it('runs as written, its rootfs recipe first, in a new directory', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### A session'), readme.indexOf('### Verbs'));
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(2);
+    expect(blocks[1]).toMatch(/^alias overlay="npx overlay"/);
+    // `npx overlay` runs this checkout's binary: the same one, called directly.
+    const script = ['set -e', ...blocks].join('\n').replace(/^alias overlay=.*$/m, `overlay() { node ${JSON.stringify(BIN)} "$@"; }`);
+    const dir = tempDir();
+    const r = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: dir, SOURCE_DATE_EPOCH: EPOCH } });
+    expect(r.stderr.replace(/^overlay: new store created at .*\n/, '')).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, 'app.tar')).length).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'app-rootfs.tar')).length).toBeGreaterThan(0);
   });
 });
