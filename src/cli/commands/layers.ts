@@ -6,7 +6,7 @@ import { COMPRESSED_SIZE, CONTENT_SIZE } from '../render/sizes.js';
 export const layersCommand: CommandSpec = {
   command: 'layers [images..]',
   describe: 'Every stored layer and which images (and containers) share it',
-  builder: (y) => y.positional('images', { type: 'string', array: true, describe: 'only the layers of these images' }).option('no-trunc', { type: 'boolean' }),
+  builder: (y) => y.positional('images', { type: 'string', array: true, default: undefined, describe: 'only the layers of these images' }).option('no-trunc', { type: 'boolean', describe: 'full IDs and texts' }),
   async run(ctx) {
     const rows = await ctx.withStore((store) => layerUsage(store, ctx.strs('images')));
     if (ctx.json) return ctx.printJson(rows);
