@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, EPOCH, HOOK_TIMEOUT, ROOT, TEST_TIMEOUT, ensureBuilt, overlayIn, tempDir, type Overlay } from './helpers.js';
+import { BIN, EPOCH, HOOK_TIMEOUT, ROOT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, tempDir, type Overlay } from './helpers.js';
 
 let o: Overlay;
 
@@ -121,5 +121,44 @@ describe("the README's session", { timeout: TEST_TIMEOUT }, () => {
     expect(r.status).toBe(0);
     expect(readFileSync(join(dir, 'app.tar')).length).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'app-rootfs.tar')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('host inputs', { timeout: TEST_TIMEOUT }, () => {
+  it('import and load refuse a FIFO or a device instead of reading it forever', () => {
+    sh('mkfifo pipe', o.dir);
+    for (const [verb, source] of [['import', 'pipe'], ['import', '/dev/zero'], ['load', '/dev/zero'], ['load', 'pipe']] as const) {
+      const started = Date.now();
+      const r = o(verb === 'import' ? ['import', source, 'x:1'] : ['load', source]);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.code, `${verb} ${source}`).toBe(1);
+      const kind = source === 'pipe' ? 'a FIFO' : 'a character device';
+      expect(r.stderr).toBe(`overlay: ${verb}: ${source} is ${kind}: give a tar file or a directory, or - to read a stream from stdin\n`);
+    }
+    expect(o(['write', 'web', '/tmp-x', '--from', '/dev/zero']).stderr).toBe(
+      'overlay: write: /dev/zero is a character device: give a tar file or a directory, or - to read a stream from stdin\n',
+    );
+    // A stream is still welcome on stdin.
+    expect(o(['import', '-', 'x:1'], { input: sh('tar -cf - -C rootfs .', o.dir) }).code).toBe(0);
+  });
+
+  it('a directory with a name that is not UTF-8 fails naming the path, not with a false ENOENT', () => {
+    const dir = join(o.dir, 'latin1');
+    mkdirSync(join(dir, 'etc'), { recursive: true });
+    writeFileSync(Buffer.concat([Buffer.from(join(dir, 'etc', 'caf')), Buffer.from([0xe9])]), 'x');
+    const r = o(['import', dir, 'latin:1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`overlay: import: ${join(dir, 'etc', 'caf')}\\xe9: the file name is not valid UTF-8 (bytes shown as \\xNN); rename it to import it\n`);
+    expect(r.stderr).not.toContain('no such file');
+  });
+
+  it('a path argument that was not UTF-8 (U+FFFD after Node decodes it) is refused, never written', () => {
+    const r = spawnSync('sh', ['-c', `node "$0" write web "$(printf '/caf\\351')" data`, BIN], { cwd: o.dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', OVERLAY_STORE: o.store } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('"/caf\uFFFD" has the character U+FFFD: a path given on the command line must be valid UTF-8');
+    expect(o.ok(['ls', 'web', '/'])).not.toContain('caf');
+    const host = spawnSync('sh', ['-c', `node "$0" import "$(printf 'caf\\351')" y:1`, BIN], { cwd: o.dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', OVERLAY_STORE: o.store } });
+    expect(host.status).toBe(2);
+    expect(host.stderr).toContain('has the character U+FFFD');
   });
 });
