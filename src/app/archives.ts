@@ -2,6 +2,7 @@
 import { DomainError } from '../errors/index.js';
 import { canonicalName, readImageArchive, tryCanonicalName, type ArchiveFile, type ArchiveFormat, type FileSource } from '../image/index.js';
 import type { ImageRecord, ProgressSink, Store } from '../store/index.js';
+import { imageByRef } from './refs.js';
 
 /**
  * The files of an archive of these images. An image given by name keeps that name; one given
@@ -9,7 +10,7 @@ import type { ImageRecord, ProgressSink, Store } from '../store/index.js';
  */
 export async function saveImages(store: Store, refs: readonly string[], format: ArchiveFormat): Promise<ArchiveFile[]> {
   const picks = refs.map((ref) => {
-    const image = store.resolveImage(ref);
+    const image = imageByRef(store, ref);
     const name = tryCanonicalName(ref);
     return { image, names: name !== undefined && image.names.includes(name) ? [name] : [] };
   });

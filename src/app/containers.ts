@@ -1,12 +1,15 @@
 /** Use cases on containers: create, list, change, diff, commit, remove. */
+import { DomainError } from '../errors/index.js';
 import { childConfig, historyEntry, isEmptyLayer } from '../image/index.js';
 import type { Change, Overlay } from '../overlay/index.js';
 import type { ContainerRecord, ImageRecord, ProgressSink, Store } from '../store/index.js';
 import { shortId } from './format.js';
+import { containerByRef, imageByRef } from './refs.js';
+import { upperContentBytes } from './sizes.js';
 
 /** `overlay create`: a container on an image, named as given or `IMAGE-N`. */
 export async function createContainer(store: Store, imageRef: string, options: { name?: string } = {}): Promise<ContainerRecord> {
-  const image = store.resolveImage(imageRef);
+  const image = imageByRef(store, imageRef);
   const create: { name?: string; imageName?: string } = {};
   if (options.name !== undefined) create.name = options.name;
   // The name it was created from (`app` means `app:latest`), else the image's first name.
@@ -21,8 +24,8 @@ export interface ContainerRow {
   image: string;
   imageId: string;
   created: string;
-  /** Bytes of the saved writable layer. */
-  size: number;
+  /** Content size of its writable layer (see sizes.ts). */
+  contentBytes: number;
 }
 
 /** `overlay ps`. */
@@ -36,7 +39,7 @@ export async function listContainers(store: Store): Promise<ContainerRow[]> {
       image: c.imageName !== undefined && image?.names.includes(c.imageName) ? c.imageName : (image?.names[0] ?? shortId(c.imageId)),
       imageId: c.imageId,
       created: c.created,
-      size: await store.upperSize(c),
+      contentBytes: await upperContentBytes(store, c),
     });
   }
   return out;
@@ -47,7 +50,7 @@ export async function listContainers(store: Store): Promise<ContainerRow[]> {
  * a failed operation changes nothing.
  */
 export async function editContainer<T>(store: Store, ref: string, fn: (overlay: Overlay, container: ContainerRecord) => Promise<T> | T): Promise<T> {
-  const container = await store.resolveContainer(ref);
+  const container = await containerByRef(store, ref);
   const overlay = await store.mount(container);
   const result = await fn(overlay, container);
   await store.saveUpper(container, overlay);
@@ -56,7 +59,7 @@ export async function editContainer<T>(store: Store, ref: string, fn: (overlay: 
 
 /** `overlay diff`: what the container changed against its image. */
 export async function diffContainer(store: Store, ref: string): Promise<Change[]> {
-  const container = await store.resolveContainer(ref);
+  const container = await containerByRef(store, ref);
   return (await store.mount(container)).diff();
 }
 
@@ -84,7 +87,7 @@ export interface CommitResult {
  * history entry and no layer.
  */
 export async function commitContainer(store: Store, ref: string, input: CommitInput = {}): Promise<CommitResult> {
-  const container = await store.resolveContainer(ref);
+  const container = await containerByRef(store, ref);
   const overlay = await store.mount(container, input.progress);
   const created = store.isoNow();
   const { author, message: comment } = input;
@@ -115,14 +118,45 @@ export interface RemovedContainers {
   bytes: number;
 }
 
-/** `overlay rm C...`: with `force`, unknown references are skipped. */
+/**
+ * Whether the container's writable layer holds changes no image keeps: it is not empty, and no
+ * stored image has the container's image's layers plus exactly this layer on top (what
+ * `overlay commit` makes of it). Its layer is made as commit makes it, so the DiffIDs compare.
+ */
+export async function hasUncommittedChanges(store: Store, container: ContainerRecord): Promise<boolean> {
+  const upper = (await store.mount(container)).commitSync();
+  if (isEmptyLayer(upper)) return false;
+  const base = (await store.containerImage(container)).config.rootfs.diff_ids;
+  const committed = [...base, upper.diffId];
+  return !store.images().some((image) => {
+    const ids = image.config.rootfs.diff_ids;
+    return ids.length === committed.length && ids.every((d, i) => d === committed[i]);
+  });
+}
+
+/**
+ * `overlay container rm C...`. Without `force`, a container whose writable layer holds changes
+ * is refused (its changes exist nowhere else), and so is an unknown reference; every reference
+ * is checked before any container is removed. With `force`, unknown references are skipped.
+ */
 export async function removeContainers(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemovedContainers> {
   const out: { id: string; name: string }[] = [];
   let blobs = 0;
   let bytes = 0;
+  const found: ContainerRecord[] = [];
   for (const ref of refs) {
-    const container = options.force === true ? await store.findContainer(ref) : await store.resolveContainer(ref);
+    const container = options.force === true ? await store.findContainer(ref) : await containerByRef(store, ref);
     if (container === undefined) continue;
+    if (options.force !== true && (await hasUncommittedChanges(store, container))) {
+      throw new DomainError(
+        'InvalidArgumentError',
+        `container ${container.name} has uncommitted changes (see overlay diff ${container.name}): keep them with "overlay commit ${container.name} IMAGE", or remove it anyway with -f`,
+        { container: container.name },
+      );
+    }
+    if (!found.some((c) => c.id === container.id)) found.push(container);
+  }
+  for (const container of found) {
     const gc = await store.removeContainer(container);
     blobs += gc.blobs.length;
     bytes += gc.bytes;

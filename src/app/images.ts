@@ -3,6 +3,8 @@ import { chainIds } from '../digest/index.js';
 import { historyRows, imageConfig, parseImageName, type HistoryRow } from '../image/index.js';
 import type { Layer, LayerHistory } from '../layer/index.js';
 import type { ImageRecord, ProgressSink, RemoveImageResult, Store } from '../store/index.js';
+import { imageByRef } from './refs.js';
+import { imageSizes, layerSizes, type Sizes } from './sizes.js';
 
 export interface ImageRow {
   repository: string;
@@ -10,13 +12,18 @@ export interface ImageRow {
   id: string;
   digest: string;
   created: string | undefined;
-  size: number;
+  /** Uncompressed file data of its layers (see sizes.ts). */
+  contentBytes: number;
+  /** Its layer blobs as stored (see sizes.ts). */
+  compressedBytes: number;
   layers: number;
 }
 
 /** `overlay images`: one row per name (`<none>` for an untagged image), sorted by name. */
-export function listImages(store: Store): ImageRow[] {
-  const rows = store.images().flatMap((image) => {
+export async function listImages(store: Store): Promise<ImageRow[]> {
+  const sized: [ImageRecord, Sizes][] = [];
+  for (const image of store.images()) sized.push([image, await imageSizes(store, image)]);
+  const rows = sized.flatMap(([image, sizes]) => {
     const names = image.names.length > 0 ? image.names : [undefined];
     return names.map((n) => {
       const parsed = n === undefined ? undefined : parseImageName(n);
@@ -26,7 +33,8 @@ export function listImages(store: Store): ImageRow[] {
         id: image.id,
         digest: image.manifestDigest,
         created: image.config.created,
-        size: image.size,
+        contentBytes: sizes.contentBytes,
+        compressedBytes: sizes.compressedBytes,
         layers: image.config.rootfs.diff_ids.length,
       };
     });
@@ -65,21 +73,26 @@ export async function importImage(store: Store, input: ImportInput): Promise<{ i
 
 /** `overlay tag`: returns the new name in canonical form. */
 export async function tagImage(store: Store, source: string, target: string): Promise<string> {
-  return store.tag(store.resolveImage(source), target);
+  return store.tag(imageByRef(store, source), target);
 }
 
 /** `overlay rmi`: each reference in turn (see the store's rmi policy). */
 export async function removeImages(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemoveImageResult[]> {
   const out: RemoveImageResult[] = [];
-  for (const ref of refs) out.push(await store.removeImage(ref, options));
+  for (const ref of refs) {
+    imageByRef(store, ref);
+    out.push(await store.removeImage(ref, options));
+  }
   return out;
 }
 
 export interface HistoryStep extends HistoryRow {
   /** The ID of the image this step made, when that image is in the store; else `null`. */
   image: string | null;
-  /** Bytes of the step's layer (0 for a step without one). */
-  size: number;
+  /** Content size of the step's layer (0 for a step without one; see sizes.ts). */
+  contentBytes: number;
+  /** Compressed size of the step's layer (0 for a step without one). */
+  compressedBytes: number;
 }
 
 /**
@@ -89,9 +102,9 @@ export interface HistoryStep extends HistoryRow {
  */
 export async function imageHistory(store: Store, ref: string): Promise<HistoryStep[]> {
   const container = await store.findContainer(ref);
-  const image = container === undefined ? store.resolveImage(ref) : await store.containerImage(container);
+  const image = container === undefined ? imageByRef(store, ref) : await store.containerImage(container);
   // Sizes from the layer indexes: history reads no layer.
-  const sizes = await store.layerDataBytes(image);
+  const sizes = await layerSizes(store, image);
   const all = historyRows(image.config);
   const others = store.images();
   const steps = all.map((row, i) => {
@@ -104,7 +117,8 @@ export async function imageHistory(store: Store, ref: string): Promise<HistorySt
       );
       id = match?.id;
     }
-    return { ...row, image: id ?? null, size: row.layerIndex === undefined ? 0 : sizes[row.layerIndex]! };
+    const size = row.layerIndex === undefined ? { contentBytes: 0, compressedBytes: 0 } : sizes[row.layerIndex]!;
+    return { ...row, image: id ?? null, ...size };
   });
   return steps.reverse();
 }
@@ -113,7 +127,9 @@ export interface LayerUse {
   diffId: string;
   blob: string;
   mediaType: string;
-  size: number;
+  /** See sizes.ts. */
+  contentBytes: number;
+  compressedBytes: number;
   createdBy: string;
   /** Images that have this layer, with its position and ChainID in each. */
   images: { image: string; names: string[]; index: number; chainId: string }[];
@@ -123,7 +139,7 @@ export interface LayerUse {
 
 /** `overlay layers`: every stored layer (or those of `refs`) and who shares it. */
 export async function layerUsage(store: Store, refs: readonly string[] = []): Promise<LayerUse[]> {
-  const wanted = refs.map((r) => store.resolveImage(r));
+  const wanted = refs.map((r) => imageByRef(store, r));
   const byDiff = new Map<string, LayerUse>();
   const order: string[] = [];
   const images = wanted.length > 0 ? wanted : store.images();
@@ -131,12 +147,13 @@ export async function layerUsage(store: Store, refs: readonly string[] = []): Pr
   for (const image of store.images()) {
     const chains = chainIds(image.config.rootfs.diff_ids);
     const history = historyRows(image.config);
+    const sizes = await layerSizes(store, image);
     image.manifest.layers.forEach((blob, index) => {
       const diffId = image.config.rootfs.diff_ids[index]!;
       let row = byDiff.get(diffId);
       if (row === undefined) {
         const step = history.find((h) => h.layerIndex === index);
-        row = { diffId, blob: blob.digest, mediaType: blob.mediaType, size: blob.size, createdBy: step?.createdBy ?? '', images: [], containers: [] };
+        row = { diffId, blob: blob.digest, mediaType: blob.mediaType, ...sizes[index]!, createdBy: step?.createdBy ?? '', images: [], containers: [] };
         byDiff.set(diffId, row);
       }
       row.images.push({ image: image.id, names: image.names, index, chainId: chains[index]! });

@@ -18,3 +18,5 @@ export type { Stack, StackItem } from './stack.js';
 export { onPath, listDirectory, listNames, readFileAt, writeFileAt, makeDirectories, changeModes, touchPaths, linkPath, removePaths, movePath } from './files.js';
 export type { Listed, ListedName } from './files.js';
 export { shortId } from './format.js';
+export { layerSizes, imageSizes, upperContentBytes } from './sizes.js';
+export type { Sizes } from './sizes.js';

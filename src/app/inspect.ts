@@ -2,8 +2,10 @@
 import { chainIds } from '../digest/index.js';
 import { DomainError } from '../errors/index.js';
 import type { ContainerRecord, ImageRecord, Store } from '../store/index.js';
+import { tagsHint } from './refs.js';
+import { imageSizes } from './sizes.js';
 
-function imageInfo(image: ImageRecord): Record<string, unknown> {
+async function imageInfo(store: Store, image: ImageRecord): Promise<Record<string, unknown>> {
   const { config, manifest } = image;
   const diffIds = config.rootfs.diff_ids;
   return {
@@ -14,7 +16,8 @@ function imageInfo(image: ImageRecord): Record<string, unknown> {
     Author: config.author ?? '',
     Architecture: config.architecture,
     Os: config.os,
-    Size: image.size,
+    // The sizes of sizes.ts, named for what they are (Docker's one `Size` is the content size).
+    ...(await imageSizes(store, image)),
     RootFS: { Type: 'layers', Layers: diffIds },
     ChainIDs: chainIds(diffIds),
     Layers: manifest.layers.map((l, i) => ({ ...l, diffId: diffIds[i] })),
@@ -36,7 +39,7 @@ async function containerInfo(store: Store, container: ContainerRecord): Promise<
     ImageName: container.imageName ?? image.names[0] ?? null,
     ImageDigest: container.image,
     Lowers: image.config.rootfs.diff_ids,
-    Upper: { Entries: upper.entries().length, Bytes: upper.size, TarBytes: await store.upperSize(container) },
+    Upper: { Entries: upper.entries().length, contentBytes: upper.size, diskBytes: await store.upperSize(container) },
     Changes: { A: changes.filter((c) => c.kind === 'A').length, C: changes.filter((c) => c.kind === 'C').length, D: changes.filter((c) => c.kind === 'D').length },
   };
 }
@@ -49,8 +52,8 @@ export async function inspectTargets(store: Store, refs: readonly string[]): Pro
     if (container !== undefined) items.push(await containerInfo(store, container));
     else {
       const image = store.findImage(ref);
-      if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${ref}`, { target: ref });
-      items.push(imageInfo(image));
+      if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${ref}${tagsHint(store, ref)}`, { target: ref });
+      items.push(await imageInfo(store, image));
     }
   }
   return items;

@@ -8,6 +8,7 @@ import type { Layer } from '../layer/index.js';
 import { Overlay, flatten, type Explanation, type LayerRef } from '../overlay/index.js';
 import type { ContainerRecord, ImageRecord, Store } from '../store/index.js';
 import { shortId } from './format.js';
+import { tagsHint } from './refs.js';
 
 export interface View {
   kind: 'container' | 'image';
@@ -34,7 +35,7 @@ export async function openView(store: Store, target: string, options: { clock?: 
     return { kind: 'container', overlay, lowers: [...overlay.lowers], image, container, imageLabel: imageLabel(image) };
   }
   const image = store.findImage(target);
-  if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${target}`, { target });
+  if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${target}${tagsHint(store, target)}`, { target });
   const lowers = await store.layers(image);
   const overlay = new Overlay({ lowers, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   return { kind: 'image', overlay, lowers, image, imageLabel: imageLabel(image) };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DiskStore, createProgress, type Progress, type StoreOptions } from '../host/index.js';
 import { UsageError } from './errors.js';
@@ -87,7 +88,11 @@ export class Context {
 
   /** Opens the store, runs `fn`, and always releases the store's lock. */
   async withStore<T>(fn: (store: DiskStore) => Promise<T>, dir = this.storeDir(), extra: StoreOptions = {}): Promise<T> {
+    // A mistyped --store would otherwise start a new, empty store without a word (as Docker's
+    // data-root is made on first use, it is made here too, but said on stderr).
+    const fresh = !existsSync(dir);
     const store = await DiskStore.open(dir, this.storeOptions(extra));
+    if (fresh) this.warn(`new store created at ${dir} (there was none; --store or OVERLAY_STORE chooses the store)`);
     openStores.add(store);
     try {
       return await fn(store);
@@ -130,7 +135,9 @@ export class Context {
   strs(name: string): string[] {
     const value = this.args[name];
     if (value === undefined) return [];
-    return (Array.isArray(value) ? value : [value]).map((v) => unmark(String(v)));
+    // An array positional declared with `default: undefined` (so help shows no `[default: []]`)
+    // arrives as `[undefined]` when not given.
+    return (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined).map((v) => unmark(String(v)));
   }
 
   flag(name: string): boolean {

@@ -49,15 +49,18 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
   let selected: { verb: string; args: Args; spec: CommandSpec } | undefined;
   let usageError: string | undefined;
   let helpOutput = '';
+  const wrap = Math.min(110, io.stdout.columns ?? 100);
   const parser: Argv = yargs([...argv])
     .scriptName('overlay')
     .usage('overlay <command> [options]\n\nA union filesystem (Linux overlayfs semantics) over OCI image layers, used like Docker.\nThe store is an OCI image layout: skopeo, umoci and oci-image-tool read it.')
-    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
-    .option('store', { type: 'string', global: true, describe: `store directory (default $OVERLAY_STORE or ./${DEFAULT_STORE})` })
+    // 'boolean-negation' off: `--no-trunc` is an option of its own (as Docker spells it), not
+    // the negation of an unknown `--trunc` (test/e2e/cliGuard.test.ts, '--no-trunc').
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
+    .option('store', { type: 'string', global: true, describe: `the store (default $OVERLAY_STORE, else ./${DEFAULT_STORE})` })
     .option('json', { type: 'boolean', global: true, describe: 'machine-readable output' })
     .strict()
     .exitProcess(false)
-    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .wrap(wrap)
     .version(VERSION)
     .help()
     .alias('help', 'h')
@@ -81,7 +84,12 @@ export async function run(rawArgv: readonly string[], io: Io): Promise<number> {
       spec.describe,
       (y) => {
         let built = spec.builder === undefined ? y : spec.builder(y);
-        for (const [cmd, text] of spec.examples ?? []) built = built.example(cmd, text);
+        // yargs gives an example's command at most half the width and wraps it inside
+        // (`--author` and its value apart); a verb with a longer one shows each example as
+        // two lines: its description as a shell comment, then the command whole.
+        const examples = spec.examples ?? [];
+        const whole = examples.some(([cmd]) => cmd.length > Math.floor(wrap / 2));
+        for (const [cmd, text] of examples) built = whole ? built.example(`# ${text}\n${cmd}`, '') : built.example(cmd, text);
         return built;
       },
       (args) => {

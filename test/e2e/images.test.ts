@@ -70,7 +70,7 @@ describe('overlay images verbs', { timeout: TEST_TIMEOUT }, () => {
 
   it('lists images as a table, as JSON and as IDs', () => {
     const table = o.ok(['images']);
-    expect(table.split('\n')[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+LAYERS\s+SIZE$/);
+    expect(table.split('\n')[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+LAYERS\s+CONTENT SIZE\s+COMPRESSED SIZE$/);
     expect(table).toMatch(/^base\s+dir\s+[0-9a-f]{12}\s/m);
     const rows = o.json<{ repository: string; tag: string; id: string }[]>(['images']);
     expect(rows.map((r) => `${r.repository}:${r.tag}`)).toEqual(['base:dir', 'base:gz', 'base:stdin', 'base:tar']);
@@ -81,7 +81,7 @@ describe('overlay images verbs', { timeout: TEST_TIMEOUT }, () => {
   it('tags, shows history and inspects images', () => {
     o.ok(['tag', 'base:dir', 'team/base:1.0']);
     const history = o.ok(['history', 'team/base:1.0']);
-    expect(history.split('\n')[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+    expect(history.split('\n')[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+CONTENT SIZE\s+COMMENT$/);
     expect(history).toMatch(/overlay import rootfs\s+11B\s+from a directory/);
     const [info] = o.json<{ Id: string; RepoTags: string[]; RootFS: { Layers: string[] }; ChainIDs: string[]; History: { comment?: string }[] }[]>(['inspect', 'team/base:1.0']);
     expect(info!.RepoTags).toEqual(['base:dir', 'team/base:1.0']);
@@ -96,10 +96,10 @@ describe('overlay images verbs', { timeout: TEST_TIMEOUT }, () => {
     const layers = o.json<{ diffId: string; images: { names: string[] }[] }[]>(['layers']);
     const shared = layers.find((l) => l.images.length > 1)!;
     expect(shared.images.flatMap((i) => i.names)).toEqual(expect.arrayContaining(['base:tar', 'base:gz']));
-    expect(o.ok(['layers'])).toMatch(/^DIFF ID\s+SIZE\s+CREATED BY\s+SHARED BY\s+IMAGES$/m);
+    expect(o.ok(['layers'])).toMatch(/^DIFF ID\s+CONTENT SIZE\s+COMPRESSED SIZE\s+CREATED BY\s+SHARED BY\s+IMAGES$/m);
     const df = o.json<{ layers: { sharedBytes: number; uniqueBytes: number } }>(['df']);
     expect(df.layers.sharedBytes).toBeGreaterThan(0);
-    expect(o.ok(['df', '-v'])).toMatch(/SHARED SIZE\s+UNIQUE SIZE/);
+    expect(o.ok(['df', '-v'])).toMatch(/DISK SIZE\s+SHARED\s+UNIQUE/);
   });
 
   it('removes names and images, and only blobs nothing uses', () => {

@@ -7,9 +7,9 @@ export const chmodCommand: CommandSpec = {
   describe: 'Change permission bits in a container (copies lower files up, metadata only)',
   builder: (y) =>
     y
-      .positional('container', { type: 'string' })
+      .positional('container', { type: 'string', describe: 'container name or ID' })
       .positional('mode', { type: 'string', describe: 'octal (755) or symbolic (u+x,go-w)' })
-      .positional('paths', { type: 'string', array: true }),
+      .positional('paths', { type: 'string', array: true, default: undefined, describe: 'absolute paths inside' }),
   async run(ctx) {
     const modeText = ctx.str('mode');
     const paths = ctx.strs('paths').map(insidePath);

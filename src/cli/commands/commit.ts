@@ -6,7 +6,7 @@ export const commitCommand: CommandSpec = {
   describe: "Make a new image from a container: its image's layers plus its writable layer (like docker commit)",
   builder: (y) =>
     y
-      .positional('container', { type: 'string' })
+      .positional('container', { type: 'string', describe: 'container name or ID' })
       .positional('name', { type: 'string', describe: 'name[:tag] for the new image' })
       .option('message', { alias: 'm', type: 'string', describe: 'commit message (history comment)' })
       .option('author', { alias: 'a', type: 'string', describe: 'author (e.g. "Ada <ada@example.org>")' })

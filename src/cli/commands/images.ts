@@ -1,6 +1,7 @@
 import { listImages } from '../../app/index.js';
 import { formatBytes, shortId, table, timeAgo } from '../render/format.js';
 import type { CommandSpec } from './common.js';
+import { COMPRESSED_SIZE, CONTENT_SIZE } from '../render/sizes.js';
 
 export const imagesCommand: CommandSpec = {
   command: 'images',
@@ -21,11 +22,11 @@ export const imagesCommand: CommandSpec = {
       return;
     }
     const digests = ctx.flag('digests');
-    const headers = ['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'LAYERS', 'SIZE'];
+    const headers = ['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'LAYERS', CONTENT_SIZE, COMPRESSED_SIZE];
     ctx.io.stdout.write(
       table(
         headers,
-        rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), full ? r.id : shortId(r.id), timeAgo(r.created, now), String(r.layers), formatBytes(r.size)]),
+        rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), full ? r.id : shortId(r.id), timeAgo(r.created, now), String(r.layers), formatBytes(r.contentBytes), formatBytes(r.compressedBytes)]),
       ),
     );
   },

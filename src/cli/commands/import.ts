@@ -1,11 +1,11 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { importImage, type ImportInput } from '../../app/index.js';
 import { layerFromDirectory } from '../../host/index.js';
 import type { LayerHistory } from '../../layer/index.js';
 import { shortId } from '../render/format.js';
 import { UsageError } from '../errors.js';
-import type { CommandSpec } from './common.js';
+import { hostInput, type CommandSpec } from './common.js';
 
 export const importCommand: CommandSpec = {
   command: 'import <source> [name]',
@@ -41,9 +41,8 @@ export const importCommand: CommandSpec = {
         if (ctx.io.stdinIsTTY) throw new UsageError('no rootfs tar: give a file, or pipe one to stdin');
         source = { tar: ctx.io.stdinChunks?.() ?? oneChunk(await ctx.io.readStdin()) };
       } else {
-        const path = resolve(ctx.io.cwd, from);
-        if (!existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${from}'`), { code: 'ENOENT', path: from });
-        if (statSync(path).isDirectory()) {
+        const { path, directory } = hostInput(ctx, from);
+        if (directory) {
           const layer = layerFromDirectory(path, { onSkip: (p, why) => ctx.warn(`import: skipped ${p} (${why}: not representable in a layer)`) });
           source = { layer };
         } else {

@@ -23,6 +23,7 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
   ['ps', async () => (await import('./ps.js')).psCommand],
   ['diff', async () => (await import('./diff.js')).diffCommand],
   ['commit', async () => (await import('./commit.js')).commitCommand],
+  ['container', async () => (await import('./container.js')).containerCommand],
   ['export', async () => (await import('./export.js')).exportCommand],
   // files inside a container (read verbs also take an image)
   ['ls', async () => (await import('./ls.js')).lsCommand],

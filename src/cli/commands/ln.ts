@@ -6,9 +6,9 @@ export const lnCommand: CommandSpec = {
   describe: 'Make a hard link (or with -s a symbolic link) in a container',
   builder: (y) =>
     y
-      .positional('container', { type: 'string' })
+      .positional('container', { type: 'string', describe: 'container name or ID' })
       .positional('target', { type: 'string', describe: 'existing file (for -s: the link text, kept as given)' })
-      .positional('link', { type: 'string', describe: 'the new name' })
+      .positional('link', { type: 'string', describe: 'the new absolute path' })
       .option('symbolic', { alias: 's', type: 'boolean', describe: 'a symbolic link' }),
   examples: [['overlay ln -s web /usr/bin/python3 /usr/bin/python', 'a symlink']],
   async run(ctx) {

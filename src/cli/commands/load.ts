@@ -1,9 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { dirSource, openArchiveFile, openArchiveStream, type ListedSource } from '../../host/index.js';
 import { loadImages } from '../../app/index.js';
 import { shortId } from '../render/format.js';
-import { stdinArchiveChunks, type CommandSpec } from './common.js';
+import { hostInput, stdinArchiveChunks, type CommandSpec } from './common.js';
 
 export const loadCommand: CommandSpec = {
   command: 'load [source]',
@@ -19,8 +17,8 @@ export const loadCommand: CommandSpec = {
   ],
   async run(ctx) {
     const given = ctx.optStr('input') ?? ctx.optStr('source');
-    const path = given === undefined || given === '-' ? undefined : resolve(ctx.io.cwd, given);
-    if (path !== undefined && !existsSync(path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${given}'`), { code: 'ENOENT', path: given });
+    const input = given === undefined || given === '-' ? undefined : hostInput(ctx, given);
+    const path = input?.path;
     const stdin = path === undefined ? stdinArchiveChunks(ctx, 'archive') : undefined;
     const tag = ctx.optStr('tag');
     const loaded = await ctx.withStore(async (store) => {
@@ -28,7 +26,7 @@ export const loadCommand: CommandSpec = {
       // copied, uncompressed, to a temporary file in the store's tmp/ (removed on Ctrl-C too).
       let source: ListedSource & { close?(): void };
       if (path === undefined) source = await openArchiveStream(stdin!, 'stdin', store.tmpDir);
-      else if (statSync(path).isDirectory()) source = dirSource(path);
+      else if (input!.directory) source = dirSource(path);
       else source = await openArchiveFile(path, given!, store.tmpDir);
       const progress = ctx.progress('loading');
       try {

@@ -7,8 +7,8 @@ export const mkdirCommand: CommandSpec = {
   describe: 'Create directories in a container',
   builder: (y) =>
     y
-      .positional('container', { type: 'string' })
-      .positional('paths', { type: 'string', array: true })
+      .positional('container', { type: 'string', describe: 'container name or ID' })
+      .positional('paths', { type: 'string', array: true, default: undefined, describe: 'absolute paths inside' })
       .option('parents', { alias: 'p', type: 'boolean', describe: 'create parents; no error if it exists' })
       .option('mode', { alias: 'm', type: 'string', describe: 'permission bits (octal, default 755)' }),
   async run(ctx) {

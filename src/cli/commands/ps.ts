@@ -1,6 +1,7 @@
 import { listContainers } from '../../app/index.js';
 import { formatBytes, shortId, table, timeAgo } from '../render/format.js';
 import type { CommandSpec } from './common.js';
+import { CONTENT_SIZE } from '../render/sizes.js';
 
 export const psCommand: CommandSpec = {
   command: 'ps',
@@ -21,8 +22,8 @@ export const psCommand: CommandSpec = {
     }
     ctx.io.stdout.write(
       table(
-        ['CONTAINER ID', 'IMAGE', 'CREATED', 'SIZE', 'NAMES'],
-        rows.map((r) => [full ? r.id : shortId(r.id), r.image, timeAgo(r.created, now), formatBytes(r.size), r.name]),
+        ['CONTAINER ID', 'IMAGE', 'CREATED', CONTENT_SIZE, 'NAMES'],
+        rows.map((r) => [full ? r.id : shortId(r.id), r.image, timeAgo(r.created, now), formatBytes(r.contentBytes), r.name]),
       ),
     );
   },

@@ -5,7 +5,7 @@ import type { CommandSpec } from './common.js';
 export const rmiCommand: CommandSpec = {
   command: 'rmi <images..>',
   describe: 'Remove image names; an image no name and no container uses is deleted, with the blobs only it used',
-  builder: (y) => y.positional('images', { type: 'string', array: true }).option('force', { alias: 'f', type: 'boolean', describe: 'remove every name of an ID; untag images containers use' }),
+  builder: (y) => y.positional('images', { type: 'string', array: true, default: undefined, describe: 'image names or IDs' }).option('force', { alias: 'f', type: 'boolean', describe: 'remove every name of an ID; untag images containers use' }),
   async run(ctx) {
     const results = await ctx.withStore((store) => removeImages(store, ctx.strs('images'), { force: ctx.flag('force') }));
     if (ctx.json) return ctx.printJson(results);

@@ -10,7 +10,7 @@ export const saveCommand: CommandSpec = {
   describe: 'Write images to a tar: docker-archive + OCI layout (as docker save does), or a pure OCI layout',
   builder: (y) =>
     y
-      .positional('images', { type: 'string', array: true })
+      .positional('images', { type: 'string', array: true, default: undefined, describe: 'image names or IDs' })
       .option('output', { alias: 'o', type: 'string', describe: 'write to this file instead of stdout' })
       .option('format', { choices: ['docker', 'oci'], default: 'docker', describe: 'docker: Docker 25+ archive (also an OCI layout, uncompressed layers); oci: OCI layout with the stored gzip blobs' }),
   examples: [

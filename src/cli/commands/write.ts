@@ -9,8 +9,8 @@ function writeCommand(append: boolean): CommandSpec {
     describe: append ? 'Append data to a file of a container (created if missing)' : 'Write a file of a container, replacing its content',
     builder: (y) =>
       y
-        .positional('container', { type: 'string' })
-        .positional('path', { type: 'string', describe: 'file inside' })
+        .positional('container', { type: 'string', describe: 'container name or ID' })
+        .positional('path', { type: 'string', describe: 'absolute path of the file inside' })
         .positional('data', { type: 'string', describe: 'the data (default: read stdin)' })
         .option('from', { type: 'string', describe: 'read the data from this host file' })
         .option('parents', { alias: 'p', type: 'boolean', describe: 'create missing parent directories' })

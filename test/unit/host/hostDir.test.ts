@@ -30,4 +30,32 @@ describe('layerFromDirectory', () => {
     expect(byPath.get('/')).toMatchObject({ type: 'dir' });
     expect(skipped).toEqual(skipped[0] === '(no mkfifo)' ? ['(no mkfifo)'] : ['/fifo']);
   });
+
+  it('refuses a name that is not UTF-8 with its path and bytes, not a false ENOENT', () => {
+    const root = mkdtempSync(join(tmpdir(), 'overlay-hostdir-'));
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'etc', 'caf')), Buffer.from([0xe9])]), 'latin-1 name');
+    expect(() => layerFromDirectory(root)).toThrow(`${join(root, 'etc', 'caf')}\\xe9: the file name is not valid UTF-8`);
+    expect(() => layerFromDirectory(root)).toThrow(expect.objectContaining({ code: 'InvalidArgumentError' }));
+  });
+
+  it('refuses a symbolic link whose text is not UTF-8', () => {
+    const root = mkdtempSync(join(tmpdir(), 'overlay-hostdir-'));
+    symlinkSync(Buffer.from([0x61, 0xff]), join(root, 'link'));
+    expect(() => layerFromDirectory(root)).toThrow(`${join(root, 'link')}: the symbolic link target is not valid UTF-8 ("a\\xff")`);
+  });
+
+  it('walks a deep tree without the call stack, with hard links as before', () => {
+    const root = mkdtempSync(join(tmpdir(), 'overlay-hostdir-'));
+    const depth = 1500;
+    mkdirSync(join(root, ...Array<string>(depth).fill('d')), { recursive: true });
+    writeFileSync(join(root, 'a.b'), 'x');
+    mkdirSync(join(root, 'a'));
+    writeFileSync(join(root, 'a', 'x'), 'y');
+    linkSync(join(root, 'a', 'x'), join(root, 'a.c'));
+    const layer = layerFromDirectory(root);
+    expect(layer.entries().filter((e) => e.type === 'dir')).toHaveLength(depth + 2);
+    // The pair of hard links is kept as the layer orders its members (byte order: /a.c first).
+    expect(layer.entries().find((e) => e.path === '/a/x')).toMatchObject({ type: 'hardlink', target: '/a.c' });
+  });
 });

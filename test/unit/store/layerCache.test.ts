@@ -75,9 +75,9 @@ describe.each(BACKENDS)('layer caches: $name backend', (setup: BackendSetup) => 
 
     const { backend, layerReads } = counting(place);
     const store = await openStore(setup, place, backend);
-    listImages(store);
+    await listImages(store);
     const history = await imageHistory(store, 'app:1');
-    expect(history.map((h) => h.size)).toEqual([app.size, base.size]);
+    expect(history.map((h) => h.contentBytes)).toEqual([app.size, base.size]);
     await inspectTargets(store, ['app:1', 'web']);
     await listContainers(store);
     await layerUsage(store);
