@@ -86,6 +86,7 @@ describe('save and load', { timeout: TEST_TIMEOUT }, () => {
     writeFileSync(join(o.dir, 'bad', manifest[0].Layers[1]), readFileSync(join(o.dir, 'bad', manifest[0].Layers[0])));
     sh('rm bad/index.json && tar -cf bad.tar -C bad .', o.dir);
     const other = overlayIn();
+    other.ok(['images']); // the store exists: its first command says it was created
     const bad = other(['load', 'bad.tar'], { cwd: o.dir });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^overlay: load: layer does not match its DiffID: expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\n$/);
