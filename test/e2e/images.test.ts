@@ -22,7 +22,7 @@ beforeAll(async () => {
 describe('overlay images verbs', { timeout: TEST_TIMEOUT }, () => {
   it('has --help for the program and every verb, and one-line usage errors', () => {
     const help = o.ok(['--help']);
-    const verbs = ['demo', 'import', 'images', 'history', 'inspect', 'layers', 'tag', 'rmi', 'save', 'load', 'create', 'ps', 'diff', 'commit', 'export', 'ls', 'cat', 'write', 'append', 'mkdir', 'mv', 'ln', 'chmod', 'touch', 'rm', 'explain', 'stack', 'df', 'prune'];
+    const verbs = ['demo', 'import', 'images', 'history', 'inspect', 'layers', 'tag', 'rmi', 'save', 'load', 'create', 'ps', 'diff', 'commit', 'container', 'export', 'ls', 'cat', 'write', 'append', 'mkdir', 'mv', 'ln', 'chmod', 'touch', 'rm', 'explain', 'stack', 'df', 'prune'];
     for (const verb of verbs) expect(help).toContain(`overlay ${verb}`);
     for (const verb of ['import', 'commit', 'rm', 'save']) {
       const text = o.ok([verb, '--help']);
