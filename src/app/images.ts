@@ -1,5 +1,6 @@
 /** Use cases on images: list, import, tag, remove, history, and which images share a layer. */
 import { chainIds } from '../digest/index.js';
+import { DomainError } from '../errors/index.js';
 import { historyRows, imageConfig, parseImageName, type HistoryRow } from '../image/index.js';
 import type { Layer, LayerHistory } from '../layer/index.js';
 import type { ImageRecord, ProgressSink, RemoveImageResult, Store } from '../store/index.js';
@@ -80,8 +81,14 @@ export async function tagImage(store: Store, source: string, target: string): Pr
 export async function removeImages(store: Store, refs: readonly string[], options: { force?: boolean } = {}): Promise<RemoveImageResult[]> {
   const out: RemoveImageResult[] = [];
   for (const ref of refs) {
-    imageByRef(store, ref);
-    out.push(await store.removeImage(ref, options));
+    try {
+      // The store finds damaged images too (`rmi -f` removes them): ask it first.
+      out.push(await store.removeImage(ref, options));
+    } catch (error) {
+      // A missing tag: the error that lists the tags its name has.
+      if (error instanceof DomainError && error.code === 'NotFoundError') imageByRef(store, ref);
+      throw error;
+    }
   }
   return out;
 }
