@@ -43,6 +43,9 @@ export interface TarSink {
   zeros(count: number): void;
 }
 
+/** Largest piece of file data handed to the sink at once. */
+const DATA_SLICE = 1 << 20;
+
 /** Attributes of the members that stand for markers rather than objects (whiteouts, `.wh..wh..opq`). */
 const MARKER_META: Meta = Object.freeze({ mode: 0o600, uid: 0, gid: 0, mtime: 0, xattrs: Object.freeze({}) });
 
@@ -132,8 +135,12 @@ function* writeData(content: Content, path: string, sink: TarSink): Generator<vo
   const size = content.size;
   sink.beginData?.(content);
   if (content instanceof BytesContent) {
-    sink.data(content.bytes);
-    yield;
+    // In slices (views, not copies): a consumer that writes or hashes each chunk gets a turn
+    // between them, never one 100 MB step (Ctrl-C during a commit, src/store/ingest.ts).
+    for (let pos = 0; pos < size; pos += DATA_SLICE) {
+      sink.data(size <= DATA_SLICE ? content.bytes : content.bytes.subarray(pos, Math.min(pos + DATA_SLICE, size)));
+      yield;
+    }
   } else {
     let total = 0;
     for (const chunk of content.chunks()) {

@@ -305,6 +305,10 @@ describe('canonical tar writer', () => {
     const layer = Layer.fromEntries([{ path: '/f', type: 'file', content: data }]);
     const chunks = [...layer.tarChunks()];
     expect(chunks.some((c) => c === data)).toBe(true);
+    // A big file goes out in views of its bytes of at most 1 MiB, never one huge step.
+    const big = new Uint8Array(3 * (1 << 20) + 5).fill(9);
+    const bigChunks = [...Layer.fromEntries([{ path: '/big', type: 'file', content: big }]).tarChunks()].filter((c) => c.buffer === big.buffer);
+    expect(bigChunks.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 1 << 20, 5]);
   });
 
   it('is deterministic: two builds of the same entries give the same bytes', () => {
