@@ -1,16 +1,18 @@
 /**
- * How a layer enters the store, read once and in bounded memory (README, "The store"):
+ * How a layer enters the store, read once and in bounded memory (README, "Streaming"):
  *
- * - its file data goes to a new data pack as the tar is parsed (`readLayerIntoPack`), so the
- *   layer in memory holds paths and attributes only;
+ * - its file data goes to a new data pack as the tar is parsed or encoded, so the layer in
+ *   memory holds paths and attributes only;
  * - its tar is hashed (the DiffID), compressed and written to a new blob chunk by chunk;
  * - then the blob is named by its digest, the pack is kept under that digest, and the layer's
  *   index is written (the crash-safety order of ImageStore.ts: blob first, caches after).
  *
- * Two ways in. A layer given decoded (import, commit) is stored as its canonical tar
- * (`Layer.tarChunks`), so the same files always make the same DiffID (`storeDecodedLayer`). A
- * layer given as a blob (load, pull) keeps its bytes: its DiffID is the hash of its tar as
- * given, checked against what the image's config says (`storeLayerBlob`).
+ * Two ways in. A layer given decoded (a directory import, commit) is stored as its canonical
+ * tar (`Layer.tarChunks`), so the same files always make the same DiffID
+ * (`storeDecodedLayer`). A layer given as a tar or blob (import of a tar, load, pull) keeps its
+ * bytes: its DiffID is the hash of its tar as given, checked against the image's config when
+ * there is one (`storeLayerBlob`). A cache rebuilt from a blob reads it the same way
+ * (`readLayerIntoPack`, LayerCache.ts).
  *
  * Memory holds the chunk in flight (about 1 MiB through each stage), the pack's write buffer
  * and the layer's nodes; nothing grows with the size of the files.
