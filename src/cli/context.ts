@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { DiskStore, createProgress, type Progress, type StoreOptions } from '../host/index.js';
 import { UsageError } from './errors.js';
@@ -75,6 +76,7 @@ export class Context {
       ...extra,
     };
     if (timeout !== undefined && /^\d+(\.\d+)?$/.test(timeout)) options.lockTimeoutMs = Number(timeout) * 1000;
+    options.layerLimits = { maxDataBytes: maxLayerBytes(this.io.env['OVERLAY_MAX_LAYER_SIZE']) };
     // The platform new images declare, as DOCKER_DEFAULT_PLATFORM does for docker: the same
     // digests on every machine (overlay demo sets it).
     const platform = this.io.env['OVERLAY_PLATFORM'];
@@ -143,4 +145,17 @@ export class Context {
   flag(name: string): boolean {
     return this.args[name] === true;
   }
+}
+
+/**
+ * The most file data a layer entering the store may declare: `OVERLAY_MAX_LAYER_SIZE` (bytes,
+ * or with a k, M, G or T suffix, powers of 1024), by default half of this machine's memory, so
+ * a tar bomb is refused at its headers (`LayerTooLargeError`) rather than filling the disk.
+ */
+export function maxLayerBytes(given: string | undefined): number {
+  if (given === undefined || given === '') return Math.floor(totalmem() / 2);
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(given.trim());
+  if (match === null) throw new UsageError(`OVERLAY_MAX_LAYER_SIZE must be a size like 8G or 500M, not ${JSON.stringify(given)}`);
+  const power = ['', 'k', 'm', 'g', 't'].indexOf(match[2]!.toLowerCase());
+  return Math.floor(Number(match[1]) * 1024 ** power);
 }

@@ -54,6 +54,8 @@ export function describeError(verb: string, error: unknown): string {
     const dest = typeof e.dest === 'string' ? ` -> ${e.dest}` : '';
     return `${join(prefix, path + dest)}: ${errnoText(e)}`;
   }
+  // The library says the limit can be raised; the CLI says how.
+  if (error instanceof DomainError && error.code === 'LayerTooLargeError') return `${join(prefix)}${prefix === '' ? '' : ': '}${error.message}: set OVERLAY_MAX_LAYER_SIZE (e.g. 64G)`;
   if (error instanceof DomainError || error instanceof UsageError) return `${join(prefix)}${prefix === '' ? '' : ': '}${error.message}`;
   if (error instanceof Error) return `${join(prefix)}${prefix === '' ? '' : ': '}${error.message || error.name}`;
   return `${join(prefix)}${prefix === '' ? '' : ': '}${String(error)}`;

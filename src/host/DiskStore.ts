@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Platform } from '../image/index.js';
+import type { TarLimits } from '../layer/index.js';
 import { Store, type StoreOptions as CoreStoreOptions } from '../store/index.js';
 import { nodeCompression } from './compress.js';
 import { LOCK_FILE, openDiskBackend, type DiskBackend } from './DiskBackend.js';
@@ -23,6 +24,8 @@ export interface StoreOptions {
   onLockWait?: (owner: LockOwner | undefined) => void;
   /** Platform new images declare (default: this machine's). */
   platform?: Platform;
+  /** Bounds on what a layer tar entering the store may declare (see the core `StoreOptions`). */
+  layerLimits?: Partial<TarLimits>;
 }
 
 export class DiskStore extends Store {
@@ -53,6 +56,7 @@ export class DiskStore extends Store {
       const backend = openDiskBackend(dir);
       const core: CoreStoreOptions = { platform: options.platform ?? hostPlatform(), compression: nodeCompression };
       if (options.clock !== undefined) core.clock = options.clock;
+      if (options.layerLimits !== undefined) core.layerLimits = options.layerLimits;
       return new DiskStore(backend, lock, core, await Store.openImages(backend, core));
     } catch (error) {
       lock.release();

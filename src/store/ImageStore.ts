@@ -31,7 +31,7 @@ import {
   type ImageConfig,
   type SourceImage,
 } from '../image/index.js';
-import type { Layer } from '../layer/index.js';
+import type { Layer, TarLimits } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { verifiedBlob } from './blobCheck.js';
 import type { LayerCompression } from './compression.js';
@@ -73,19 +73,19 @@ export class ImageStore {
   readonly #caches: LayerCache;
   readonly #tools: IngestTools;
 
-  private constructor(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression) {
+  private constructor(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression, limits?: Partial<TarLimits>) {
     this.#blobs = blobs;
     this.#documents = documents;
     this.#compression = compression;
-    this.#caches = new LayerCache(caches, blobs, compression);
-    this.#tools = { blobs, caches, compression, stored: (diffId) => this.#layerBlobs.get(diffId) };
+    this.#caches = new LayerCache(caches, blobs, compression, limits);
+    this.#tools = { blobs, caches, compression, stored: (diffId) => this.#layerBlobs.get(diffId), ...(limits === undefined ? {} : { limits }) };
   }
 
   /**
    * Reads the layout, making it on first use: `index.json` first and `oci-layout` last, since
    * the presence of `oci-layout` marks a complete layout.
    */
-  static async open(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression, location: string): Promise<ImageStore> {
+  static async open(blobs: BlobStore, documents: DocumentStore, caches: LayerCacheStore, compression: LayerCompression, location: string, limits?: Partial<TarLimits>): Promise<ImageStore> {
     const layout = await documents.read('oci-layout');
     if (layout === undefined) {
       if ((await documents.read('index.json')) === undefined) {
@@ -95,7 +95,7 @@ export class ImageStore {
     } else {
       checkLayoutFile(layout);
     }
-    const store = new ImageStore(blobs, documents, caches, compression);
+    const store = new ImageStore(blobs, documents, caches, compression, limits);
     await store.#load(location);
     return store;
   }

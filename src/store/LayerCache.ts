@@ -11,7 +11,7 @@
  * replaces.
  */
 import type { BlobStore } from '../image/index.js';
-import type { Layer } from '../layer/index.js';
+import type { Layer, TarLimits } from '../layer/index.js';
 import type { LayerCacheStore } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { VerifiedBlob } from './blobCheck.js';
@@ -27,11 +27,13 @@ export class LayerCache {
   readonly #blobs: BlobStore;
 
   readonly #compression: LayerCompression;
+  readonly #limits: Partial<TarLimits> | undefined;
 
-  constructor(caches: LayerCacheStore, blobs: BlobStore, compression: LayerCompression) {
+  constructor(caches: LayerCacheStore, blobs: BlobStore, compression: LayerCompression, limits?: Partial<TarLimits>) {
     this.#caches = caches;
     this.#blobs = blobs;
     this.#compression = compression;
+    this.#limits = limits;
   }
 
   /**
@@ -86,7 +88,7 @@ export class LayerCache {
     const blob = counted(source.chunks(), (n) => progress?.tick(n));
     let tarBytes = 0;
     const tar = counted(uncompressedChunks(this.#compression, blob, `layer ${key.blob}`), (n) => (tarBytes += n));
-    const layer = await readLayerIntoPack(tar, pack);
+    const layer = await readLayerIntoPack(tar, pack, undefined, this.#limits);
     try {
       await source.rest();
       await pack.commit(key.blob);

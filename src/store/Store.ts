@@ -5,7 +5,7 @@
  */
 import type { Platform, SourceImage, ArchiveFile, ArchiveFormat, Descriptor } from '../image/index.js';
 import { mountContainer, nameFromAnnotations, tryCanonicalName } from '../image/index.js';
-import type { Layer } from '../layer/index.js';
+import type { Layer, TarLimits } from '../layer/index.js';
 import type { Overlay } from '../overlay/index.js';
 import type { StoreBackend } from './backend.js';
 import { ContainerStore, usable } from './ContainerStore.js';
@@ -24,6 +24,11 @@ export interface StoreOptions {
   platform?: Platform;
   /** How layer blobs are gzipped (default: the web-standard `CompressionStream`). */
   compression?: LayerCompression;
+  /**
+   * Bounds on what a layer tar entering the store may declare (`LayerTooLargeError` beyond
+   * them); `defaultTarLimits(true)` for what is not given.
+   */
+  layerLimits?: Partial<TarLimits>;
 }
 
 export interface RemoveImageResult {
@@ -67,7 +72,7 @@ export class Store {
 
   /** For subclasses that open their backend themselves (the disk store). */
   protected static openImages(backend: StoreBackend, options: StoreOptions): Promise<ImageStore> {
-    return ImageStore.open(backend.blobs, backend.documents, backend.caches, options.compression ?? webCompression, backend.location);
+    return ImageStore.open(backend.blobs, backend.documents, backend.caches, options.compression ?? webCompression, backend.location, options.layerLimits);
   }
 
   now(): number {

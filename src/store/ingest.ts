@@ -20,7 +20,7 @@
 import type { BlobStore, BlobWriter } from '../image/index.js';
 import { RunningDigest, isZstd } from '../image/index.js';
 import { DomainError } from '../errors/index.js';
-import { Layer, RangeContent, type Content, type LayerHistory } from '../layer/index.js';
+import { Layer, RangeContent, type Content, type LayerHistory, type TarLimits } from '../layer/index.js';
 import type { LayerCacheStore, PackWriter } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { encodeLayerIndex, type PlacedData } from './layerIndex.js';
@@ -39,6 +39,8 @@ export interface IngestTools {
   compression: LayerCompression;
   /** The stored blob of a layer with this DiffID, if the store has one (it is not stored twice). */
   stored(diffId: string): { digest: string; size: number } | undefined;
+  /** Bounds on what a layer tar may declare (see `TarLimits`). */
+  limits?: Partial<TarLimits>;
 }
 
 /** A stored layer: its DiffID, its blob, and the layer as read (its files in a pack that is closed). */
@@ -73,9 +75,9 @@ async function* tapped(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
  * A layer tar read with its file data going to `pack`: the layer's files are ranges of the
  * pack. The pack is dropped if the tar does not read.
  */
-export async function readLayerIntoPack(tar: AsyncIterable<Uint8Array>, pack: PackWriter, history?: LayerHistory): Promise<Layer> {
+export async function readLayerIntoPack(tar: AsyncIterable<Uint8Array>, pack: PackWriter, history?: LayerHistory, limits?: Partial<TarLimits>): Promise<Layer> {
   try {
-    return await Layer.fromTar(tar, { dataSink: pack, ...(history === undefined ? {} : { history }) });
+    return await Layer.fromTar(tar, { dataSink: pack, ...(history === undefined ? {} : { history }), ...(limits === undefined ? {} : { limits }) });
   } catch (error) {
     await pack.abort();
     throw error;
@@ -174,11 +176,11 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
       });
       const tar = tapped(gunzipChecked(tools.compression, blob, what), see);
       // The parser reads its input to the end (parseTar.ts), so the DiffID covers every byte.
-      layer = await Layer.fromTar(tar, { dataSink: pack });
+      layer = await Layer.fromTar(tar, { dataSink: pack, ...(tools.limits === undefined ? {} : { limits: tools.limits }) });
     } else {
       // The source is the tar: the parser and the compressor both take it.
       const toParser = new Channel();
-      const parsed = Layer.fromTar(toParser.chunks(), { dataSink: pack });
+      const parsed = Layer.fromTar(toParser.chunks(), { dataSink: pack, ...(tools.limits === undefined ? {} : { limits: tools.limits }) });
       parsed.catch((error: unknown) => toParser.fail(error));
       const tar = tapped(rest, async (chunk) => {
         progress?.tick(chunk.length);

@@ -1,6 +1,7 @@
 /** A CLI that cannot destroy work by a slip (issue 10): through the built binary. */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, EPOCH, HOOK_TIMEOUT, ROOT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, tempDir, type Overlay } from './helpers.js';
@@ -140,6 +141,24 @@ describe('host inputs', { timeout: TEST_TIMEOUT }, () => {
     );
     // A stream is still welcome on stdin.
     expect(o(['import', '-', 'x:1'], { input: sh('tar -cf - -C rootfs .', o.dir) }).code).toBe(0);
+  });
+
+  it('a layer declaring more data than OVERLAY_MAX_LAYER_SIZE is refused at its header, saying how to raise the limit', () => {
+    // One member declaring 16 GiB in a PAX size record, and nothing after it: a tar bomb.
+    const bomb = sh(`python3 -c "import sys,tarfile; t=tarfile.TarInfo('big'); t.size=16<<30; sys.stdout.buffer.write(t.tobuf(format=tarfile.PAX_FORMAT)+bytes(4096))" > bomb.tar && echo ok`, o.dir);
+    expect(bomb.trim()).toBe('ok');
+    const before = o.ok(['images', '-q']);
+    for (const limit of ['1G', '']) {
+      const started = Date.now();
+      const r = o(['import', 'bomb.tar', 'bomb:1'], { env: limit === '' ? {} : { OVERLAY_MAX_LAYER_SIZE: limit } });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.code).toBe(1);
+      // Without the variable the limit is half of this machine's memory: still under 16 GiB here,
+      // unless the machine has more than 32 GiB.
+      if (limit !== '' || totalmem() < 32 * 1024 ** 3) expect(r.stderr).toMatch(/^overlay: import: the layer declares more than \d+ bytes of member data \(the limit can be raised\): set OVERLAY_MAX_LAYER_SIZE \(e\.g\. 64G\)\n$/);
+    }
+    expect(o.ok(['images', '-q'])).toBe(before);
+    expect(o(['images'], { env: { OVERLAY_MAX_LAYER_SIZE: 'lots' } }).stderr).toBe('overlay: images: OVERLAY_MAX_LAYER_SIZE must be a size like 8G or 500M, not "lots"\n');
   });
 
   it('a directory with a name that is not UTF-8 fails naming the path, not with a false ENOENT', () => {
