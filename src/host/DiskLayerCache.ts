@@ -9,12 +9,13 @@
  * `pread` through a small pool of open descriptors, so a mount of many layers never holds more
  * than a few open.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDigest } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
 import type { LayerCacheFile, LayerCacheStore, PackWriter } from '../store/index.js';
-import { namingPath, renameIntoPlace, tempName, writeFileAtomicInChunks } from './atomic.js';
+import { namingPath, renameIntoPlace, tempName, writeAll, writeFileAtomicInChunks } from './atomic.js';
+import { readAt } from './chunkedFiles.js';
 import type { WriteJournal } from './journal.js';
 
 const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
@@ -22,22 +23,6 @@ const HEX_FILE = /^([0-9a-f]{64})\.(index|pack)$/;
 const MAX_OPEN = 16;
 /** Appended file data gathered before one write: a layer of 40k small files is not 40k writes. */
 const PACK_BUFFER = 1 << 20;
-
-function readAt(fd: number, position: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, out, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? out : out.subarray(0, done);
-}
-
-function writeAllAt(fd: number, bytes: Uint8Array): void {
-  let pos = 0;
-  while (pos < bytes.length) pos += writeSync(fd, bytes, pos, bytes.length - pos);
-}
 
 /** Descriptors of open packs by path, most recently used last. */
 class DescriptorPool {
@@ -131,16 +116,16 @@ export class DiskLayerCacheStore implements LayerCacheStore {
       return fd;
     };
     // Write errors (a full disk) name where the pack was going.
-    const writeAll = (fd: number, bytes: Uint8Array): void => {
+    const writeNamed = (fd: number, bytes: Uint8Array): void => {
       try {
-        writeAllAt(fd, bytes);
+        writeAll(fd, bytes);
       } catch (error) {
         throw namingPath(error, this.dir);
       }
     };
     const flush = (): void => {
       if (used === 0) return;
-      writeAll(open(), pending.subarray(0, used));
+      writeNamed(open(), pending.subarray(0, used));
       flushed += used;
       used = 0;
     };
@@ -157,7 +142,7 @@ export class DiskLayerCacheStore implements LayerCacheStore {
         const at = flushed + used;
         if (used + chunk.length > PACK_BUFFER) flush();
         if (chunk.length >= PACK_BUFFER) {
-          writeAll(open(), chunk);
+          writeNamed(open(), chunk);
           flushed += chunk.length;
         } else {
           pending.set(chunk, used);

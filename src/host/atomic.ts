@@ -18,7 +18,8 @@ export function tempName(tmpDir: string, hint: string): string {
   return join(tmpDir, `${tempHint(hint)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+/** Writes all of `bytes` at the descriptor's position (a short `write(2)` is continued). */
+export function writeAll(fd: number, bytes: Uint8Array): void {
   let pos = 0;
   while (pos < bytes.length) pos += writeSync(fd, bytes, pos, bytes.length - pos);
 }
@@ -120,10 +121,10 @@ export function renameIntoPlace(tmp: string, target: string): void {
 const WRITE_CHUNK = 4 << 20;
 
 /** `chunks` regrouped into pieces of about `size` bytes (small ones copied together, big ones sliced). */
-export function* inPiecesOf(chunks: Iterable<Uint8Array>, size: number): Generator<Uint8Array> {
+export async function* inPieces(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size = WRITE_CHUNK): AsyncGenerator<Uint8Array> {
   let pending = new Uint8Array(size);
   let used = 0;
-  for (const chunk of chunks) {
+  for await (const chunk of chunks) {
     if (chunk.length >= size) {
       if (used > 0) {
         yield pending.subarray(0, used);
@@ -155,7 +156,7 @@ export async function writeFileAtomicInChunks(target: string, data: Uint8Array |
   const tmp = tempName(tmpDir, target.slice(target.lastIndexOf('/') + 1));
   const file = await open(tmp, 'wx', 0o644);
   try {
-    for (const piece of inPiecesOf(data instanceof Uint8Array ? [data] : data, WRITE_CHUNK)) {
+    for await (const piece of inPieces(data instanceof Uint8Array ? [data] : data)) {
       let pos = 0;
       while (pos < piece.length) pos += (await file.write(piece, pos, piece.length - pos)).bytesWritten;
     }

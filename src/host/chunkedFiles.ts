@@ -3,16 +3,14 @@
  * reads of a range, a spooled copy of a stream, and an atomic write from chunks whose
  * temporary file goes away on an error and on Ctrl-C.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readSync, rmSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { namingPath, renameIntoPlace, tempHint, tempName } from './atomic.js';
+import { inPieces, namingPath, renameIntoPlace, tempHint, tempName } from './atomic.js';
 import { processAlive } from './processInfo.js';
 
 /** Bytes per positioned read: each chunk handed out is a fresh array of at most this size. */
 export const READ_CHUNK = 1 << 20;
-/** Bytes per write: small chunks are gathered up to this size first. */
-const WRITE_CHUNK = 4 << 20;
 
 /** Temporary files of this process, removed when it exits (also by `process.exit` from a signal handler). */
 const live = new Set<string>();
@@ -28,6 +26,18 @@ export function removeOnExit(path: string): () => void {
   }
   live.add(path);
   return () => void live.delete(path);
+}
+
+/** `length` bytes at `position` of an open file (fewer only at its end), by `pread(2)`. */
+export function readAt(fd: number, position: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, out, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? out : out.subarray(0, done);
 }
 
 /** `size` bytes at `offset` of the file at `path`, by positioned reads. */
@@ -49,26 +59,6 @@ export async function* fileChunks(path: string, offset: number, size: number, wh
   } finally {
     await file.close();
   }
-}
-
-/** `chunks` regrouped into pieces of about `size` bytes (small ones copied together, big ones sliced). */
-export async function* inPieces(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size = WRITE_CHUNK): AsyncGenerator<Uint8Array> {
-  let pending = new Uint8Array(size);
-  let used = 0;
-  for await (const chunk of chunks) {
-    if (used + chunk.length > size && used > 0) {
-      yield pending.subarray(0, used);
-      pending = new Uint8Array(size);
-      used = 0;
-    }
-    if (chunk.length >= size) {
-      for (let pos = 0; pos < chunk.length; pos += size) yield chunk.subarray(pos, Math.min(pos + size, chunk.length));
-      continue;
-    }
-    pending.set(chunk, used);
-    used += chunk.length;
-  }
-  if (used > 0) yield pending.subarray(0, used);
 }
 
 export interface SpoolOptions {

@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip, gunzipSync, constants, type Gunzip, type Gzip } from 'node:zlib';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
 import type { LayerCompression } from '../store/index.js';
-import { inPiecesOf } from './atomic.js';
+import { inPieces } from './atomic.js';
 import { parallelGzip } from './parallelGzip.js';
 
 /** Bytes handed to zlib at a time: small enough that the event loop (and Ctrl-C) gets a turn often. */
@@ -30,21 +31,16 @@ function throughZlib(engine: Gzip | Gunzip, input: Uint8Array | Iterable<Uint8Ar
       resolve(new Uint8Array(whole.buffer, whole.byteOffset, whole.length));
     });
     // Pieces are taken one at a time: a tar given as chunks is encoded only as zlib consumes it.
-    const pieces = inPiecesOf(input instanceof Uint8Array ? [input] : input, CHUNK);
-    const feed = (): void => {
+    void (async () => {
       try {
-        for (let next = pieces.next(); !next.done; next = pieces.next()) {
-          if (!engine.write(next.value)) {
-            engine.once('drain', feed);
-            return;
-          }
+        for await (const piece of inPieces(input instanceof Uint8Array ? [input] : input, CHUNK)) {
+          if (!engine.write(piece)) await once(engine, 'drain');
         }
         engine.end();
       } catch (error) {
         engine.destroy(error as Error);
       }
-    };
-    feed();
+    })();
   });
 }
 
@@ -75,17 +71,6 @@ export function uncompressed(bytes: Uint8Array, what = 'layer'): Uint8Array {
   try {
     const out = gunzipSync(bytes);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
-  } catch (error) {
-    throw corrupt(what, error);
-  }
-}
-
-/** `uncompressed`, in chunks off the main thread (see `throughZlib`). */
-export async function uncompressedInChunks(bytes: Uint8Array, what = 'layer'): Promise<Uint8Array> {
-  checkCompression(bytes, what);
-  if (!isGzip(bytes)) return bytes;
-  try {
-    return await gunzip(bytes);
   } catch (error) {
     throw corrupt(what, error);
   }

@@ -4,10 +4,11 @@
  * containerd keep them). Sockets, FIFOs and devices have no place in the layer model and are
  * skipped (reported through `onSkip`). Extended attributes are not read (Node has no API).
  */
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { Layer, RangeContent, type LayerEntryInput, type LayerHistory, type PositionedReader } from '../layer/index.js';
+import { readAt } from './chunkedFiles.js';
 
 /**
  * A file of the host read on demand: the layer holds no file bytes, and a file is read only
@@ -17,19 +18,12 @@ import { Layer, RangeContent, type LayerEntryInput, type LayerHistory, type Posi
 function hostFile(path: string): PositionedReader {
   return {
     read(position, length) {
-      const out = new Uint8Array(length);
       const fd = openSync(path, 'r');
-      let done = 0;
       try {
-        while (done < length) {
-          const n = readSync(fd, out, done, length - done, position + done);
-          if (n === 0) break;
-          done += n;
-        }
+        return readAt(fd, position, length);
       } finally {
         closeSync(fd);
       }
-      return done === length ? out : out.subarray(0, done);
     },
   };
 }

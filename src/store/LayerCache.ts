@@ -16,7 +16,7 @@ import type { LayerCacheStore } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { VerifiedBlob } from './blobCheck.js';
 import { uncompressedChunks } from './layerTarStream.js';
-import { readLayerIntoPack, placedIn, type ProgressSink } from './ingest.js';
+import { placedIn, readLayerIntoPack, tapped, type ProgressSink } from './ingest.js';
 import { checkLayerIndex, decodeLayerIndex, encodeLayerIndex, type CheckedIndex, type LayerKey } from './layerIndex.js';
 
 export type { ProgressSink } from './ingest.js';
@@ -85,9 +85,9 @@ export class LayerCache {
     // The blob is checked against its digest as it is read: a cache is never built from a
     // damaged blob (the blob is read to its end even when the tar reader stops early).
     const source = new VerifiedBlob(this.#blobs, key.blob, 'layer');
-    const blob = counted(source.chunks(), (n) => progress?.tick(n));
+    const blob = tapped(source.chunks(), (chunk) => progress?.tick(chunk.length));
     let tarBytes = 0;
-    const tar = counted(uncompressedChunks(this.#compression, blob, `layer ${key.blob}`), (n) => (tarBytes += n));
+    const tar = tapped(uncompressedChunks(this.#compression, blob, `layer ${key.blob}`), (chunk) => void (tarBytes += chunk.length));
     const layer = await readLayerIntoPack(tar, pack, undefined, this.#limits);
     try {
       await source.rest();
@@ -121,12 +121,5 @@ export class LayerCache {
     let total = 0;
     for (const blob of await this.#caches.list()) total += await this.#caches.size(blob);
     return total;
-  }
-}
-
-async function* counted(chunks: AsyncIterable<Uint8Array>, see: (bytes: number) => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    see(chunk.length);
-    yield chunk;
   }
 }

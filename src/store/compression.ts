@@ -1,11 +1,9 @@
 /**
  * Layer blobs are stored gzip-compressed (`application/vnd.oci.image.layer.v1.tar+gzip`). How
  * to compress is a capability the caller may inject: the default uses the web-standard
- * `CompressionStream` (browsers, Node 20); the disk store passes Node's zlib, which writes the
- * same bytes synchronously.
+ * `CompressionStream` (browsers, Node 20); the disk store passes Node's zlib on every core
+ * (src/host/parallelGzip.ts), whose bytes differ but whose tar is the same.
  */
-import { DomainError } from '../errors/index.js';
-import { isGzip, isZstd } from '../image/index.js';
 
 export interface LayerCompression {
   /** Compresses a tar, given whole or as the chunks of its bytes in order. */
@@ -56,14 +54,3 @@ export const webCompression: LayerCompression = {
   gzipStream: (chunks) => throughStream(chunks, new CompressionStream('gzip')),
   gunzipStream: (chunks) => throughStream(chunks, new DecompressionStream('gzip')),
 };
-
-/** The uncompressed tar of a layer blob, whatever its compression (gzip or none). */
-export async function uncompressedTar(compression: LayerCompression, bytes: Uint8Array, what = 'layer'): Promise<Uint8Array> {
-  if (isZstd(bytes)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
-  if (!isGzip(bytes)) return bytes;
-  try {
-    return await compression.gunzip(bytes);
-  } catch (error) {
-    throw new DomainError('LayerFormatError', `${what}: gzip data is corrupt (${(error as Error).message})`, { what });
-  }
-}

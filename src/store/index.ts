@@ -16,7 +16,7 @@ export { MemoryDocumentStore, MemoryLayerCacheStore, memoryBackend } from './Mem
 export { LayerCache } from './LayerCache.js';
 export { encodeLayerIndex, checkLayerIndex, decodeLayerIndex, LAYER_INDEX_FORMAT, LAYER_INDEX_VERSION } from './layerIndex.js';
 export type { LayerIndexHeader, LayerKey, EncodedLayerIndex, CheckedIndex } from './layerIndex.js';
-export { webCompression, uncompressedTar } from './compression.js';
+export { webCompression } from './compression.js';
 export { uncompressedChunks } from './layerTarStream.js';
 export type { LayerCompression } from './compression.js';
 export { TagIndex, indexDocument } from './tags.js';

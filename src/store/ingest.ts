@@ -58,7 +58,7 @@ const TURN_BYTES = 8 << 20;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The chunks, passed on with `see` called on each, and a turn of the event loop every few MiB. */
-async function* tapped(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, see: (chunk: Uint8Array) => void | Promise<void>): AsyncGenerator<Uint8Array> {
+export async function* tapped(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, see: (chunk: Uint8Array) => void | Promise<void>): AsyncGenerator<Uint8Array> {
   let sinceTurn = 0;
   for await (const chunk of chunks) {
     await see(chunk);
