@@ -4,6 +4,8 @@ export { BytesContent, PatchedContent, RangeContent, EMPTY_CONTENT, BLOCK_SIZE, 
 export type { Content, DataSink, PositionedReader } from './Content.js';
 export { fileInode, symlinkInode, relinkInode, objectNode } from './inode.js';
 export { defaultTarLimits } from './tar/readTar.js';
+export { framedTar as tarArchive, TRAILING_CHECKED } from './tar/framing.js';
+export type { ArchiveEndOptions } from './tar/framing.js';
 export type { TarInput, TarLimits } from './tar/readTar.js';
 export type {
   EntryType,

@@ -20,7 +20,7 @@
 import type { BlobStore, BlobWriter } from '../image/index.js';
 import { RunningDigest, isZstd } from '../image/index.js';
 import { DomainError } from '../errors/index.js';
-import { Layer, RangeContent, type Content, type LayerHistory, type TarLimits } from '../layer/index.js';
+import { Layer, RangeContent, defaultTarLimits, tarArchive, type Content, type LayerHistory, type TarLimits } from '../layer/index.js';
 import type { LayerCacheStore, PackWriter } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { encodeLayerIndex, type PlacedData } from './layerIndex.js';
@@ -158,39 +158,40 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
   const { head, rest } = await peek(source, 4);
   if (isZstd(head)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
   const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const limits = { ...defaultTarLimits(true), ...tools.limits };
   const writer = tools.blobs.writer();
   const pack = tools.caches.packWriter();
   const hash = new RunningDigest();
   let tarBytes = 0;
-  const see = (chunk: Uint8Array): void => {
+  // The tar as stored: up to its end-of-archive marker and the zeros read after it. A tar with
+  // no digest to meet is not read past TRAILING_CHECKED bytes of zeros (framing.ts), so one
+  // followed by gigabytes of zeros ends at once; one whose DiffID is given is read whole.
+  let cut = false;
+  const archive = (tar: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> =>
+    tarArchive(tar, limits, { withTrailer: true, toEnd: diffId !== undefined, onEnd: (end) => (cut = end.cut) });
+  const toParser = new Channel();
+  const parsed = Layer.fromTar(toParser.chunks(), { dataSink: pack, limits });
+  parsed.catch((error: unknown) => toParser.fail(error));
+  const toHashAndParser = async (chunk: Uint8Array): Promise<void> => {
     hash.update(chunk);
     tarBytes += chunk.length;
+    await toParser.push(chunk);
   };
   try {
-    let layer: Layer;
     if (gzipped) {
       // The blob is the source; the tar is its gunzipped stream.
       const blob = tapped(rest, async (chunk) => {
         progress?.tick(chunk.length);
         await writer.write(chunk);
       });
-      const tar = tapped(gunzipChecked(tools.compression, blob, what), see);
-      // The parser reads its input to the end (parseTar.ts), so the DiffID covers every byte.
-      layer = await Layer.fromTar(tar, { dataSink: pack, ...(tools.limits === undefined ? {} : { limits: tools.limits }) });
+      for await (const chunk of tapped(archive(gunzipChecked(tools.compression, blob, what)), toHashAndParser)) void chunk;
     } else {
       // The source is the tar: the parser and the compressor both take it.
-      const toParser = new Channel();
-      const parsed = Layer.fromTar(toParser.chunks(), { dataSink: pack, ...(tools.limits === undefined ? {} : { limits: tools.limits }) });
-      parsed.catch((error: unknown) => toParser.fail(error));
-      const tar = tapped(rest, async (chunk) => {
-        progress?.tick(chunk.length);
-        see(chunk);
-        await toParser.push(chunk);
-      });
+      const tar = tapped(archive(tapped(rest, (chunk) => progress?.tick(chunk.length))), toHashAndParser);
       for await (const compressed of tools.compression.gzipStream(tar)) await writer.write(compressed);
-      toParser.end();
-      layer = await parsed;
     }
+    toParser.end();
+    const layer = await parsed;
     const actual = hash.finish();
     if (diffId !== undefined && actual !== diffId) {
       throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
@@ -198,6 +199,16 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
     // A plain tar's blob digest is its tar's; a gzip blob's is checked when it is named.
     if (!gzipped && expectedSource !== undefined && actual !== expectedSource) {
       throw new DomainError('DigestMismatchError', `layer blob does not match its digest: expected ${expectedSource}, got ${actual}`, { expected: expectedSource, actual });
+    }
+    if (cut && gzipped) {
+      // The gzip goes on past the archive's end, so it is not the blob of the tar that was read:
+      // the layer is stored as its canonical tar instead, as a directory import is.
+      await writer.abort();
+      try {
+        return await storeDecodedLayer(tools, layer, progress);
+      } finally {
+        await pack.abort();
+      }
     }
     // A layer the store has (the same tar, compressed otherwise) keeps its one blob.
     const have = tools.stored(actual);
@@ -209,6 +220,9 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
     const placed = placedIn(layer, pack)!;
     return await finish(tools, layer, writer, pack, placed, { diffId: actual, bytes: tarBytes }, gzipped ? expectedSource : undefined);
   } catch (error) {
+    // The parser is let finish (it fails on the cut input) before its pack is dropped.
+    toParser.end();
+    await parsed.catch(() => undefined);
     await writer.abort();
     await pack.abort();
     throw error;

@@ -35,8 +35,22 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 type Mode = 'header' | 'extension' | 'skip' | 'trailing';
 
+/** How `framedTar` treats what follows the end-of-archive marker. */
+export interface ArchiveEndOptions {
+  /** Pass on the zeros read after the marker too: the archive as it is stored, not as parsed. */
+  withTrailer?: boolean;
+  /**
+   * Read to the end of the input, every byte after the marker a zero and counted against
+   * `maxDataBytes`, instead of stopping `TRAILING_CHECKED` bytes after it (a tar whose digest
+   * is given must be read whole to be checked).
+   */
+  toEnd?: boolean;
+  /** Told once reading stops: `cut` when the input went on past that point (it was not read). */
+  onEnd?(end: { cut: boolean; bytes: number }): void;
+}
+
 /** The chunks as given, up to the end-of-archive marker; throws on what the module doc lists. */
-export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarLimits): AsyncGenerator<Uint8Array> {
+export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarLimits, end: ArchiveEndOptions = {}): AsyncGenerator<Uint8Array> {
   const block = new Uint8Array(BLOCK);
   let filled = 0;
   let mode = 'header' as Mode;
@@ -93,51 +107,70 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
     }
   };
 
-  for await (const chunk of chunks) {
-    let i = 0;
-    while (i < chunk.length) {
-      if (mode === 'trailing') {
-        const end = Math.min(chunk.length, i + TRAILING_CHECKED - trailing);
-        for (let j = i; j < end; j++) if (chunk[j] !== 0) throw formatError('data after the end-of-archive marker');
-        trailing += end - i;
-        if (trailing >= TRAILING_CHECKED) return;
-        i = end;
-      } else if (mode === 'skip') {
-        const n = Math.min(skip, chunk.length - i);
-        skip -= n;
-        i += n;
-        if (skip === 0) mode = 'header';
-      } else if (mode === 'extension') {
-        const ext = extension!;
-        if (ext.filled < ext.data.length) {
-          const n = Math.min(ext.data.length - ext.filled, chunk.length - i);
-          ext.data.set(chunk.subarray(i, i + n), ext.filled);
-          ext.filled += n;
+  const input = chunks[Symbol.asyncIterator]();
+  let bytes = 0;
+  try {
+    for (let next = await input.next(); next.done !== true; next = await input.next()) {
+      const chunk = next.value;
+      let i = 0;
+      while (i < chunk.length) {
+        if (mode === 'trailing') {
+          const stop = end.toEnd === true ? chunk.length : Math.min(chunk.length, i + TRAILING_CHECKED - trailing);
+          for (let j = i; j < stop; j++) if (chunk[j] !== 0) throw formatError('data after the end-of-archive marker');
+          trailing += stop - i;
+          if (end.toEnd === true && dataBytes + trailing > limits.maxDataBytes) throw tooLarge(`more than ${limits.maxDataBytes} bytes with the zeros after its end`, limits);
+          if (end.withTrailer === true) yield chunk.subarray(i, stop);
+          bytes += stop - i;
+          i = stop;
+          if (end.toEnd !== true && trailing >= TRAILING_CHECKED) {
+            // Stopped: the rest of the input is not read, only looked at for whether there is one.
+            end.onEnd?.({ cut: i < chunk.length || (await input.next()).done !== true, bytes });
+            return;
+          }
+        } else if (mode === 'skip') {
+          const n = Math.min(skip, chunk.length - i);
+          skip -= n;
           i += n;
-        }
-        if (ext.filled === ext.data.length) {
-          onExtension(ext);
-          skip = ext.padding;
-          mode = skip > 0 ? 'skip' : 'header';
-        }
-      } else {
-        const n = Math.min(BLOCK - filled, chunk.length - i);
-        block.set(chunk.subarray(i, i + n), filled);
-        filled += n;
-        i += n;
-        if (filled === BLOCK) {
-          filled = 0;
-          onHeader();
-          if (zeroBlocks === 2) {
-            // The parser gets the archive up to its marker; what follows is only checked.
-            yield chunk.subarray(0, i);
-            mode = 'trailing';
-            continue;
+          if (skip === 0) mode = 'header';
+        } else if (mode === 'extension') {
+          const ext = extension!;
+          if (ext.filled < ext.data.length) {
+            const n = Math.min(ext.data.length - ext.filled, chunk.length - i);
+            ext.data.set(chunk.subarray(i, i + n), ext.filled);
+            ext.filled += n;
+            i += n;
+          }
+          if (ext.filled === ext.data.length) {
+            onExtension(ext);
+            skip = ext.padding;
+            mode = skip > 0 ? 'skip' : 'header';
+          }
+        } else {
+          const n = Math.min(BLOCK - filled, chunk.length - i);
+          block.set(chunk.subarray(i, i + n), filled);
+          filled += n;
+          i += n;
+          if (filled === BLOCK) {
+            filled = 0;
+            onHeader();
+            if (zeroBlocks === 2) {
+              // The parser gets the archive up to its marker; what follows is only checked.
+              yield chunk.subarray(0, i);
+              bytes += i;
+              mode = 'trailing';
+              continue;
+            }
           }
         }
       }
+      if (mode !== 'trailing') {
+        yield chunk;
+        bytes += chunk.length;
+      }
     }
-    if (mode !== 'trailing') yield chunk;
+    end.onEnd?.({ cut: false, bytes });
+  } finally {
+    await input.return?.();
   }
 }
 
