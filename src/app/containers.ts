@@ -116,6 +116,8 @@ export interface RemovedContainers {
   /** Blobs garbage collection deleted afterwards, and their bytes. */
   blobs: number;
   bytes: number;
+  /** Set when blobs were kept because damaged entries may still use them (`GcResult.heldBy`). */
+  heldBy?: string[];
 }
 
 /**
@@ -143,6 +145,7 @@ export async function removeContainers(store: Store, refs: readonly string[], op
   const out: { id: string; name: string }[] = [];
   let blobs = 0;
   let bytes = 0;
+  let heldBy: string[] | undefined;
   const found: ContainerRecord[] = [];
   for (const ref of refs) {
     const container = options.force === true ? await store.findContainer(ref) : await containerByRef(store, ref);
@@ -160,7 +163,8 @@ export async function removeContainers(store: Store, refs: readonly string[], op
     const gc = await store.removeContainer(container);
     blobs += gc.blobs.length;
     bytes += gc.bytes;
+    heldBy = gc.heldBy ?? heldBy;
     out.push({ id: container.id, name: container.name });
   }
-  return { containers: out, blobs, bytes };
+  return { containers: out, blobs, bytes, ...(heldBy === undefined ? {} : { heldBy }) };
 }

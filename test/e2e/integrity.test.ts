@@ -70,6 +70,13 @@ describe('a store that tells the truth', { timeout: TEST_TIMEOUT }, () => {
     expect(fsck.code).toBe(1);
     expect(fsck.stdout).toContain(`damaged container ${id.slice(0, 12)}`);
     expect(fsck.stdout).toContain(`overlay rm -f ${id.slice(0, 12)}`);
+    // While it may still name blobs, no blob is deleted, and rmi and prune say why.
+    const held = `no blobs were deleted: container ${id.slice(0, 12)} cannot be read, and may still use them (overlay fsck lists the damage and what can be dropped)`;
+    for (const verb of [['prune'], ['rmi', 'app:1']]) {
+      const r = o(verb);
+      expect(r.code, verb.join(' ')).toBe(0);
+      expect(r.stderr).toBe(`overlay: ${held}\n`);
+    }
     o.ok(['rm', '-f', id.slice(0, 12)]);
     expect(existsSync(join(o.store, 'containers', id))).toBe(false);
     expect(o.ok(['fsck'])).toContain('store is clean');

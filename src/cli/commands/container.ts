@@ -1,6 +1,6 @@
 import { removeContainers, type RemovedContainers } from '../../app/index.js';
 import type { Context } from '../context.js';
-import { formatBytes, shortId } from '../render/format.js';
+import { formatBytes, heldBlobsWarning, shortId } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
 /** What `container rm` and `rm CONTAINER` print: each container removed, then the blobs freed. */
@@ -8,6 +8,8 @@ export function printRemovedContainers(ctx: Context, removed: RemovedContainers)
   if (ctx.json) return ctx.printJson(removed);
   for (const c of removed.containers) ctx.out(`${c.name} (${shortId(c.id)})`);
   if (removed.blobs > 0) ctx.out(`deleted ${removed.blobs} unused blobs (${formatBytes(removed.bytes)})`);
+  const held = heldBlobsWarning(removed.heldBy);
+  if (held !== undefined) ctx.warn(held);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { pruneStore } from '../../app/index.js';
-import { formatBytes } from '../render/format.js';
+import { formatBytes, heldBlobsWarning } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
 export const pruneCommand: CommandSpec = {
@@ -10,6 +10,8 @@ export const pruneCommand: CommandSpec = {
     if (ctx.json) return ctx.printJson(result);
     for (const id of result.images) ctx.out(`Deleted: ${id}`);
     ctx.out(`Total reclaimed space: ${formatBytes(result.bytes)} (${result.blobs.length} blobs)`);
+    const held = heldBlobsWarning(result.heldBy);
+    if (held !== undefined) ctx.warn(held);
     if (result.cacheBytes > 0) ctx.out(`Layer caches dropped: ${formatBytes(result.cacheBytes)} (rebuilt from the layers when next needed)`);
   },
 };

@@ -1,5 +1,5 @@
 import { removeImages } from '../../app/index.js';
-import { formatBytes } from '../render/format.js';
+import { formatBytes, heldBlobsWarning } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
 export const rmiCommand: CommandSpec = {
@@ -14,5 +14,7 @@ export const rmiCommand: CommandSpec = {
       for (const d of r.deleted) ctx.out(`Deleted: ${d}`);
       if (r.blobs.length > 0) ctx.out(`deleted ${r.blobs.length} unused blobs (${formatBytes(r.bytes)})`);
     }
+    const held = heldBlobsWarning(results.find((r) => r.heldBy !== undefined)?.heldBy);
+    if (held !== undefined) ctx.warn(held);
   },
 };

@@ -57,3 +57,13 @@ export function truncate(text: string, width: number): string {
   if (width <= 1) return text.slice(0, Math.max(0, width));
   return text.length <= width ? text : text.slice(0, width - 1) + '…';
 }
+
+/**
+ * The warning when garbage collection kept every blob because damaged entries may still name
+ * some (`GcResult.heldBy`): who they are, and how to see more.
+ */
+export function heldBlobsWarning(heldBy: readonly string[] | undefined): string | undefined {
+  if (heldBy === undefined || heldBy.length === 0) return undefined;
+  const shown = heldBy.slice(0, 3).join(', ') + (heldBy.length > 3 ? ` and ${heldBy.length - 3} more` : '');
+  return `no blobs were deleted: ${shown} cannot be read, and may still use them (overlay fsck lists the damage and what can be dropped)`;
+}
