@@ -129,11 +129,15 @@ export async function hasUncommittedChanges(store: Store, container: ContainerRe
   const upper = (await store.mount(container)).commitSync();
   if (isEmptyLayer(upper)) return false;
   const base = (await store.containerImage(container)).config.rootfs.diff_ids;
-  const committed = [...base, upper.diffId];
-  return !store.images().some((image) => {
+  // Only images one layer above the container's could hold the change: without one, the
+  // layer is not hashed (hashing costs as much as the change is big).
+  const above = store.images().filter((image) => {
     const ids = image.config.rootfs.diff_ids;
-    return ids.length === committed.length && ids.every((d, i) => d === committed[i]);
+    return ids.length === base.length + 1 && base.every((d, i) => d === ids[i]);
   });
+  if (above.length === 0) return true;
+  const diffId = upper.diffId;
+  return !above.some((image) => image.config.rootfs.diff_ids.at(-1) === diffId);
 }
 
 /**
