@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Layer } from '../../src/layer/index.js';
 import { FdTable, closedFdNumber, describeOp, fsOps, layerStack, layerStackPaths, opPaths, runOp, snapshotTree, type FsLike, type FsOp } from '../../src/testing/index.js';
 import { CATALOGUE, CATALOGUE_FAMILIES } from './catalogue.js';
+import { LIMIT_CASES } from './catalogueLimits.js';
 import { stackProblem } from './harness/minimize.js';
 import { mergedView } from './harness/mergedView.js';
 
@@ -65,9 +66,14 @@ describe('catalogue', () => {
   });
 
   test('cases have unique names and valid stacks', () => {
-    const names = CATALOGUE.map((c) => c.name);
+    const all = [...CATALOGUE, ...LIMIT_CASES];
+    const names = all.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const c of CATALOGUE) expect(stackProblem(c.layers), c.name).toBeUndefined();
+    for (const c of all) expect(stackProblem(c.layers), c.name).toBeUndefined();
+  });
+
+  test('limit cases stay within the kernel stack depth (500 lowers, OVL_MAX_STACK)', () => {
+    expect(Math.max(...LIMIT_CASES.map((c) => c.layers.length))).toBe(499);
   });
 });
 
