@@ -216,7 +216,9 @@ export function layerItems(layer: Layer, below: readonly Layer[], mountDir: stri
       case 'dir': {
         const lower = lowerView.get(path);
         const meta = node.implicit ? (lower?.type === 'dir' ? lower : { mode: 0o755, uid: 0, gid: 0 }) : node.meta;
-        items.push({ p: path, k: 'dir', m: meta.mode, u: meta.uid, g: meta.gid, t: node.implicit ? 0 : node.meta.mtime / 1000, o: node.opaque });
+        // An implicit dir merged with a lower one shows the lower one's mtime in the emulator.
+        const mtime = node.implicit ? (lower?.type === 'dir' ? (lower.mtime ?? 0) : 0) : node.meta.mtime;
+        items.push({ p: path, k: 'dir', m: meta.mode, u: meta.uid, g: meta.gid, t: mtime / 1000, o: node.opaque });
         break;
       }
       case 'file':

@@ -184,6 +184,7 @@ async function compare(
     for (const [index, op] of ops.entries()) {
       const i = index + 1;
       step = i;
+      kTimes.settle();
       note(`op ${i} ${describeOp(op)} on the kernel`);
       const k = runOp(hostFs, root, op, kFds);
       note(`op ${i} ${describeOp(op)} on the emulator`);

@@ -23,12 +23,22 @@ interface Stamp {
   label: string;
 }
 
+/**
+ * The kernel stamps an update that follows no stat with its coarse clock, which lags the wall
+ * clock by up to one tick (10 ms at HZ=100) and may repeat the last fine-grained stamp
+ * (Documentation/filesystems/multigrain-ts.rst); the catalogue case "rename-mass: lower files
+ * rotated" saw two renames share one stamp. Waiting one tick past the latest "now" seen makes
+ * the next op's stamp a new value.
+ */
+const TICK_MS = 11;
+
 /** One side's mtimes as the ops go. */
 export class TimeTracker {
   readonly #fs: FsLike;
   readonly #root: string;
   readonly #isNow: (ms: number) => boolean;
   #stamps = new Map<string, Stamp>();
+  #latestNow = 0;
 
   constructor(fs: FsLike, root: string, side: 'kernel' | 'emulator') {
     this.#fs = fs;
@@ -44,12 +54,23 @@ export class TimeTracker {
       let label: string;
       if (before !== undefined && before.raw === raw) label = before.label;
       else if (step === 0 && path === '/') label = 'root';
-      else if (this.#isNow(raw)) label = `now@${step}`;
+      else if (this.#isNow(raw)) {
+        label = `now@${step}`;
+        this.#latestNow = Math.max(this.#latestNow, raw);
+      }
       else label = `=${Math.round(raw * 1000) / 1000}`;
       next.set(path, { raw, label });
     }
     this.#stamps = next;
     return new Map([...next].map(([p, s]) => [p, s.label]));
+  }
+
+  /** Before the next op: lets the kernel's coarse clock pass the latest stamp (busy wait, ≤ 11 ms). */
+  settle(): void {
+    if (this.#isNow !== isKernelNow) return;
+    while (Date.now() < this.#latestNow + TICK_MS) {
+      /* spin: a sync op sequence cannot await */
+    }
   }
 }
 
