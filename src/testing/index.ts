@@ -8,7 +8,12 @@ export type { LayerStackConstraints } from './arbitrary/layerStack.js';
 export { fsOps, fsOpArb, fsPathArb } from './arbitrary/fsOps.js';
 export type { FsOpsConstraints } from './arbitrary/fsOps.js';
 export { DEFAULT_NAMES, UTF8_NAMES } from './arbitrary/_internals/paths.js';
-export { runOp, describeOp, describeOutcome, opPaths, summarizeStats, rootTarget, stripRoot } from './ops.js';
+export { runOp, opPaths, summarizeStats, rootTarget, stripRoot } from './ops.js';
+export { describeOp, describeOutcome } from './describe.js';
+export { FdTable, FD_OP_NAMES, FD_SLOTS, closedFdNumber, isFdOp } from './fdOps.js';
+export type { FdFsLike, FdOp, FdOpName, FdOpenFlag, FdSlot } from './fdOps.js';
+export { describeData, toBytes as dataBytes } from './_internals/bytes.js';
+export type { FsData } from './_internals/bytes.js';
 export type {
   AccessMode,
   FsConstantsLike,
@@ -22,5 +27,5 @@ export type {
   StatSummary,
   StatsLike,
 } from './ops.js';
-export { snapshotTree, diffTrees, describeTree, describeNode } from './tree.js';
+export { snapshotTree, snapshotTimes, diffTrees, describeTree, describeNode } from './tree.js';
 export type { DiffTreesOptions, TreeDifference, TreeNode, TreeSnapshot } from './tree.js';

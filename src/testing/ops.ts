@@ -8,7 +8,8 @@
  * whether two names share one inode.
  */
 import { concatBytes } from '../layer/index.js';
-import { byteLength, describeBytes, toBytes } from './_internals/bytes.js';
+import { byteLength, describeBytes, toBytes, type FsData } from './_internals/bytes.js';
+import { FdTable, isFdOp, runFdOp, type FdFsLike, type FdOp } from './fdOps.js';
 
 /** Flags an `open` op may combine (Linux `open(2)` names, values taken from `fs.constants`). */
 export type OpenFlag =
@@ -28,12 +29,14 @@ export type AccessMode = 'F_OK' | 'R_OK' | 'W_OK' | 'X_OK';
 /** One filesystem operation. Paths are absolute within the filesystem under test (`/a/b`). */
 export type FsOp =
   | { op: 'readFile'; path: string }
-  | { op: 'writeFile'; path: string; data: string }
-  | { op: 'appendFile'; path: string; data: string }
+  | { op: 'writeFile'; path: string; data: FsData }
+  | { op: 'appendFile'; path: string; data: FsData }
   | { op: 'truncate'; path: string; len: number }
   | { op: 'chmod'; path: string; mode: number }
   | { op: 'chown'; path: string; uid: number; gid: number }
+  | { op: 'lchown'; path: string; uid: number; gid: number }
   | { op: 'utimes'; path: string; atime: number; mtime: number }
+  | { op: 'lutimes'; path: string; atime: number; mtime: number }
   | { op: 'unlink'; path: string }
   | { op: 'rmdir'; path: string }
   /** `rmSync(path, { recursive: true })`: recursive removal, missing path is an error. */
@@ -56,7 +59,8 @@ export type FsOp =
    * open(2), then optionally write `write` and `ftruncate` to `truncate`, then (when the fd is
    * readable and names a regular file) read the whole file back; always closes the fd.
    */
-  | { op: 'open'; path: string; flags: readonly OpenFlag[]; mode?: number; write?: string; truncate?: number };
+  | { op: 'open'; path: string; flags: readonly OpenFlag[]; mode?: number; write?: FsData; truncate?: number }
+  | FdOp;
 
 export type FsOpName = FsOp['op'];
 
@@ -115,14 +119,14 @@ export interface FsConstantsLike {
 }
 
 /** The synchronous part of Node's `fs` that `runOp` and `snapshotTree` use. */
-export interface FsLike {
+export interface FsLike extends Pick<FdFsLike, 'fchmodSync' | 'fchownSync' | 'futimesSync' | 'fsyncSync' | 'fdatasyncSync' | 'opendirSync'> {
   readonly constants: FsConstantsLike;
   existsSync(path: string): boolean;
   statSync(path: string): StatsLike;
   lstatSync(path: string): StatsLike;
   fstatSync(fd: number): StatsLike;
-  readFileSync(path: string): Uint8Array;
-  writeFileSync(path: string, data: Uint8Array): void;
+  readFileSync(path: string | number): Uint8Array;
+  writeFileSync(path: string | number, data: Uint8Array): void;
   appendFileSync(path: string, data: Uint8Array): void;
   readdirSync(path: string): string[];
   mkdirSync(path: string, options?: { mode?: number; recursive?: boolean }): string | undefined;
@@ -135,77 +139,18 @@ export interface FsLike {
   linkSync(existingPath: string, newPath: string): void;
   chmodSync(path: string, mode: number): void;
   chownSync(path: string, uid: number, gid: number): void;
+  lchownSync?(path: string, uid: number, gid: number): void;
   utimesSync(path: string, atime: number, mtime: number): void;
+  lutimesSync?(path: string, atime: number, mtime: number): void;
   truncateSync(path: string, len?: number): void;
   copyFileSync(src: string, dest: string, mode?: number): void;
   realpathSync(path: string): string;
   accessSync(path: string, mode?: number): void;
-  openSync(path: string, flags: number, mode?: number): number;
+  openSync(path: string, flags: string | number, mode?: number): number;
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
-  writeSync(fd: number, buffer: Uint8Array, offset?: number, length?: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset?: number, length?: number, position?: number | null): number;
   ftruncateSync(fd: number, len?: number): void;
   closeSync(fd: number): void;
-}
-
-/** `rename(/a, /b)`, `writeFile(/a, "x")`, `open(/a, O_WRONLY|O_CREAT, write "x")`. */
-export function describeOp(op: FsOp): string {
-  const q = (s: string): string => JSON.stringify(s);
-  switch (op.op) {
-    case 'writeFile':
-    case 'appendFile':
-      return `${op.op}(${op.path}, ${q(op.data)})`;
-    case 'truncate':
-      return `truncate(${op.path}, ${op.len})`;
-    case 'chmod':
-      return `chmod(${op.path}, 0o${op.mode.toString(8)})`;
-    case 'chown':
-      return `chown(${op.path}, ${op.uid}, ${op.gid})`;
-    case 'utimes':
-      return `utimes(${op.path}, ${op.atime}, ${op.mtime})`;
-    case 'mkdir': {
-      const extra = [op.mode !== undefined ? `0o${op.mode.toString(8)}` : '', op.recursive ? 'recursive' : ''].filter(Boolean);
-      return `mkdir(${[op.path, ...extra].join(', ')})`;
-    }
-    case 'rename':
-    case 'link':
-      return `${op.op}(${op.from}, ${op.to})`;
-    case 'copyFile':
-      return `copyFile(${op.from}, ${op.to}${op.excl ? ', COPYFILE_EXCL' : ''})`;
-    case 'symlink':
-      return `symlink(${q(op.target)}, ${op.path})`;
-    case 'access':
-      return `access(${op.path}, ${op.mode})`;
-    case 'sameInode':
-      return `sameInode(${op.path}, ${op.other})`;
-    case 'open': {
-      const parts = [op.path, op.flags.join('|') || 'O_RDONLY'];
-      if (op.mode !== undefined) parts.push(`0o${op.mode.toString(8)}`);
-      if (op.write !== undefined) parts.push(`write ${q(op.write)}`);
-      if (op.truncate !== undefined) parts.push(`ftruncate ${op.truncate}`);
-      return `open(${parts.join(', ')})`;
-    }
-    default:
-      return `${op.op}(${op.path})`;
-  }
-}
-
-/** `ok "x"`, `ok {file 100644 size=3 nlink=1}`, `ENOENT`. */
-export function describeOutcome(outcome: Outcome): string {
-  if (!outcome.ok) return outcome.code;
-  return `ok ${describeValue(outcome.value)}`;
-}
-
-function describeValue(value: OutcomeValue): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.join(', ')}]`;
-  if ('stat' in value) {
-    const parts = [describeValue(value.stat)];
-    if (value.written !== undefined) parts.push(`written=${value.written}`);
-    if (value.content !== undefined) parts.push(`content=${value.content}`);
-    return `{${parts.join(' ')}}`;
-  }
-  const s = value as StatSummary;
-  return `{${s.type} ${s.mode.toString(8)} ${s.uid}:${s.gid}${s.size !== undefined ? ` size=${s.size}` : ''} nlink=${s.nlink}}`;
 }
 
 /** Symlink target as stored by a filesystem rooted at `root`, back in the overlay's terms. */
@@ -242,6 +187,12 @@ export function summarizeStats(fs: FsLike, root: string, st: StatsLike, link?: s
   if (type === 'symlink' && link !== undefined) summary.size = byteLength(stripRoot(root, fs.readlinkSync(link)));
   else if (type !== 'dir') summary.size = st.size;
   return summary;
+}
+
+/** A call the filesystem may lack: the TypeError Node would throw when it is missing. */
+function missing<F>(fn: F | undefined, name: string): F {
+  if (typeof fn !== 'function') throw new TypeError(`fs.${name} is not a function`);
+  return fn;
 }
 
 function errorCode(error: unknown): string {
@@ -301,7 +252,7 @@ function sameFile(fs: FsLike, a: string, b: string): boolean {
   }
 }
 
-function runUnchecked(fs: FsLike, root: string, op: FsOp): OutcomeValue {
+function runUnchecked(fs: FsLike, root: string, op: FsOp, fds: FdTable): OutcomeValue {
   const p = (path: string): string => root + path;
   switch (op.op) {
     case 'readFile':
@@ -321,8 +272,14 @@ function runUnchecked(fs: FsLike, root: string, op: FsOp): OutcomeValue {
     case 'chown':
       fs.chownSync(p(op.path), op.uid, op.gid);
       return null;
+    case 'lchown':
+      missing(fs.lchownSync, 'lchownSync').call(fs, p(op.path), op.uid, op.gid);
+      return null;
     case 'utimes':
       fs.utimesSync(p(op.path), op.atime, op.mtime);
+      return null;
+    case 'lutimes':
+      missing(fs.lutimesSync, 'lutimesSync').call(fs, p(op.path), op.atime, op.mtime);
       return null;
     case 'unlink':
       fs.unlinkSync(p(op.path));
@@ -375,6 +332,8 @@ function runUnchecked(fs: FsLike, root: string, op: FsOp): OutcomeValue {
       return fs.statSync(p(op.path)).ino === fs.statSync(p(op.other)).ino;
     case 'open':
       return runOpenOp(fs, root, op);
+    default:
+      return runFdOp(fs, root, fds, op, (fd) => summarizeStats(fs, root, fs.fstatSync(fd))) as OutcomeValue;
   }
 }
 
@@ -383,11 +342,15 @@ function runUnchecked(fs: FsLike, root: string, op: FsOp): OutcomeValue {
  * is the overlay root). Absolute symlink targets are prefixed on the way in and stripped on the
  * way out, so both sides speak of `/a` (see `rootTarget`).
  */
-export function runOp(fs: FsLike, root: string, op: FsOp): Outcome {
+export function runOp(fs: FsLike, root: string, op: FsOp, fds?: FdTable): Outcome {
+  // Without a table an fd op gets one of its own, closed at once (nothing leaks).
+  const table = fds ?? new FdTable();
   try {
-    return { ok: true, value: runUnchecked(fs, root, op) };
+    return { ok: true, value: runUnchecked(fs, root, op, table) };
   } catch (error) {
     return { ok: false, code: errorCode(error) };
+  } finally {
+    if (fds === undefined && isFdOp(op)) table.closeAll(fs);
   }
 }
 
@@ -401,6 +364,6 @@ export function opPaths(op: FsOp): string[] {
     case 'sameInode':
       return [op.path, op.other];
     default:
-      return [op.path];
+      return 'path' in op ? [op.path] : [];
   }
 }

@@ -5,7 +5,7 @@
  * two correct filesystems (a kernel mount and the emulator) legitimately differ there.
  */
 import { describeBytes } from './_internals/bytes.js';
-import { stripRoot, summarizeStats, type FsLike, type StatSummary } from './ops.js';
+import { stripRoot, summarizeStats, type FsLike, type StatSummary, type StatsLike } from './ops.js';
 
 export interface TreeNode extends StatSummary {
   /** File content as `describeBytes` prints it. */
@@ -154,4 +154,34 @@ export function describeNode(n: TreeNode | undefined): string {
   if (n.sameInodeAs !== undefined) parts.push(`(inode of ${n.sameInodeAs})`);
   if (n.error !== undefined) parts.push(`error ${n.error}`);
   return parts.join(' ');
+}
+
+/**
+ * Every path's mtime in ms (not following symlinks), root first: what `snapshotTree` leaves out,
+ * for comparing times as "unchanged", "now" or a set value after each op. A stat between two
+ * updates also makes the kernel stamp the second one with a fine-grained clock (multigrain
+ * timestamps, Documentation/filesystems/multigrain-ts.rst), so two ops never share a stamp.
+ */
+export function snapshotTimes(fs: FsLike, root: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const visit = (path: string): void => {
+    const real = path === '/' ? root + '/' : root + path;
+    let st: StatsLike & { mtimeMs?: number };
+    try {
+      st = fs.lstatSync(real);
+    } catch {
+      return;
+    }
+    out.set(path, st.mtimeMs ?? NaN);
+    if (!st.isDirectory()) return;
+    let names: string[];
+    try {
+      names = [...fs.readdirSync(real)].map(String);
+    } catch {
+      return;
+    }
+    for (const name of names) visit(childPath(path, name));
+  };
+  visit('/');
+  return out;
 }

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Layer } from '../../src/layer/index.js';
-import { describeOp, fsOps, layerStack, layerStackPaths, runOp, snapshotTree, type FsLike, type FsOp } from '../../src/testing/index.js';
+import { FdTable, closedFdNumber, describeOp, fsOps, layerStack, layerStackPaths, opPaths, runOp, snapshotTree, type FsLike, type FsOp } from '../../src/testing/index.js';
 import { CATALOGUE, CATALOGUE_FAMILIES } from './catalogue.js';
+import { LIMIT_CASES } from './catalogueLimits.js';
 import { stackProblem } from './harness/minimize.js';
 import { mergedView } from './harness/mergedView.js';
 
@@ -65,9 +66,14 @@ describe('catalogue', () => {
   });
 
   test('cases have unique names and valid stacks', () => {
-    const names = CATALOGUE.map((c) => c.name);
+    const all = [...CATALOGUE, ...LIMIT_CASES];
+    const names = all.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const c of CATALOGUE) expect(stackProblem(c.layers), c.name).toBeUndefined();
+    for (const c of all) expect(stackProblem(c.layers), c.name).toBeUndefined();
+  });
+
+  test('limit cases stay within the kernel stack depth (500 lowers, OVL_MAX_STACK)', () => {
+    expect(Math.max(...LIMIT_CASES.map((c) => c.layers.length))).toBe(499);
   });
 });
 
@@ -100,9 +106,9 @@ describe('generators', () => {
 
   test('fsOps paths never contain `..` and stay absolute', () => {
     fc.assert(
-      fc.property(fsOps(), (ops) => {
+      fc.property(fc.boolean().chain((widened) => fsOps({ widened })), (ops) => {
         for (const op of ops) {
-          const paths = 'from' in op ? [op.from, op.to] : [op.path, ...('other' in op ? [op.other] : [])];
+          const paths = opPaths(op);
           for (const p of paths) {
             expect(p.startsWith('/')).toBe(true);
             expect(p.split('/')).not.toContain('..');
@@ -165,7 +171,34 @@ describe('runOp on a plain directory', () => {
     expect(tree.get('/b')).toMatchObject({ nlink: 2, sameInodeAs: '/a' });
   });
 
+  test('fd slots stay open across ops, misuse fails as the syscall does, and closeAll releases them', () => {
+    const fds = new FdTable();
+    const runFd = (op: FsOp): unknown => runOp(hostFs, root, op, fds);
+    run({ op: 'writeFile', path: '/f', data: 'hello' });
+    run({ op: 'mkdir', path: '/d' });
+    expect(runFd({ op: 'fdOpen', fd: 0, path: '/f', flags: 'r' })).toEqual({ ok: true, value: null });
+    expect(runFd({ op: 'fdOpen', fd: 1, path: '/f', flags: 'a' })).toEqual({ ok: true, value: null });
+    expect(runFd({ op: 'fdOpen', fd: 2, path: '/d', flags: 'dir' })).toEqual({ ok: true, value: null });
+    expect(runFd({ op: 'fdWrite', fd: 1, data: '!', position: 0 })).toEqual({ ok: true, value: 1 });
+    expect(runFd({ op: 'fdRead', fd: 0, length: 100, position: null })).toEqual({ ok: true, value: '"hello!"' });
+    expect(runFd({ op: 'fdWrite', fd: 1, data: '', position: 100 })).toEqual({ ok: true, value: 0 });
+    expect(runFd({ op: 'fdStat', fd: 0 })).toMatchObject({ ok: true, value: { type: 'file', size: 6 } });
+    expect(runFd({ op: 'fdWrite', fd: 0, data: 'x', position: null })).toEqual({ ok: false, code: 'EBADF' });
+    expect(runFd({ op: 'fdTruncate', fd: 0, len: 1 })).toEqual({ ok: false, code: 'EINVAL' });
+    expect(runFd({ op: 'fdRead', fd: 2, length: 5, position: null })).toEqual({ ok: false, code: 'EISDIR' });
+    expect(runFd({ op: 'fdClose', fd: 3 })).toEqual({ ok: false, code: 'EBADF' });
+    // On an O_APPEND fd a positioned write still appends (pwrite(2), BUGS).
+    expect(runFd({ op: 'fdWrite', fd: 1, data: { fill: 'ab', size: 65537 }, position: 1_100_000 })).toEqual({ ok: true, value: 65537 });
+    expect(runFd({ op: 'fdStat', fd: 1 })).toMatchObject({ ok: true, value: { size: 6 + 65537 } });
+    expect(runFd({ op: 'opendir', path: '/' })).toEqual({ ok: true, value: ['d', 'f'] });
+    expect(fds.size).toBe(3);
+    fds.closeAll(hostFs);
+    expect(fds.size).toBe(0);
+    expect(() => fs.fstatSync(closedFdNumber(0))).toThrow(/EBADF/);
+  });
+
   test('describeOp reads like a call', () => {
+    expect(describeOp({ op: 'fdWrite', fd: 1, data: { fill: 'ab', size: 65537 }, position: null })).toBe('fdWrite(#1, fill("ab")×65537, at pos)');
     expect(describeOp({ op: 'rename', from: '/a', to: '/b' })).toBe('rename(/a, /b)');
     expect(describeOp({ op: 'open', path: '/a', flags: ['O_WRONLY', 'O_CREAT'], write: 'x' })).toBe('open(/a, O_WRONLY|O_CREAT, write "x")');
     expect(describeOp({ op: 'chmod', path: '/a', mode: 0o755 })).toBe('chmod(/a, 0o755)');

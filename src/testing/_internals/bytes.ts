@@ -37,8 +37,24 @@ export function describeBytes(bytes: Uint8Array): string {
   return `bytes(len=${bytes.length}, fnv=${fnv1a(bytes, 0x811c9dc5)}${fnv1a(bytes, 0x1234567)}, head=${toHex(bytes.subarray(0, 16))})`;
 }
 
-export function toBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === 'string' ? encoder.encode(data) : data;
+/**
+ * File data in an op or a layer entry: literal text, or `fill` repeated to `size` bytes (big
+ * data that stays short in a scenario's JSON and in reports).
+ */
+export type FsData = string | { fill: string; size: number };
+
+export function toBytes(data: FsData | Uint8Array): Uint8Array {
+  if (typeof data === 'string') return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  const unit = encoder.encode(data.fill === '' ? '\0' : data.fill);
+  const out = new Uint8Array(data.size);
+  for (let i = 0; i < out.length; i += unit.length) out.set(unit.subarray(0, Math.min(unit.length, out.length - i)), i);
+  return out;
+}
+
+/** `"x"`, or `fill("ab")×65537` for big data. */
+export function describeData(data: FsData): string {
+  return typeof data === 'string' ? JSON.stringify(data) : `fill(${JSON.stringify(data.fill)})×${data.size}`;
 }
 
 export function byteLength(text: string): number {

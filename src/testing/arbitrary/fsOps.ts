@@ -6,6 +6,7 @@
 import * as fc from 'fast-check';
 import type { AccessMode, FsOp, FsOpName, OpenFlag } from '../ops.js';
 import { DEFAULT_NAMES, cleanPathArb, contentArb, symlinkTargetArb } from './_internals/paths.js';
+import { WIDENED_WEIGHTS, bigDataArb, lengthArb, modeArb, ownerArb, timeArb, widenedOpArbs } from './widenedOps.js';
 
 export interface FsOpsConstraints {
   /** Path components are drawn from these names (default `a b c`; see `UTF8_NAMES`). */
@@ -28,10 +29,18 @@ export interface FsOpsConstraints {
   paths?: readonly string[];
   /** Non-directories among `paths`, favoured by ops that expect a file. */
   filePaths?: readonly string[];
+  /**
+   * The widened space (default false): open files in four fd slots and every fd-taking call
+   * (`FD_OP_NAMES`), `lchown`, `lutimes`, block-edge and 1 MiB data, sparse offsets, set-id
+   * modes, `-1` owners, negative and fractional times and lengths. See `widenedOps.ts`.
+   */
+  widened?: boolean;
 }
 
+type ClassicOpName = Exclude<FsOpName, keyof typeof WIDENED_WEIGHTS>;
+
 /** Relative frequency of each op kind: mutations dominate, reads keep checking state. */
-const WEIGHTS: Record<FsOpName, number> = {
+const WEIGHTS: Record<ClassicOpName, number> = {
   writeFile: 6,
   appendFile: 3,
   truncate: 3,
@@ -107,8 +116,9 @@ export function fsOpArb(constraints: FsOpsConstraints = {}): fc.Arbitrary<FsOp> 
   const dest = newNameArb(names, constraints.paths ?? [], path);
   const files = constraints.filePaths ?? [];
   const file = files.length === 0 ? path : fc.oneof({ weight: 1, arbitrary: path }, { weight: 1, arbitrary: fc.constantFrom(...files) });
-  const data = contentArb();
-  const mode = fc.constantFrom(0o644, 0o600, 0o755, 0o700, 0o444, 0o777, 0o2755);
+  const widened = constraints.widened === true;
+  const data = widened ? bigDataArb() : contentArb();
+  const mode = widened ? modeArb : fc.constantFrom(0o644, 0o600, 0o755, 0o700, 0o444, 0o777, 0o2755);
   const optMode = fc.option(fc.constantFrom(0o644, 0o600, 0o755, 0o700, 0o777), { nil: undefined, freq: 3 });
   const access = fc.constantFrom<OpenFlag>('O_RDONLY', 'O_WRONLY', 'O_RDWR');
   const extra = fc.subarray<OpenFlag>(['O_CREAT', 'O_EXCL', 'O_TRUNC', 'O_APPEND']);
@@ -117,18 +127,23 @@ export function fsOpArb(constraints: FsOpsConstraints = {}): fc.Arbitrary<FsOp> 
     { weight: 1, arbitrary: fc.constant<OpenFlag[]>(['O_DIRECTORY']) },
     { weight: 1, arbitrary: fc.constant<OpenFlag[]>(['O_NOFOLLOW']) },
   );
-  const byKind: Record<FsOpName, fc.Arbitrary<FsOp>> = {
+  const byKind: Record<ClassicOpName, fc.Arbitrary<FsOp>> = {
     readFile: fc.record({ op: fc.constant('readFile' as const), path: file }),
     writeFile: fc.record({ op: fc.constant('writeFile' as const), path: dest, data }),
     appendFile: fc.record({ op: fc.constant('appendFile' as const), path: file, data }),
     truncate: fc.record({
       op: fc.constant('truncate' as const),
       path: file,
-      len: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 12 }) }, { weight: 1, arbitrary: fc.constant(70_000) }),
+      len: widened ? lengthArb : fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 12 }) }, { weight: 1, arbitrary: fc.constant(70_000) }),
     }),
     chmod: fc.record({ op: fc.constant('chmod' as const), path, mode }),
-    chown: fc.record({ op: fc.constant('chown' as const), path, uid: fc.constantFrom(0, 1, 2), gid: fc.constantFrom(0, 1, 2) }),
-    utimes: fc.record({ op: fc.constant('utimes' as const), path, atime: fc.constantFrom(1000, 2_000_000_000), mtime: fc.constantFrom(1000, 1_500_000_000) }),
+    chown: fc.record({ op: fc.constant('chown' as const), path, uid: widened ? ownerArb : fc.constantFrom(0, 1, 2), gid: widened ? ownerArb : fc.constantFrom(0, 1, 2) }),
+    utimes: fc.record({
+      op: fc.constant('utimes' as const),
+      path,
+      atime: widened ? timeArb : fc.constantFrom(1000, 2_000_000_000),
+      mtime: widened ? timeArb : fc.constantFrom(1000, 1_500_000_000),
+    }),
     unlink: fc.record({ op: fc.constant('unlink' as const), path: file }),
     rmdir: fc.record({ op: fc.constant('rmdir' as const), path }),
     rm: fc.record({ op: fc.constant('rm' as const), path }),
@@ -161,7 +176,10 @@ export function fsOpArb(constraints: FsOpsConstraints = {}): fc.Arbitrary<FsOp> 
       })
       .map(withoutUndefined),
   };
-  const kinds = (constraints.ops ?? (Object.keys(WEIGHTS) as FsOpName[])).map((kind) => ({ weight: WEIGHTS[kind], arbitrary: byKind[kind] }));
+  const all: Record<FsOpName, fc.Arbitrary<FsOp>> = { ...byKind, ...widenedOpArbs({ path, file, dest, notRoot }) };
+  const weights: Record<FsOpName, number> = { ...WEIGHTS, ...WIDENED_WEIGHTS };
+  const defaults = Object.keys(widened ? weights : WEIGHTS) as FsOpName[];
+  const kinds = (constraints.ops ?? defaults).map((kind) => ({ weight: weights[kind], arbitrary: all[kind] }));
   return fc.oneof(...kinds);
 }
 

@@ -25,8 +25,8 @@ export interface ProbeResult {
   reason: string;
 }
 
-function run(cmd: string, args: readonly string[]): void {
-  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(cmd: string, args: readonly string[], cwd?: string): void {
+  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd !== undefined ? { cwd } : {}) });
 }
 
 function errorText(error: unknown): string {
@@ -160,11 +160,13 @@ export class KernelOverlay {
 
   mount(mode: MountMode): void {
     const lowers: string[] = [];
-    // lowerdir= lists the top layer first (overlayfs.rst "Multiple lower layers").
-    for (let i = this.#layerCount - 1; i >= 0; i--) lowers.push(this.#dir(`l${i}`));
-    const options = `lowerdir=${lowers.join(':')},upperdir=${this.#dir('u')},workdir=${this.#dir('w')}${mode.options ? ',' + mode.options : ''}`;
+    // lowerdir= lists the top layer first (overlayfs.rst "Multiple lower layers"). The paths are
+    // relative to the tmpfs (mount runs there): the options must fit in one page, and 499
+    // absolute paths would not.
+    for (let i = this.#layerCount - 1; i >= 0; i--) lowers.push(`l${i}`);
+    const options = `lowerdir=${lowers.join(':')},upperdir=u,workdir=w${mode.options ? ',' + mode.options : ''}`;
     try {
-      run('mount', ['-t', 'overlay', 'overlay', '-o', options, this.mountDir]);
+      run('mount', ['-t', 'overlay', 'overlay', '-o', options, this.mountDir], this.base);
     } catch (error) {
       throw new Error(`mount -t overlay -o ${options} failed: ${errorText(error)}`);
     }
@@ -214,7 +216,9 @@ export function layerItems(layer: Layer, below: readonly Layer[], mountDir: stri
       case 'dir': {
         const lower = lowerView.get(path);
         const meta = node.implicit ? (lower?.type === 'dir' ? lower : { mode: 0o755, uid: 0, gid: 0 }) : node.meta;
-        items.push({ p: path, k: 'dir', m: meta.mode, u: meta.uid, g: meta.gid, t: node.implicit ? 0 : node.meta.mtime / 1000, o: node.opaque });
+        // An implicit dir merged with a lower one shows the lower one's mtime in the emulator.
+        const mtime = node.implicit ? (lower?.type === 'dir' ? (lower.mtime ?? 0) : 0) : node.meta.mtime;
+        items.push({ p: path, k: 'dir', m: meta.mode, u: meta.uid, g: meta.gid, t: mtime / 1000, o: node.opaque });
         break;
       }
       case 'file':

@@ -14,6 +14,8 @@ export interface ViewNode {
   mode: number;
   uid: number;
   gid: number;
+  /** ms; dirs only (for materializing implicit dirs like the lower dir they merge with). */
+  mtime?: number;
   content?: Content;
   target?: string;
   /** Same key = same inode (hard links of one layer). */
@@ -53,11 +55,11 @@ export function applyLayer(view: View, layer: Layer, tag: string): void {
     if (node.kind === 'dir') {
       if (existing?.type === 'dir') {
         // Both directories: only the attributes are replaced (an implicit one has none).
-        if (!node.implicit) view.set(path, { type: 'dir', mode: node.meta.mode, uid: node.meta.uid, gid: node.meta.gid });
+        if (!node.implicit) view.set(path, { type: 'dir', mode: node.meta.mode, uid: node.meta.uid, gid: node.meta.gid, mtime: node.meta.mtime });
       } else {
         dropSubtree(view, path, true);
         const meta = node.implicit ? ROOT : node.meta;
-        view.set(path, { type: 'dir', mode: meta.mode, uid: meta.uid, gid: meta.gid });
+        view.set(path, { type: 'dir', mode: meta.mode, uid: meta.uid, gid: meta.gid, ...(node.implicit ? {} : { mtime: node.meta.mtime }) });
       }
       continue;
     }

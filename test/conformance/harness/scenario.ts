@@ -7,10 +7,12 @@ import * as nodeFs from 'node:fs';
 import { Layer, contentBytes, type LayerEntryInput } from '../../../src/layer/index.js';
 import { Overlay } from '../../../src/overlay/index.js';
 import {
+  FdTable,
   describeNode,
   describeOp,
   describeOutcome,
   diffTrees,
+  opPaths,
   runOp,
   snapshotTree,
   type FsLike,
@@ -23,6 +25,7 @@ import { appliedTree, appliedView, changedPaths, deletedPaths, kernelChangeset }
 import type { KernelOverlay } from './kernel.js';
 import { mergedView, viewToTree, withoutRoot } from './mergedView.js';
 import type { MountMode } from './modes.js';
+import { TimeTracker, diffTimes, emulatorNow, timeClassKey } from './times.js';
 
 export interface Scenario {
   name?: string;
@@ -31,7 +34,7 @@ export interface Scenario {
   ops: FsOp[];
 }
 
-export type DivergenceKind = 'op' | 'tree' | 'changeset' | 'harness';
+export type DivergenceKind = 'op' | 'time' | 'tree' | 'changeset' | 'harness';
 
 export interface Divergence {
   kind: DivergenceKind;
@@ -42,9 +45,6 @@ export interface Divergence {
   /** Both sides in full. */
   details: string;
 }
-
-/** Fixed clock for the emulator (times are never compared; this keeps commits reproducible). */
-const CLOCK = (): number => 1_700_000_000_000;
 
 process.umask(0o022);
 
@@ -61,8 +61,7 @@ function outcomeClass(o: Outcome): string {
 }
 
 function pathShape(op: FsOp): string {
-  const paths = op.op === 'rename' || op.op === 'link' || op.op === 'copyFile' ? [op.from, op.to] : [op.path];
-  return paths.some((p) => p.endsWith('/') && p !== '/') ? ' (trailing /)' : '';
+  return opPaths(op).some((p) => p.endsWith('/') && p !== '/') ? ' (trailing /)' : '';
 }
 
 function describeDifferences(diffs: readonly TreeDifference[], leftName: string, rightName: string, left: TreeSnapshot, right: TreeSnapshot, limit = 8): string {
@@ -126,7 +125,9 @@ async function compare(
   note: (step: string) => void,
 ): Promise<Divergence | undefined> {
   const root = kernel.mountDir;
-  const overlay = new Overlay({ lowers: layers, ...mode.emulator, clock: CLOCK });
+  // The emulator's clock moves one second per op, so "now" says which op stamped a time.
+  let step = 0;
+  const overlay = new Overlay({ lowers: layers, ...mode.emulator, clock: () => emulatorNow(step) });
   const emuFs = overlay.fs as unknown as FsLike;
 
   // 0. The stack as mounted: the harness against its OCI reference, then the emulator.
@@ -154,24 +155,57 @@ async function compare(
     };
   }
 
-  // 1. Every op's outcome.
+  // 1. Every op's outcome, and every path's mtime after it. Fds stay open across ops (one
+  // table per side) and are closed before the trees are compared: a mount with open files
+  // cannot be unmounted.
   const log: string[] = [];
-  for (const [i, op] of ops.entries()) {
-    note(`op ${i + 1} ${describeOp(op)} on the kernel`);
-    const k = runOp(hostFs, root, op);
-    note(`op ${i + 1} ${describeOp(op)} on the emulator`);
-    const e = runOp(emuFs, '', op);
-    log.push(`  ${i + 1}. ${describeOp(op)} → ${describeOutcome(k)}`);
-    if (canonical(k) !== canonical(e)) {
-      const kc = outcomeClass(k);
-      const ec = outcomeClass(e);
+  const kFds = new FdTable();
+  const eFds = new FdTable();
+  const kTimes = new TimeTracker(hostFs, root, 'kernel');
+  const eTimes = new TimeTracker(emuFs, '', 'emulator');
+  try {
+    let before = { kernel: kTimes.observe(0), emulator: eTimes.observe(0) };
+    const timeDivergence = (op: FsOp | undefined, i: number): Divergence | undefined => {
+      const now = { kernel: kTimes.observe(i), emulator: eTimes.observe(i) };
+      const diffs = diffTimes(now.kernel, now.emulator);
+      const previous = before;
+      before = now;
+      if (diffs.length === 0) return undefined;
+      const lines = diffs.slice(0, 8).map((d) => `  ${d.path}: kernel ${d.kernel} (was ${previous.kernel.get(d.path)}), emulator ${d.emulator} (was ${previous.emulator.get(d.path)})`);
       return {
-        kind: 'op',
-        classKey: `${op.op}${pathShape(op)}: kernel=${kc} emulator=${ec === kc ? `${ec} (other value)` : ec}`,
-        summary: `op ${i + 1} ${describeOp(op)}: kernel ${describeOutcome(k)}, emulator ${describeOutcome(e)}`,
-        details: [...log.slice(0, -1), `  ${i + 1}. ${describeOp(op)}`, `     kernel:   ${describeOutcome(k)}`, `     emulator: ${describeOutcome(e)}`].join('\n'),
+        kind: 'time',
+        classKey: timeClassKey(op, i, diffs[0]!, previous),
+        summary: `${op === undefined ? 'before any op' : `after op ${i} ${describeOp(op)}`}, mtime of ${diffs[0]!.path} differs`,
+        details: `${log.join('\n')}\n${lines.join('\n')}`,
       };
+    };
+    const initialTimes = timeDivergence(undefined, 0);
+    if (initialTimes !== undefined) return initialTimes;
+    for (const [index, op] of ops.entries()) {
+      const i = index + 1;
+      step = i;
+      kTimes.settle();
+      note(`op ${i} ${describeOp(op)} on the kernel`);
+      const k = runOp(hostFs, root, op, kFds);
+      note(`op ${i} ${describeOp(op)} on the emulator`);
+      const e = runOp(emuFs, '', op, eFds);
+      log.push(`  ${i}. ${describeOp(op)} → ${describeOutcome(k)}`);
+      if (canonical(k) !== canonical(e)) {
+        const kc = outcomeClass(k);
+        const ec = outcomeClass(e);
+        return {
+          kind: 'op',
+          classKey: `${op.op}${pathShape(op)}: kernel=${kc} emulator=${ec === kc ? `${ec} (other value)` : ec}`,
+          summary: `op ${i} ${describeOp(op)}: kernel ${describeOutcome(k)}, emulator ${describeOutcome(e)}`,
+          details: [...log.slice(0, -1), `  ${i}. ${describeOp(op)}`, `     kernel:   ${describeOutcome(k)}`, `     emulator: ${describeOutcome(e)}`].join('\n'),
+        };
+      }
+      const times = timeDivergence(op, i);
+      if (times !== undefined) return times;
     }
+  } finally {
+    kFds.closeAll(hostFs);
+    eFds.closeAll(emuFs);
   }
 
   // 2. The whole merged tree.

@@ -13,6 +13,7 @@ import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fsOps, layerStack, layerStackPaths } from '../../../src/testing/index.js';
 import { CATALOGUE } from '../catalogue.js';
+import { LIMIT_CASES } from '../catalogueLimits.js';
 import { KernelOverlay, probeKernelOverlay } from './kernel.js';
 import { minimizeScenario } from './minimize.js';
 import { modeByName, type MountMode } from './modes.js';
@@ -49,10 +50,18 @@ function banner(text: string): string {
 
 /**
  * Generated scenarios (overlay/testing's public arbitraries): a stack, then ops that favour the
- * paths the stack shows, so that most ops meet an existing object.
+ * paths the stack shows, so that most ops meet an existing object. One in three scenarios is
+ * from the widened space (open files held across ops, big and sparse data, set-id modes, Node's
+ * API edges: `fsOps({ widened: true })`), with more ops, since each one carries more state.
  */
-export const scenarioArb: fc.Arbitrary<Scenario> = layerStack().chain((layers) =>
-  fsOps({ ...layerStackPaths(layers) }).map((ops): Scenario => ({ layers, ops })),
+export const scenarioArb: fc.Arbitrary<Scenario> = fc.oneof(
+  { weight: 2, arbitrary: layerStack().chain((layers) => fsOps({ ...layerStackPaths(layers) }).map((ops): Scenario => ({ layers, ops }))) },
+  {
+    weight: 1,
+    arbitrary: layerStack({ maxLayers: 4 }).chain((layers) =>
+      fsOps({ ...layerStackPaths(layers), widened: true, minLength: 4, maxLength: 16 }).map((ops): Scenario => ({ layers, ops })),
+    ),
+  },
 );
 
 class DivergenceError extends Error {
@@ -102,8 +111,8 @@ export function defineConformanceSuite(modeName: MountMode['name']): void {
       return;
     }
 
-    describe(`catalogue (${CATALOGUE.length} cases)`, () => {
-      for (const scenario of CATALOGUE) {
+    describe(`catalogue (${CATALOGUE.length + LIMIT_CASES.length} cases)`, () => {
+      for (const scenario of [...CATALOGUE, ...LIMIT_CASES]) {
         test(scenario.name!, async () => {
           const d = await runScenario({ kernel: kernel! }, mode, scenario);
           if (d !== undefined) expect.fail(formatDivergence(mode, scenario, d));
