@@ -58,6 +58,9 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
   let extension: { type: number; data: Uint8Array; filled: number; padding: number } | undefined;
   let globalPax: Record<string, string> = {};
   let pendingPax: Record<string, string> | undefined;
+  let pendingLongName: string | undefined;
+  /** Set by `onHeader` when the block must reach tar-stream patched (see `unslashedName`). */
+  let patchName = false;
   let zeroBlocks = 0;
   let members = 0;
   let dataBytes = 0;
@@ -81,14 +84,22 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
     }
     const pax = pendingPax;
     pendingPax = undefined;
-    const path = pax?.['path'] ?? name;
+    const longName = pendingLongName;
+    pendingLongName = undefined;
+    const path = pax?.['path'] ?? longName ?? name;
     if (type === 0x53 /* S */ || (pax !== undefined && Object.keys(pax).some((k) => k.startsWith('GNU.sparse.')))) {
       throw formatError('sparse tar members are not supported', path);
     }
     // tar-stream's rules (extract.js _applyLongHeaders, _consumeHeader): a PAX `size` replaces
     // the header's, and a directory's data is never read.
     const declared = pax?.['size'] !== undefined && pax['size'] !== '' ? Number(pax['size']) : size;
-    const isDir = type === 0x35 || ((type === 0 || type === 0x30) && name.endsWith('/'));
+    // The old convention (a regular member whose name ends in `/` is a directory) looks at the
+    // member's whole name, as Go's archive/tar (reader.go Next, after mergePAX) and GNU tar do:
+    // GNU and PAX tars cut a long name to its first 100 bytes in the header, which may end in
+    // `/` by chance (every `d/d/d/…` path does).
+    const regular = type === 0 || type === 0x30;
+    const isDir = type === 0x35 || (regular && path.endsWith('/'));
+    patchName = regular && name.endsWith('/') && !path.endsWith('/');
     const data = isDir ? 0 : declared;
     members++;
     dataBytes += data;
@@ -99,6 +110,10 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
   };
 
   const onExtension = (ext: { type: number; data: Uint8Array }): void => {
+    if (ext.type === 0x4c /* L */) {
+      const end = ext.data.indexOf(0);
+      pendingLongName = decoder.decode(end < 0 ? ext.data : ext.data.subarray(0, end));
+    }
     if (ext.type === 0x78 || ext.type === 0x67) {
       const records = parsePax(ext.data);
       if (records['size'] !== undefined && !/^\d+$/.test(records['size'])) throw formatError(`invalid PAX size ${JSON.stringify(records['size'])}`);
@@ -107,12 +122,17 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
     }
   };
 
+  // For the parser, each header block is passed on by itself, so that one can be patched
+  // (`unslashedName`); the archive as stored (`withTrailer`) is passed on as it came.
+  const blockwise = end.withTrailer !== true;
   const input = chunks[Symbol.asyncIterator]();
   let bytes = 0;
   try {
     for (let next = await input.next(); next.done !== true; next = await input.next()) {
       const chunk = next.value;
       let i = 0;
+      /** Start of the bytes of this chunk not passed on yet (header bytes go via `block`). */
+      let from = 0;
       while (i < chunk.length) {
         if (mode === 'trailing') {
           const stop = end.toEnd === true ? chunk.length : Math.min(chunk.length, i + TRAILING_CHECKED - trailing);
@@ -122,6 +142,7 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
           if (end.withTrailer === true) yield chunk.subarray(i, stop);
           bytes += stop - i;
           i = stop;
+          from = i;
           if (end.toEnd !== true && trailing >= TRAILING_CHECKED) {
             // Stopped: the rest of the input is not read, only looked at for whether there is one.
             end.onEnd?.({ cut: i < chunk.length || (await input.next()).done !== true, bytes });
@@ -146,32 +167,65 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
             mode = skip > 0 ? 'skip' : 'header';
           }
         } else {
+          if (blockwise && from < i) {
+            yield chunk.subarray(from, i);
+            bytes += i - from;
+          }
           const n = Math.min(BLOCK - filled, chunk.length - i);
           block.set(chunk.subarray(i, i + n), filled);
           filled += n;
           i += n;
+          if (blockwise) from = i;
           if (filled === BLOCK) {
             filled = 0;
             onHeader();
+            if (blockwise) {
+              yield patchName ? unslashedName(block) : block.slice();
+              bytes += BLOCK;
+            }
             if (zeroBlocks === 2) {
               // The parser gets the archive up to its marker; what follows is only checked.
-              yield chunk.subarray(0, i);
-              bytes += i;
+              if (!blockwise) {
+                yield chunk.subarray(from, i);
+                bytes += i - from;
+              }
+              from = i;
               mode = 'trailing';
               continue;
             }
           }
         }
       }
-      if (mode !== 'trailing') {
-        yield chunk;
-        bytes += chunk.length;
+      if (from < chunk.length && mode !== 'trailing') {
+        yield chunk.subarray(from);
+        bytes += chunk.length - from;
       }
     }
+    // A header cut short is held back above, so the parser would not see it: the error is here.
+    if (mode === 'header' && filled > 0) throw formatError('the tar ends inside a header block');
     end.onEnd?.({ cut: false, bytes });
   } finally {
     await input.return?.();
   }
+}
+
+/**
+ * A copy of a regular member's header whose 100-byte name field ends in `/` only because a long
+ * name (PAX `path`, GNU `L`) was cut there, without that `/`: tar-stream takes such a member for
+ * a directory from the field alone (headers.js decode, "old tar versions that use trailing / to
+ * indicate dirs") and would then read its data as the next header. The whole name still comes
+ * from the extension; the checksum is written again.
+ */
+function unslashedName(header: Uint8Array): Uint8Array {
+  const copy = header.slice();
+  let last = 99;
+  while (last > 0 && copy[last] === 0) last--;
+  copy[last] = 0;
+  const sum = checksum(copy);
+  copy.set(new TextEncoder().encode(sum.toString(8).padStart(6, '0')), 148);
+  copy[154] = 0;
+  copy[155] = 0x20;
+  return copy;
 }
 
 function tooLarge(what: string, limits: TarLimits, path?: string): DomainError {

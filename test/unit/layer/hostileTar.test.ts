@@ -1,12 +1,16 @@
 import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/errors/index.js';
-import { Layer } from '../../../src/layer/index.js';
+import { Layer, contentBytes, type Layer as LayerType } from '../../../src/layer/index.js';
 import { readLayerTar } from '../../../src/layer/tar/readTar.js';
 import { runs } from '../../property/support/config.js';
-import { paxRecords, rawHeader, rawMembers, rawTar } from './support/rawTar.js';
+import { paxRecords, rawHeader, rawMembers, rawTar, type RawMember } from './support/rawTar.js';
 
 async function domainError(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.then(
@@ -85,6 +89,56 @@ describe('tars from real tools', () => {
       }),
       runs(200),
     );
+  });
+});
+
+/** A file's bytes in a layer, as text. */
+function fileText(layer: LayerType, path: string): string {
+  const node = layer.node(path);
+  if (node?.kind !== 'file') throw new Error(`${path} is not a file in the layer`);
+  return new TextDecoder().decode(contentBytes(node.inode.content));
+}
+
+describe('long names cut in the header', () => {
+  // GNU and PAX tars put the first 100 bytes of a long name in the header and the whole name in
+  // an extension (GNU `L`, PAX `path`); when those 100 bytes end in `/`, the member is still the
+  // regular file the whole name names (GNU tar and Go read it so; tar-stream alone took it for a
+  // directory and read its data as the next header).
+  const component = fc.stringMatching(/^[a-z]{1,9}$/);
+  const longPath = fc.array(component, { minLength: 12, maxLength: 60 }).map((parts) => parts.join('/')).filter((p) => p.length > 100 && p.length < 400);
+  it('property: a file whose cut name ends in / is read as the file, and the member after it too', async () => {
+    await fc.assert(
+      fc.asyncProperty(longPath, fc.integer({ min: 0, max: 99 }), fc.constantFrom('pax', 'gnu'), async (path, cut, style) => {
+        // Cut where a / falls, as `d/d/d/…` names always are.
+        const slash = path.lastIndexOf('/', Math.max(cut, path.indexOf('/')));
+        const field = path.slice(0, Math.min(100, slash + 1));
+        const data = `data of ${path.length}`;
+        const longName: RawMember[] = style === 'pax' ? [] : [{ name: '././@LongLink', type: 'L', data: `${path}\u0000` }];
+        const tar = rawTar([...longName, { name: field, data, ...(style === 'pax' ? { pax: { path } } : {}) }, { name: 'after', data: 'a' }]);
+        const layer = await Layer.fromTar(tar);
+        const node = layer.node(`/${path}`);
+        expect(node?.kind).toBe('file');
+        expect(fileText(layer, `/${path}`)).toBe(data);
+        expect(layer.node('/after')?.kind).toBe('file');
+      }),
+      runs(100),
+    );
+  });
+
+  it('GNU tar of a tree 60 directories deep, in gnu and posix formats', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overlay-deep-'));
+    try {
+      const deep = Array.from({ length: 60 }, () => 'd').join('/');
+      mkdirSync(join(dir, 'src', deep), { recursive: true });
+      writeFileSync(join(dir, 'src', deep, 'f'), 'x');
+      for (const format of ['gnu', 'posix']) {
+        const tar = execFileSync('tar', [`--format=${format}`, '-cf', '-', '-C', join(dir, 'src'), 'd']);
+        const layer = await Layer.fromTar(new Uint8Array(tar));
+        expect(fileText(layer, `/${deep}/f`), format).toBe('x');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
