@@ -12,7 +12,7 @@ function evaluate(ctx: CommandContext, args: string[]): boolean {
   const peek = (k = 0): string | undefined => args[i + k];
 
   const integer = (text: string): number => {
-    if (!/^\s*[-+]?[0-9]+\s*$/.test(text)) throw new TestError(`${text}: bad number`);
+    if (!/^\s*[-+]?[0-9]+\s*$/.test(text)) throw new TestError(`${text}: integer expression expected`);
     return Number(text);
   };
 
