@@ -14,9 +14,10 @@ function quote(value: string): string {
 }
 
 function setOrExport(shell: ShellState, args: string[], fds: Fds, exporting: boolean): number {
+  if (!exporting && args.length === 0) return 0;
   if (args.length === 0 || args[0] === '-p') {
     const names = [...(exporting ? shell.exported : shell.vars.keys())].filter((n) => shell.vars.has(n)).sort();
-    for (const n of names) write(fds, 1, `${exporting ? 'export' : 'readonly'} ${n}=${quote(shell.vars.get(n)!)}\n`);
+    for (const n of names) write(fds, 1, `export ${n}=${quote(shell.vars.get(n)!)}\n`);
     return 0;
   }
   for (const arg of args) {
