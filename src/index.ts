@@ -22,3 +22,5 @@ export { chainId, chainIds, isDigest, sha256Digest, defaultSha256, setDefaultSha
 export type { Sha256, Sha256Hasher } from './digest/index.js';
 export { FsError, DomainError } from './errors/index.js';
 export type { ErrnoCode, DomainErrorCode } from './errors/index.js';
+export { runShell, ShellSyntaxError, builtinCommands } from './shell/index.js';
+export type { ShellIo, CommandContext, CommandResult, ShellCommand, ShellOptions, ShellResult, ShellUser } from './shell/index.js';

@@ -19,7 +19,9 @@ describe('public exports', () => {
         "Layer",
         "Overlay",
         "PatchedContent",
+        "ShellSyntaxError",
         "Stats",
+        "builtinCommands",
         "chainId",
         "chainIds",
         "constants",
@@ -28,6 +30,7 @@ describe('public exports', () => {
         "flatten",
         "isDigest",
         "nobleSha256",
+        "runShell",
         "setDefaultSha256",
         "sha256Digest",
       ]
