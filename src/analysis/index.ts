@@ -11,3 +11,5 @@ export { analyzeLayers } from './analyze.js';
 export type { Analysis, AnalyzeInput, AnalyzedLayer, CorrectedMetrics, Inefficiency, WasteEvent } from './analyze.js';
 export { baseLayers } from './base.js';
 export type { BaseLayers } from './base.js';
+export { parseDiveCi, ciRules, evaluateRules, parseByteSize, CI_KEYS, CI_DEFAULTS } from './ciRules.js';
+export type { CiKey, CiRule, CiRuleValues, CiMetrics, RuleResult, RuleStatus } from './ciRules.js';
