@@ -13,3 +13,5 @@ export { baseLayers } from './base.js';
 export type { BaseLayers } from './base.js';
 export { parseDiveCi, ciRules, evaluateRules, parseByteSize, CI_KEYS, CI_DEFAULTS } from './ciRules.js';
 export type { CiKey, CiRule, CiRuleValues, CiMetrics, RuleResult, RuleStatus } from './ciRules.js';
+export { diffViews } from './diffViews.js';
+export type { ViewChange, ViewDiff } from './diffViews.js';
