@@ -19,6 +19,33 @@ export interface View {
   container?: ContainerRecord;
   /** The image's name or short ID, for messages. */
   imageLabel: string;
+  /** For `IMAGE@N`: the view is the image as it was after this layer (`lowers` stop there). */
+  layer?: number;
+}
+
+/**
+ * `IMAGE@N` (layer N, counted from the bottom) or `IMAGE@stepS` (after history step S, as
+ * `overlay history` numbers them base first): a stored image cut at a layer. A name holding
+ * `@` followed by a digest (`app@sha256:…`) is not one.
+ */
+export function parseLayerTarget(target: string): { ref: string; layer?: number; step?: number } | undefined {
+  const match = /^(.+)@(step)?(\d+)$/.exec(target);
+  if (match === null) return undefined;
+  const n = Number(match[3]);
+  return match[2] === undefined ? { ref: match[1]!, layer: n } : { ref: match[1]!, step: n };
+}
+
+/** How many layers `IMAGE@…` keeps (see `parseLayerTarget`); an error names what exists. */
+function layersKept(image: ImageRecord, at: { layer?: number; step?: number }, target: string): number {
+  const count = image.config.rootfs.diff_ids.length;
+  if (at.layer !== undefined) {
+    if (at.layer >= count) throw new DomainError('NotFoundError', `${target}: the image has ${count} layer${count === 1 ? '' : 's'} (0 to ${count - 1})`, { target });
+    return at.layer + 1;
+  }
+  const rows = historyRows(image.config);
+  const step = rows.find((r) => r.step === at.step);
+  if (step === undefined) throw new DomainError('NotFoundError', `${target}: the image's history has ${rows.length} steps (0 to ${rows.length - 1})`, { target });
+  return rows.filter((r) => r.step <= step.step && r.layerIndex !== undefined).length;
 }
 
 /** An image's first name, else its short ID. */
@@ -34,11 +61,17 @@ export async function openView(store: Store, target: string, options: { clock?: 
     const overlay = await store.mount(container);
     return { kind: 'container', overlay, lowers: [...overlay.lowers], image, container, imageLabel: imageLabel(image) };
   }
-  const image = store.findImage(target);
-  if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${target}${tagsHint(store, target)}`, { target });
-  const lowers = await store.layers(image);
+  let image = store.findImage(target);
+  const at = image === undefined ? parseLayerTarget(target) : undefined;
+  if (at !== undefined) image = store.findImage(at.ref);
+  if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${target}${tagsHint(store, at?.ref ?? target)}`, { target });
+  let lowers = await store.layers(image);
+  const kept = at === undefined ? undefined : layersKept(image, at, target);
+  if (kept !== undefined) lowers = lowers.slice(0, kept);
   const overlay = new Overlay({ lowers, ...(options.clock === undefined ? {} : { clock: options.clock }) });
-  return { kind: 'image', overlay, lowers, image, imageLabel: imageLabel(image) };
+  const label = imageLabel(image);
+  if (kept === undefined) return { kind: 'image', overlay, lowers, image, imageLabel: label };
+  return { kind: 'image', overlay, lowers, image, imageLabel: `${label}@${kept - 1}`, layer: kept - 1 };
 }
 
 /** A short label of a layer of the view: `upper (container web, writable)`, `layer 2 (RUN …)`. */

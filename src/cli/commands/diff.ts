@@ -1,13 +1,36 @@
-import { diffContainer } from '../../app/index.js';
+import { diffContainer, diffSources, openView, viewLayers } from '../../app/index.js';
+import { formatBytes } from '../render/format.js';
 import type { CommandSpec } from './common.js';
 
 export const diffCommand: CommandSpec = {
-  command: 'diff <container>',
-  describe: 'What the container changed against its image: A added, C changed, D deleted (like docker diff)',
-  builder: (y) => y.positional('container', { type: 'string', describe: 'container name or ID' }),
+  command: 'diff <container> [other]',
+  describe: 'What the container changed against its image, or what B changes against A (any two images, IMAGE@N or containers): A added, C changed, D deleted (like docker diff)',
+  builder: (y) =>
+    y
+      .positional('container', { type: 'string', describe: 'container name or ID; with a second target, A' })
+      .positional('other', { type: 'string', describe: 'B: compare the merged views of A and B' }),
+  examples: [
+    ['overlay diff web', 'the container against its image'],
+    ['overlay diff app:1.0 app:1.1', 'two images, with the size change'],
+    ['overlay diff app:1.1@2 app:1.1@3', 'what layer 3 changed'],
+  ],
   async run(ctx) {
-    const changes = await ctx.withStore((store) => diffContainer(store, ctx.str('container')));
-    if (ctx.json) return ctx.printJson(changes);
-    if (changes.length > 0) ctx.out(changes.map((c) => `${c.kind} ${c.path}`).join('\n'));
+    const other = ctx.optStr('other');
+    if (other === undefined) {
+      const changes = await ctx.withStore((store) => diffContainer(store, ctx.str('container')));
+      if (ctx.json) return ctx.printJson(changes);
+      if (changes.length > 0) ctx.out(changes.map((c) => `${c.kind} ${c.path}`).join('\n'));
+      return;
+    }
+    const diff = await ctx.withStore(async (store) => {
+      const a = viewLayers(await openView(store, ctx.str('container')));
+      const b = viewLayers(await openView(store, other));
+      return diffSources(a, b);
+    });
+    if (ctx.json) return ctx.printJson(diff);
+    const delta = diff.bytesAfter - diff.bytesBefore;
+    const lines = diff.changes.map((c) => `${c.kind} ${c.path}`);
+    lines.push(`size: ${formatBytes(diff.bytesBefore)} -> ${formatBytes(diff.bytesAfter)} (${delta >= 0 ? '+' : '-'}${formatBytes(Math.abs(delta))})`);
+    ctx.out(lines.join('\n'));
   },
 };

@@ -38,6 +38,8 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
   ['rm', async () => (await import('./rm.js')).rmCommand],
   // how it works
   ['explain', async () => (await import('./explain.js')).explainCommand],
+  ['analyze', async () => (await import('./analyze.js')).analyzeCommand],
+  ['cp', async () => (await import('./cp.js')).cpCommand],
   ['stack', async () => (await import('./stack.js')).stackCommand],
   // housekeeping
   ['df', async () => (await import('./df.js')).dfCommand],

@@ -1,4 +1,6 @@
 import { listDirectory, listNames } from '../../app/index.js';
+import { walkStack } from '../../analysis/index.js';
+import { renderTree } from '../render/tree.js';
 import { formatBytes, modeString } from '../render/format.js';
 import { insidePath, withView, type CommandSpec } from './common.js';
 
@@ -10,9 +12,22 @@ export const lsCommand: CommandSpec = {
       .positional('target', { type: 'string', describe: 'container or image' })
       .positional('path', { type: 'string', default: '/', describe: 'directory (or file) inside' })
       .option('long', { alias: 'l', type: 'boolean', describe: 'mode, owner, size, time' })
-      .option('recursive', { alias: 'R', type: 'boolean', describe: 'list subdirectories too' }),
+      .option('recursive', { alias: 'R', type: 'boolean', describe: 'list subdirectories too' })
+      .option('tree', { type: 'boolean', describe: "draw the tree with directory sizes and dive's markers for the top layer: + added, ~ changed, - deleted" })
+      .option('changed', { type: 'boolean', describe: 'with --tree: only what the top layer added, changed or deleted' }),
   async run(ctx) {
     const path = insidePath(ctx.optStr('path') ?? '/');
+    if (ctx.flag('tree')) {
+      const colour = ctx.io.stdout.isTTY === true && (ctx.io.env['NO_COLOR'] ?? '') === '';
+      const text = await withView(ctx, ctx.str('target'), (view) => {
+        // The top layer: a container's writable layer, else the image's (or IMAGE@N's) last.
+        const layers = view.container === undefined ? view.lowers : [...view.lowers, view.overlay.commitSync()];
+        const effects = walkStack(layers).effects;
+        return renderTree(view.overlay, path, effects[effects.length - 1], { colour, changedOnly: ctx.flag('changed') });
+      });
+      ctx.out(text);
+      return;
+    }
     const long = ctx.flag('long');
     const recursive = ctx.flag('recursive');
     if (!long && !ctx.json) {

@@ -1,0 +1,195 @@
+/**
+ * Dive's numbers, as dive computes them, so that users can compare: efficiency, wastedBytes
+ * and userWastedPercent (dive/filetree/efficiency.go `Efficiency`, dive/image/analysis.go
+ * `Analyze`). Dive reads each layer tar into a tree of its members, and this builds the same
+ * trees from a `Layer`:
+ *
+ * - a member's size is its tar header's size: a regular file's bytes, 0 for a directory, a
+ *   symlink, a whiteout and a hard link (the second and later names of an object, OCI
+ *   image-spec layer.md "Hardlinks");
+ * - a directory that has no member of its own (an implicit one) is an intermediate node with
+ *   empty info: not a directory, size 0 (dive/filetree/file_tree.go `AddPath`);
+ * - opaque markers (`.wh..wh..opq`) are dropped, so an opaque directory hides nothing;
+ * - only leaves are visited, depth first, children in name order, children before parents;
+ *   a whiteout weighs what the stack below has under its path when that was a directory, and
+ *   0 otherwise; a whiteout of a path the stack below lacks ends the visit of that layer
+ *   (`GetNode` fails and the visitor's error stops the walk);
+ * - the stack below is grown by `Stack`: every node of the layer sets its info in the stacked
+ *   tree, a whiteout removes its path.
+ *
+ * test/unit/analysis/dive.test.ts rebuilds dive's own CI example and gets its numbers.
+ */
+import type { Layer } from '../layer/index.js';
+import { compareNames } from '../path/index.js';
+
+interface DiveNode {
+  /** As in the tar: a whiteout keeps its `.wh.` prefix. */
+  name: string;
+  whiteout: boolean;
+  isDir: boolean;
+  size: number;
+  children: Map<string, DiveNode>;
+  parent: DiveNode | undefined;
+}
+
+const WHITEOUT_PREFIX = '.wh.';
+
+function newNode(name: string, parent: DiveNode | undefined): DiveNode {
+  return { name, whiteout: name.startsWith(WHITEOUT_PREFIX), isDir: false, size: 0, children: new Map(), parent };
+}
+
+/** The path dive reports for a node: a whiteout's prefix dropped (file_node.go `Path`). */
+function pathOf(node: DiveNode): string {
+  const names: string[] = [];
+  for (let n: DiveNode | undefined = node; n?.parent !== undefined; n = n.parent) {
+    names.unshift(n === node && n.whiteout ? n.name.slice(WHITEOUT_PREFIX.length) : n.name);
+  }
+  return `/${names.join('/')}`;
+}
+
+/** `AddPath`: intermediate nodes get empty info, the last one the given info. */
+function addPath(root: DiveNode, names: readonly string[], info: { isDir: boolean; size: number } | undefined): void {
+  let node = root;
+  for (const name of names) {
+    let child = node.children.get(name);
+    if (child === undefined) node.children.set(name, (child = newNode(name, node)));
+    node = child;
+  }
+  if (info !== undefined) {
+    node.isDir = info.isDir;
+    node.size = info.size;
+  }
+}
+
+function getNode(root: DiveNode, path: string): DiveNode | undefined {
+  let node: DiveNode | undefined = root;
+  for (const name of path.split('/').filter((n) => n !== '')) {
+    node = node.children.get(name);
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/** Depth first, children in name order, each child before its parent; the root is not visited. */
+function* childFirst(node: DiveNode): Generator<DiveNode> {
+  for (const name of [...node.children.keys()].sort(compareNames)) yield* visitAll(node.children.get(name)!);
+}
+function* visitAll(node: DiveNode): Generator<DiveNode> {
+  yield* childFirst(node);
+  yield node;
+}
+
+/** A layer as dive's tree of its tar members. */
+function diveTree(layer: Layer): DiveNode {
+  const root = newNode('', undefined);
+  const holders = new Set<unknown>();
+  for (const path of layer.paths()) {
+    if (path === '/') continue;
+    const node = layer.node(path)!;
+    const names = path.slice(1).split('/');
+    if (node.kind === 'whiteout') {
+      names[names.length - 1] = WHITEOUT_PREFIX + names[names.length - 1]!;
+      addPath(root, names, { isDir: false, size: 0 });
+    } else if (node.kind === 'dir') {
+      addPath(root, names, node.implicit ? undefined : { isDir: true, size: 0 });
+    } else if (node.kind === 'file') {
+      // The first name in byte order holds the data; the others are hard links of size 0.
+      const first = !holders.has(node.inode);
+      holders.add(node.inode);
+      addPath(root, names, { isDir: false, size: first ? node.inode.content.size : 0 });
+    } else {
+      addPath(root, names, { isDir: false, size: 0 });
+    }
+  }
+  return root;
+}
+
+/** `Stack`: the layer's nodes set their info in the stacked tree; whiteouts remove paths. */
+function stackOnto(stacked: DiveNode, upper: DiveNode): void {
+  for (const node of childFirst(upper)) {
+    const path = pathOf(node);
+    if (node.whiteout) {
+      const gone = getNode(stacked, path);
+      if (gone?.parent !== undefined) gone.parent.children.delete(gone.name);
+    } else {
+      addPath(stacked, path.slice(1).split('/'), { isDir: node.isDir, size: node.size });
+    }
+  }
+}
+
+/** One path of dive's inefficiency list. */
+export interface DiveInefficiency {
+  path: string;
+  /** How many layers have the path as a leaf. */
+  count: number;
+  /** The path's cumulative size over those layers (what dive shows as "Wasted Space"). */
+  cumulativeBytes: number;
+}
+
+export interface DiveMetrics {
+  /** Σ over paths of the minimum size ÷ Σ of the cumulative size (1 when nothing weighs). */
+  efficiency: number;
+  /** Σ of the cumulative size of every path in two or more layers. */
+  wastedBytes: number;
+  /** wastedBytes ÷ userBytes (NaN or Infinity when userBytes is 0, as dive's float division). */
+  userWastedPercent: number;
+  /** Σ of the layers' tar member sizes. */
+  sizeBytes: number;
+  /** The same over layers 1 and above: dive's base is layer 0 alone. */
+  userBytes: number;
+  /** Largest cumulative size first, then by path. */
+  inefficiencies: DiveInefficiency[];
+}
+
+/** Dive's efficiency and waste for these layers, bottom first (see the module comment). */
+export function diveMetrics(layers: readonly Layer[]): DiveMetrics {
+  const data = new Map<string, { path: string; count: number; cumulative: number; min: number }>();
+  const inefficient: { path: string; count: number; cumulative: number }[] = [];
+  const stacked = newNode('', undefined);
+  let sizeBytes = 0;
+  let userBytes = 0;
+  layers.forEach((layer, index) => {
+    const tree = diveTree(layer);
+    for (const node of childFirst(tree)) {
+      sizeBytes += node.size;
+      if (index > 0) userBytes += node.size;
+    }
+    for (const node of childFirst(tree)) {
+      if (node.children.size > 0) continue;
+      const path = pathOf(node);
+      // Dive makes the path's record before it sizes a whiteout, so a record left at its
+      // initial minimum of -1 counts in the sum when the whiteout ends the visit.
+      let entry = data.get(path);
+      if (entry === undefined) data.set(path, (entry = { path, count: 0, cumulative: 0, min: -1 }));
+      let size = node.size;
+      if (node.whiteout) {
+        const before = getNode(stacked, path);
+        if (before === undefined) break;
+        size = 0;
+        if (before.isDir) for (const n of visitAll(before)) size += n.size;
+      }
+      entry.cumulative += size;
+      if (entry.min < 0 || size < entry.min) entry.min = size;
+      entry.count++;
+      if (entry.count === 2) inefficient.push(entry);
+    }
+    stackOnto(stacked, tree);
+  });
+  let minimum = 0;
+  let discovered = 0;
+  for (const entry of data.values()) {
+    minimum += entry.min;
+    discovered += entry.cumulative;
+  }
+  const wastedBytes = inefficient.reduce((sum, e) => sum + e.cumulative, 0);
+  return {
+    efficiency: discovered === 0 ? 1 : minimum / discovered,
+    wastedBytes,
+    userWastedPercent: wastedBytes / userBytes,
+    sizeBytes,
+    userBytes,
+    inefficiencies: inefficient
+      .map((e) => ({ path: e.path, count: e.count, cumulativeBytes: e.cumulative }))
+      .sort((a, b) => b.cumulativeBytes - a.cumulativeBytes || compareNames(a.path, b.path)),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * `overlay analyze`, `overlay diff A B` and `overlay ls --tree`: layer analysis of any target,
+ * a stored image (or `IMAGE@N`), a container (its writable layer counts as the top layer), or
+ * an archive or OCI layout read without storing it.
+ */
+import { analyzeLayers, diffViews, type Analysis, type ViewDiff } from '../analysis/index.js';
+import { DomainError } from '../errors/index.js';
+import { layerHistoryEntries, readImageArchive, type FileSource, type ImageConfig, type Platform } from '../image/index.js';
+import { Layer } from '../layer/index.js';
+import type { View } from './views.js';
+
+/** Layers to analyze, bottom first, with their history. */
+export interface LayerSource {
+  label: string;
+  layers: Layer[];
+  config?: ImageConfig;
+  createdBy?: string[];
+}
+
+/** The layers of a view: an image's (cut at `IMAGE@N`), a container's plus its writable layer. */
+export function viewLayers(view: View): LayerSource {
+  const layers = [...view.lowers];
+  const history = layerHistoryEntries(view.image.config);
+  const createdBy = layers.map((_, i) => history[i]?.created_by ?? '');
+  if (view.container !== undefined) {
+    layers.push(view.overlay.commitSync());
+    createdBy.push(`container ${view.container.name} (writable)`);
+  }
+  const label = view.container !== undefined ? `container ${view.container.name}` : `image ${view.imageLabel}`;
+  return { label, layers, config: view.image.config, createdBy };
+}
+
+/** The layers of one image of an archive or layout (`name` picks it when there are several). */
+export async function archiveLayers(source: FileSource, what: string, options: { name?: string; platform?: Platform } = {}): Promise<LayerSource> {
+  const images = await readImageArchive(source, options.platform);
+  const picked = options.name === undefined ? images : images.filter((i) => i.names.some((n) => n === options.name || n.startsWith(`${options.name}:`)));
+  if (picked.length !== 1) {
+    const names = images.flatMap((i) => i.names);
+    throw new DomainError('InvalidArgumentError', `${what} holds ${images.length} images${names.length === 0 ? '' : ` (${names.join(', ')})`}: name one with --image`, { source: what });
+  }
+  const image = picked[0]!;
+  const layers: Layer[] = [];
+  for (const layer of image.layers) layers.push(await Layer.fromTar(layer.chunks()));
+  return { label: `${what}${image.names[0] === undefined ? '' : ` (${image.names[0]})`}`, layers, config: image.config };
+}
+
+/** The analysis of these layers (see `analyzeLayers`). */
+export function analyzeSource(source: LayerSource, options: { baseCount?: number } = {}): Analysis {
+  return analyzeLayers({
+    layers: source.layers,
+    ...(source.config === undefined ? {} : { config: source.config }),
+    ...(source.createdBy === undefined ? {} : { createdBy: source.createdBy }),
+    ...(options.baseCount === undefined ? {} : { baseCount: options.baseCount }),
+  });
+}
+
+/** `overlay diff A B`: what B adds, changes and deletes against A (see `diffViews`). */
+export function diffSources(a: LayerSource, b: LayerSource): ViewDiff {
+  return diffViews(a.layers, b.layers);
+}

@@ -1,0 +1,66 @@
+/** analyze, diff A B, cp, IMAGE@N and ls --tree through the built binary. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, type Overlay } from './helpers.js';
+
+let o: Overlay;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  o = overlayIn();
+  mkdirSync(join(o.dir, 'rootfs', 'etc'), { recursive: true });
+  writeFileSync(join(o.dir, 'rootfs', 'etc', 'motd'), 'base\n');
+  o.ok(['import', 'rootfs', 'base:1']);
+  o.ok(['create', 'base:1', '--name', 'c1']);
+  o.ok(['write', '-p', 'c1', '/var/cache/big', 'x'.repeat(3000)]);
+  o.ok(['commit', 'c1', 'step:1', '--created-by', 'RUN download']);
+  o.ok(['create', 'step:1', '--name', 'c2']);
+  o.ok(['rm', '-r', 'c2', '/var/cache']);
+  o.ok(['commit', 'c2', 'app:1', '--created-by', 'RUN rm -rf /var/cache']);
+}, HOOK_TIMEOUT);
+
+describe('layer analysis verbs', { timeout: TEST_TIMEOUT }, () => {
+  it('analyze explains the waste and gives both sets of numbers', () => {
+    const a = o.json<{ dive: { wastedBytes: number }; corrected: { wastedBytes: number; inefficiencies: { path: string; why: string }[] } }>(['analyze', 'app:1', '--json']);
+    // Dive never counts files deleted with their directory.
+    expect(a.dive.wastedBytes).toBe(0);
+    expect(a.corrected.wastedBytes).toBe(3000);
+    expect(a.corrected.inefficiencies[0]).toMatchObject({ path: '/var/cache', why: 'written in layer 1 (RUN download), deleted with its directory in layer 2 (RUN rm -rf /var/cache)' });
+    expect(o.ok(['analyze', 'app:1'])).toContain('deleted with its directory in layer 2');
+  });
+
+  it('--ci applies .dive-ci rules, exits 1 on a failure, and a bad file is one line', () => {
+    writeFileSync(join(o.dir, '.dive-ci'), 'rules:\n  highestWastedBytes: 1KB\n');
+    const dive = o(['analyze', 'app:1', '--ci'], { cwd: o.dir });
+    expect(dive.code).toBe(0);
+    expect(dive.stdout).toContain('PASS  highestWastedBytes (1KB)');
+    const corrected = o(['analyze', 'app:1', '--ci', '--corrected'], { cwd: o.dir });
+    expect(corrected.code).toBe(1);
+    expect(corrected.stdout).toContain('FAIL  highestWastedBytes (too many bytes wasted (wasted-bytes=3000 > threshold=1000))');
+    writeFileSync(join(o.dir, '.dive-ci'), 'rules:\n  lowestEfficiency 0.9\n');
+    const bad = o(['analyze', 'app:1', '--ci'], { cwd: o.dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('overlay: analyze: .dive-ci, line 2: expected "key: value", got "lowestEfficiency 0.9"\n');
+  });
+
+  it('IMAGE@N is the view after layer N, for ls, cat and cp', () => {
+    expect(o.ok(['cat', 'app:1@1', '/var/cache/big'])).toBe('x'.repeat(3000));
+    expect(o(['cat', 'app:1', '/var/cache/big']).code).toBe(1);
+    o.ok(['cp', 'app:1@1:/var/cache/big', join(o.dir, 'big')]);
+    expect(readFileSync(join(o.dir, 'big'), 'utf8')).toBe('x'.repeat(3000));
+    expect(o(['ls', 'app:1@7']).stderr).toBe('overlay: ls: app:1@7: the image has 3 layers (0 to 2)\n');
+  });
+
+  it('diff A B compares two targets with the size change; diff CONTAINER still works', () => {
+    expect(o.ok(['diff', 'app:1@1', 'app:1'])).toBe('C /var\nD /var/cache\nsize: 3.00kB -> 5B (-3.00kB)\n');
+    expect(o.ok(['diff', 'c2'])).toBe('C /var\nD /var/cache\n');
+  });
+
+  it('ls --tree marks what the top layer did, without colour off a terminal', () => {
+    const tree = o.ok(['ls', 'app:1', '--tree', '--changed']);
+    expect(tree).not.toContain('\u001b[');
+    expect(tree).toContain('- ');
+    expect(tree).toContain('cache');
+  });
+});
