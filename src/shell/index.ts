@@ -7,4 +7,5 @@ export { parseScript } from './parse.js';
 export { ShellSyntaxError } from './syntax.js';
 export type { List as ShellScript } from './syntax.js';
 export { builtinCommands } from './commands/index.js';
+export { applyMode } from './mode.js';
 export type { ShellIo, CommandContext, CommandResult, ShellCommand, ShellOptions, ShellResult, ShellUser } from './types.js';

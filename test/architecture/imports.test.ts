@@ -23,7 +23,7 @@ const CORE_ORDER = ['cli', 'app', 'store', 'image', 'overlay', 'cow', 'layer', '
 
 /** Top-level folder → the folders it may import ("index" is src/index.ts, the public API). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  cli: ['app', 'analysis', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
+  cli: ['app', 'shell', 'analysis', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
   app: ['analysis', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   // Layer analysis (dive's metrics, corrected waste, CI rules, view diffs): beside app, over the core.
   analysis: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
