@@ -20,3 +20,5 @@ export type { Listed, ListedName } from './files.js';
 export { shortId } from './format.js';
 export { layerSizes, imageSizes, upperContentBytes } from './sizes.js';
 export type { Sizes } from './sizes.js';
+export { pushToRegistry, pullFromRegistry } from './registry.js';
+export type { ConnectRegistry, TransferOptions } from './registry.js';

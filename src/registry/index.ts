@@ -9,7 +9,7 @@ export { parseChallenge, basicAuthorization, repositoryScope } from './auth.js';
 export type { Credentials, Challenge } from './auth.js';
 export { ping, blobSize, startUpload, uploadBlob, uploadStatus, blobChunks, withDigest } from './blobs.js';
 export type { BlobSource } from './blobs.js';
-export { MANIFEST_ACCEPT, getManifest, putManifest, selectPlatform, parsePlatform, formatPlatform } from './manifests.js';
+export { MANIFEST_ACCEPT, getManifest, manifestDigestAt, putManifest, selectPlatform, parsePlatform, formatPlatform } from './manifests.js';
 export type { FetchedManifest } from './manifests.js';
 export { parseRemoteReference, formatRemoteReference, remoteName, DOCKER_HUB } from './reference.js';
 export type { RemoteReference } from './reference.js';

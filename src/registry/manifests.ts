@@ -52,6 +52,15 @@ function manifestMediaType(bytes: Uint8Array, contentType: string | null): strin
   return (contentType ?? '').split(';')[0]!.trim();
 }
 
+/** The digest a tag names on the registry (`HEAD`, with `Accept`), `undefined` when unknown. */
+export async function manifestDigestAt(client: RegistryClient, repository: string, reference: string, push = false): Promise<string | undefined> {
+  const call: Call = { method: 'HEAD', url: `/v2/${repository}/manifests/${reference}`, repository, scope: repositoryScope(repository, push), headers: { accept: MANIFEST_ACCEPT } };
+  const res = await client.send(call);
+  if (res.status === 404) return undefined;
+  if (res.status !== 200) await client.fail(call, res);
+  return res.headers.get('docker-content-digest') ?? undefined;
+}
+
 /** `PUT /v2/<name>/manifests/<reference>` with the bytes as they are. */
 export async function putManifest(client: RegistryClient, repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<void> {
   const call: Call = { method: 'PUT', url: `/v2/${repository}/manifests/${reference}`, repository, scope: repositoryScope(repository, true), headers: { 'content-type': mediaType }, body: bytes };

@@ -8,7 +8,7 @@
 import { MediaTypes, type Descriptor } from '../image/index.js';
 import type { ProgressSink } from '../store/index.js';
 import { blobSize, fromOffset, ping, startUpload, uploadBlob } from './blobs.js';
-import { putManifest } from './manifests.js';
+import { manifestDigestAt, putManifest } from './manifests.js';
 import { inParallel } from './pool.js';
 import type { BlobTransfer, TransferReport } from './report.js';
 import type { RegistryClient } from './transport.js';
@@ -68,9 +68,13 @@ export async function pushImage(client: RegistryClient, repository: string, tag:
   };
   const layers = await inParallel(dedupe(source.layers), options.parallel ?? 3, (d) => one(d, 'layer'));
   const config = await one(source.config, 'config');
-  const manifest: BlobTransfer = { digest: source.manifestDigest, size: source.manifestBytes.length, kind: 'manifest', outcome: options.dryRun === true ? 'planned' : 'sent' };
-  if (options.dryRun !== true) await putManifest(client, repository, tag, source.manifestBytes, source.mediaType ?? MediaTypes.ociManifest);
-  bytes += source.manifestBytes.length;
+  // A tag that already names this manifest is left as it is: a re-push sends nothing.
+  const there = (await manifestDigestAt(client, repository, tag, true)) === source.manifestDigest;
+  const manifest: BlobTransfer = { digest: source.manifestDigest, size: source.manifestBytes.length, kind: 'manifest', outcome: there ? 'exists' : options.dryRun === true ? 'planned' : 'sent' };
+  if (!there) {
+    if (options.dryRun !== true) await putManifest(client, repository, tag, source.manifestBytes, source.mediaType ?? MediaTypes.ociManifest);
+    bytes += source.manifestBytes.length;
+  }
   const imageBytes = source.manifestBytes.length + source.config.size + source.layers.reduce((n, l) => n + l.size, 0);
   return { direction: 'push', reference: `${client.registry}/${repository}:${tag}`, digest: source.manifestDigest, blobs: [...layers, config, manifest], bytes, imageBytes, dryRun: options.dryRun === true };
 }
