@@ -42,6 +42,10 @@ export async function pushImage(client: RegistryClient, repository: string, tag:
     const base = { digest: descriptor.digest, size: descriptor.size, kind };
     if ((await blobSize(client, repository, descriptor.digest, true)) !== undefined) return { ...base, outcome: 'exists' };
     if (options.dryRun === true) {
+      // A plan sends nothing: a mount is foreseen by a HEAD in the repository it would come from.
+      for (const from of options.mountFrom?.(descriptor.digest) ?? []) {
+        if (from !== repository && (await blobSize(client, from, descriptor.digest)) !== undefined) return { ...base, outcome: 'mounted', from };
+      }
       bytes += descriptor.size;
       return { ...base, outcome: 'planned' };
     }

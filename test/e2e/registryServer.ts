@@ -5,16 +5,18 @@
  * package's own config is never used: it listens on all interfaces.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
-/** Whether the package is installed (.ci/run installs it). */
+/** Whether the package is installed (.ci/run installs it; in CI its absence is an error). */
 export function hasRegistry(): boolean {
-  return spawnSync(REGISTRY_BIN, ['--version'], { stdio: 'ignore' }).status === 0;
+  const found = spawnSync(REGISTRY_BIN, ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!found && process.env['CI'] === 'true') throw new Error('docker-registry is not installed; CI needs it (Debian package: docker-registry)');
+  return found;
 }
 
 /** The user and password of the htpasswd file (`htpasswd -nbB tester s3cret-pass`). */
@@ -86,20 +88,23 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       auth,
     ].join('\n'),
   );
-  let log = '';
-  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  // The log goes to a file, not a pipe: a test blocked in spawnSync does not drain a pipe, and
+  // a registry whose log pipe is full stops answering.
+  const logFile = join(dir, `registry-${port}.log`);
+  const fd = openSync(logFile, 'a');
+  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const log = (): string => readFileSync(logFile, 'utf8');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}):\n${log}`);
+    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}):\n${log()}`);
     try {
       const res = await fetch(`${url}/v2/`);
       await res.arrayBuffer();
       break;
     } catch {
-      if (i > 100) throw new Error(`docker-registry did not answer on ${url}:\n${log}`);
+      if (i > 100) throw new Error(`docker-registry did not answer on ${url}:\n${log()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -114,7 +119,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     port,
     url,
     storage,
-    log: () => log,
+    log,
     kill,
     async stop() {
       await kill();
