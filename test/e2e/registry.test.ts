@@ -115,6 +115,30 @@ describe.skipIf(!REGISTRY)('push and pull with docker-registry', { timeout: TEST
     expect((registry.log().match(/"GET \/v2\/team\/app\/blobs\/sha256:[0-9a-f]+ HTTP/g) ?? []).length - gets).toBe(2);
   });
 
+  it('an index: the registry answers 404 without Accept; pull takes this platform, or --platform', async () => {
+    const app = o.json<Report>(['push', 'app:1', `${R}/team/app:1`, '--plain-http']);
+    const base = o.json<Report>(['push', 'base:1', `${R}/team/app:base`, '--plain-http']);
+    const child = async (digest: string): Promise<{ mediaType: string; digest: string; size: number }> => {
+      const res = await fetch(`${registry.url}/v2/team/app/manifests/${digest}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: (await res.arrayBuffer()).byteLength };
+    };
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...(await child(app.digest)), platform: { os: 'linux', architecture: 'amd64' } },
+        { ...(await child(base.digest)), platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      ],
+    });
+    const put = await fetch(`${registry.url}/v2/team/app/manifests/multi`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' }, body: index });
+    expect(put.status).toBe(201);
+    expect((await fetch(`${registry.url}/v2/team/app/manifests/multi`)).status).toBe(404);
+    const p = overlayIn();
+    expect(p.json<Report>(['pull', `${R}/team/app:multi`, '--plain-http'], { env: { OVERLAY_PLATFORM: 'linux/amd64' } }).digest).toBe(app.digest);
+    expect(p.json<Report>(['pull', `${R}/team/app:multi`, '--plain-http', '--platform', 'linux/arm64'], { env: { OVERLAY_PLATFORM: 'linux/amd64' } }).digest).toBe(base.digest);
+    expect(p(['pull', `${R}/team/app:multi`, '--plain-http', '--platform', 'windows/amd64']).stderr).toContain('has no image for windows/amd64 (it has linux/amd64, linux/arm64/v8): choose one with --platform');
+  });
+
   it.skipIf(!SKOPEO)('skopeo pulls what we pushed, and pushes (Docker schema2, zstd) what we pull', () => {
     const pushed = o.json<Report>(['push', 'app:1', `${R}/team/app:1`, '--plain-http']);
     const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${R}/team/app:1`], { encoding: 'utf8' })) as { Digest: string };

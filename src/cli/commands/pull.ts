@@ -1,6 +1,6 @@
 import { pullFromRegistry } from '../../app/index.js';
 import { describeTransfer, parsePlatform } from '../../registry/index.js';
-import { connector, transportOptions } from '../registryAccess.js';
+import { connector, nativeZstd, transportOptions } from '../registryAccess.js';
 import { transferBars } from '../render/transferBars.js';
 import type { CommandSpec } from './common.js';
 
@@ -20,12 +20,14 @@ export const pullCommand: CommandSpec = {
   ],
   async run(ctx) {
     const platform = ctx.optStr('platform');
+    const zstd = nativeZstd();
     const bars = transferBars(ctx.io.stderr);
     const result = await ctx.withStore(async (store) => {
       try {
         return await pullFromRegistry(store, ctx.str('reference'), connector(ctx), {
           dryRun: ctx.flag('dry-run'),
           ...(platform === undefined ? {} : { platform: parsePlatform(platform) }),
+          ...(zstd === undefined ? {} : { zstd }),
           progress: (layer) => bars.bar(`pulling ${layer.digest.slice(7, 19)}`),
         });
       } finally {
