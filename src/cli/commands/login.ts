@@ -13,7 +13,7 @@ export const loginCommand: CommandSpec = {
         .option('username', { alias: 'u', type: 'string', describe: 'user name' })
         .option('password-stdin', { type: 'boolean', default: false, describe: 'read the password from stdin' }),
     ),
-  examples: [['printf %s "$PASSWORD" | overlay login 127.0.0.1:5000 -u ada --password-stdin --plain-http', 'log in to a loopback registry']],
+  examples: [['overlay login 127.0.0.1:5000 -u ada --password-stdin <pw.txt', 'the password from a file or pipe, never an argument']],
   async run(ctx) {
     const registry = ctx.str('registry');
     const username = ctx.optStr('username');
