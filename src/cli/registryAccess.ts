@@ -80,7 +80,7 @@ export function connector(ctx: Context, given?: Credentials): ConnectRegistry {
     const credentials = given ?? readCredentials(ctx, registry);
     const plainHttp = ctx.flag('plain-http');
     const tlsVerify = ctx.args['tls-verify'] !== false;
-    const options = { registry, ...(credentials === undefined ? {} : { credentials }) };
+    const options = { registry, streamUploads: true, ...(credentials === undefined ? {} : { credentials }) };
     if (plainHttp || tlsVerify) return new RegistryClient({ ...options, plainHttp });
     // --tls-verify=false: HTTPS without checking the certificate, else plain HTTP (as podman).
     process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0';

@@ -68,6 +68,7 @@ export function withDigest(location: string, digest: string): string {
  * threshold, else in `PATCH`es. `sent` is told of each byte the registry took.
  */
 export async function uploadBlob(client: RegistryClient, repository: string, location: string, blob: BlobSource, sent?: (n: number) => void): Promise<void> {
+  if (client.streamUploads && blob.size > 0) return uploadStreamed(client, repository, location, blob, sent);
   if (blob.size > client.chunkThreshold) return uploadChunked(client, repository, location, blob, sent);
   const bytes = await collect(blob.open(0), blob.size);
   const call: Call = {
@@ -85,12 +86,52 @@ export async function uploadBlob(client: RegistryClient, repository: string, loc
   sent?.(bytes.length);
 }
 
-async function uploadChunked(client: RegistryClient, repository: string, start: string, blob: BlobSource, sent?: (n: number) => void): Promise<void> {
+/**
+ * The blob as one streamed `PATCH`, then `PUT <Location>&digest=`; after a break, the upload
+ * goes on in chunks from where `GET <Location>` says it stands.
+ */
+async function uploadStreamed(client: RegistryClient, repository: string, start: string, blob: BlobSource, sent?: (n: number) => void): Promise<void> {
+  const scope = repositoryScope(repository, true);
+  const it = blob.open(0)[Symbol.asyncIterator]();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await it.next();
+      if (next.done === true) return controller.close();
+      sent?.(next.value.length);
+      controller.enqueue(next.value);
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  const call: Call = { method: 'PATCH', url: start, repository, scope, headers: { 'content-type': 'application/octet-stream' }, body, retry: false };
+  let res: Response | undefined;
+  try {
+    res = await client.send(call);
+  } catch {
+    // A break: the registry says below how much it has.
+  }
+  if (res !== undefined && res.status === 202) {
+    await res.body?.cancel();
+    const location = locationOf(client, call, res);
+    const put: Call = { method: 'PUT', url: withDigest(location, blob.digest), repository, scope, headers: { 'content-length': '0' } };
+    const done = await client.send(put);
+    if (done.status !== 201) await client.fail(put, done);
+    await done.body?.cancel();
+    return;
+  }
+  if (res !== undefined && res.status !== 416 && res.status < 500) await client.fail(call, res);
+  await res?.body?.cancel();
+  const status = await resumePoint(client, repository, start);
+  return uploadChunked(client, repository, status.location, blob, sent, status.offset);
+}
+
+async function uploadChunked(client: RegistryClient, repository: string, start: string, blob: BlobSource, sent?: (n: number) => void, from = 0): Promise<void> {
   const scope = repositoryScope(repository, true);
   let location = start;
-  let offset = 0;
+  let offset = from;
   let resumes = 0;
-  let pieces = pieceReader(blob.open(0), client.chunkSize);
+  let pieces = pieceReader(blob.open(from), client.chunkSize);
   while (offset < blob.size) {
     const piece = await pieces.next();
     if (piece === undefined) throw new DomainError('InvalidArgumentError', `blob ${blob.digest} ended at ${offset} of ${blob.size} bytes`, { digest: blob.digest });
@@ -120,7 +161,7 @@ async function uploadChunked(client: RegistryClient, repository: string, start: 
     if (res !== undefined && res.status !== 416 && res.status < 500) await client.fail(call, res);
     await res?.body?.cancel();
     if (resumes++ >= 4) await client.fail(call, res!);
-    const status = await uploadStatus(client, repository, location);
+    const status = await resumePoint(client, repository, location);
     location = status.location;
     offset = status.offset;
     await pieces.close();
@@ -131,6 +172,21 @@ async function uploadChunked(client: RegistryClient, repository: string, start: 
   const res = await client.send(call);
   if (res.status !== 201) await client.fail(call, res);
   await res.body?.cancel();
+}
+
+/**
+ * Where a broken upload goes on: `GET <Location>`; when the registry no longer accepts that
+ * Location (docker-registry 2.8 refuses a state whose offset is not the bytes it holds, after
+ * a body broke off midway), a new upload from the start.
+ */
+async function resumePoint(client: RegistryClient, repository: string, location: string): Promise<{ location: string; offset: number }> {
+  try {
+    return await uploadStatus(client, repository, location);
+  } catch {
+    const started = await startUpload(client, repository);
+    if (started.mounted) throw new Error('unreachable: an upload without mount is never mounted');
+    return { location: started.location, offset: 0 };
+  }
 }
 
 /** `GET <Location>`: how many bytes the upload holds (`Range: 0-N`) and where to go on. */

@@ -27,6 +27,12 @@ export interface RegistryClientOptions {
   chunkThreshold?: number;
   /** Bytes per `PATCH` of a chunked upload (default 16 MiB). */
   chunkSize?: number;
+  /**
+   * Uploads a blob as one streamed `PATCH` (a request body stream: Node's fetch; browsers only
+   * over HTTP/2), resumed in chunks after a break: as skopeo uploads, and on loopback a 100 MB
+   * body streamed took 0.6 to 2 s where one buffered body took 5 s (a loaded machine).
+   */
+  streamUploads?: boolean;
 }
 
 export interface Call {
@@ -37,7 +43,7 @@ export interface Call {
   /** The token scope the call needs (auth.ts `repositoryScope`). */
   scope?: string;
   headers?: Record<string, string>;
-  body?: Uint8Array;
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   /** Transient failures are retried unless false (a `PATCH` is resumed instead: blobs.ts). */
   retry?: boolean;
 }
@@ -50,6 +56,7 @@ export class RegistryClient {
   readonly base: string;
   readonly chunkThreshold: number;
   readonly chunkSize: number;
+  readonly streamUploads: boolean;
   readonly #fetch: typeof globalThis.fetch;
   readonly #credentials: Credentials | undefined;
   readonly #retries: number;
@@ -66,6 +73,7 @@ export class RegistryClient {
     this.base = `${options.plainHttp === true ? 'http' : 'https'}://${options.registry}`;
     this.chunkThreshold = options.chunkThreshold ?? 64 << 20;
     this.chunkSize = options.chunkSize ?? 16 << 20;
+    this.streamUploads = options.streamUploads ?? false;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#credentials = options.credentials;
     this.#retries = options.retries ?? 4;
@@ -104,7 +112,8 @@ export class RegistryClient {
       if (authorization !== undefined) headers['authorization'] = authorization;
       let res: Response;
       try {
-        res = await this.#fetch(url, { method: call.method, headers, ...(call.body === undefined ? {} : { body: call.body as Uint8Array<ArrayBuffer> }), redirect: 'manual' });
+        const body = call.body === undefined ? {} : call.body instanceof ReadableStream ? { body: call.body, duplex: 'half' } : { body: call.body as Uint8Array<ArrayBuffer> };
+        res = await this.#fetch(url, { method: call.method, headers, ...body, redirect: 'manual' } as RequestInit);
       } catch (error) {
         const { code, detail } = networkCode(error);
         if (call.retry !== false && attempt < this.#retries) {

@@ -116,6 +116,33 @@ describe('uploads', () => {
   });
 });
 
+describe('streamed uploads', () => {
+  it('one streamed PATCH then PUT; after a break, GET <Location> and chunks from the offset it gives', async () => {
+    const big = new Uint8Array(10).map((_, i) => i);
+    const bigDigest = sha256Digest(big);
+    let first = true;
+    const { client, seen } = fake(
+      (r) => {
+        if (r.method === 'PATCH' && first) {
+          first = false;
+          throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET', message: 'socket hang up' } });
+        }
+        if (r.method === 'PATCH') return R(202, { location: '/v2/a/blobs/uploads/after' });
+        if (r.method === 'GET') return R(204, { range: '0-5', location: '/v2/a/blobs/uploads/resumed' });
+        return R(201);
+      },
+      { streamUploads: true, chunkSize: 8 },
+    );
+    await uploadBlob(client, 'a', 'http://reg.test:5000/v2/a/blobs/uploads/s0?_state=x', { digest: bigDigest, size: 10, open: async function* (offset) { yield big.subarray(offset); } });
+    expect(seen.map((s) => `${s.method} ${s.url.replace('http://reg.test:5000', '')} ${s.range ?? ''}`.trim())).toEqual([
+      'PATCH /v2/a/blobs/uploads/s0?_state=x',
+      'GET /v2/a/blobs/uploads/s0?_state=x',
+      'PATCH /v2/a/blobs/uploads/resumed 6-9',
+      `PUT /v2/a/blobs/uploads/after?digest=${encodeURIComponent(bigDigest)}`,
+    ]);
+  });
+});
+
 describe('manifests', () => {
   const index = encodeJson({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] });
   const registry: Handler = (r) => (r.accept?.includes(MediaTypes.ociIndex) === true ? R(200, { 'content-type': MediaTypes.ociIndex }, new TextDecoder().decode(index)) : R(404, {}, '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'));
