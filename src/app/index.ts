@@ -22,3 +22,5 @@ export { layerSizes, imageSizes, upperContentBytes } from './sizes.js';
 export type { Sizes } from './sizes.js';
 export { viewLayers, archiveLayers, analyzeSource, diffSources } from './analysis.js';
 export type { LayerSource } from './analysis.js';
+export { pushToRegistry, pullFromRegistry } from './registry.js';
+export type { ConnectRegistry, TransferOptions } from './registry.js';

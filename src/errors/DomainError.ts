@@ -12,7 +12,8 @@ export type DomainErrorCode =
   | 'NotFoundError'
   | 'InvalidArgumentError'
   | 'StoreLockedError'
-  | 'ShellSyntaxError';
+  | 'ShellSyntaxError'
+  | 'RegistryError';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -315,6 +315,47 @@ export class ImageStore {
     return out;
   }
 
+  /**
+   * A layer blob from a registry (pull), stored by the rule of `load` (ingest.ts): once per
+   * DiffID, a gzip blob byte for byte and checked against `digest` as it streams, a plain tar
+   * compressed; nothing is stored when a check fails.
+   */
+  storePulledLayer(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string): Promise<Descriptor> {
+    return this.#storeBlob(diffId, source, progress, digest);
+  }
+
+  /**
+   * A pulled image whose layers are stored: its manifest kept byte for byte (so its digest is
+   * the registry's) when the store holds every layer under the blob the manifest names, else
+   * (a zstd or plain layer stored as gzip, a layer the store had compressed otherwise) a
+   * manifest of the stored blobs, as `load` writes. Config, then manifest, then `index.json`.
+   */
+  async addPulled(manifestBytes: Uint8Array, configBytes: Uint8Array, names: readonly string[]): Promise<{ image: ImageRecord; kept: boolean }> {
+    const canonical = names.map(canonicalName);
+    const manifest = parseManifest(manifestBytes, 'pulled manifest');
+    const config = parseConfig(configBytes, `config ${manifest.config.digest}`);
+    if (manifest.layers.length !== config.rootfs.diff_ids.length) {
+      throw new DomainError('ImageFormatError', `image ${manifest.config.digest}: ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} DiffIDs`, {});
+    }
+    const layers = config.rootfs.diff_ids.map((diffId) => {
+      const stored = this.#layerBlobs.get(diffId);
+      if (stored === undefined) throw new DomainError('NotFoundError', `layer ${diffId} is not in the store`, { diffId });
+      return stored;
+    });
+    const kept = layers.every((l, i) => l.digest === manifest.layers[i]!.digest);
+    if (!kept) return { image: await this.#addManifest(configBytes, config, layers, canonical), kept };
+    await this.#blobs.put(configBytes, manifest.config.digest);
+    const manifestDigest = await this.#blobs.put(manifestBytes);
+    let image = this.#images.get(manifestDigest);
+    if (image === undefined) {
+      image = { id: manifest.config.digest, manifestDigest, manifest, manifestBytes, config, configBytes, names: [], size: imageSize(manifestBytes, configBytes, manifest.layers) };
+      this.#images.set(manifestDigest, image);
+    }
+    for (const name of canonical) this.#setTag(name, image);
+    await this.#writeIndex();
+    return { image, kept };
+  }
+
   async #addManifest(configBytes: Uint8Array, config: ImageConfig, layers: Descriptor[], names: readonly string[]): Promise<ImageRecord> {
     const configDescriptor = descriptorOf(MediaTypes.ociConfig, configBytes);
     await this.#blobs.put(configBytes, configDescriptor.digest);

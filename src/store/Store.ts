@@ -16,6 +16,7 @@ import { countReferences, storeRoots, unreferencedBlobs, type RefCounts } from '
 import { ImageStore, type AddImageInput, type ProgressSink } from './ImageStore.js';
 import type { ContainerRecord, ImageRecord } from './records.js';
 import { planImageRemoval, prunableImages } from './rmiPolicy.js';
+import { verifiedChunks } from './blobCheck.js';
 
 export interface StoreOptions {
   /** Milliseconds since the epoch for creation times and new files (default `Date.now`). */
@@ -133,6 +134,26 @@ export class Store {
 
   loadImages(sources: readonly SourceImage[], progress?: ProgressSink): Promise<ImageRecord[]> {
     return this.#images.load(sources, progress);
+  }
+
+  /** Whether the store has this blob (push and pull decide what to transfer by it). */
+  hasBlob(digest: string): Promise<boolean> {
+    return this.#backend.blobs.has(digest);
+  }
+
+  /** A stored blob's bytes in chunks, checked against its digest as they stream (blobCheck.ts). */
+  blobChunks(digest: string, what = 'blob'): AsyncIterable<Uint8Array> {
+    return verifiedChunks(this.#backend.blobs, digest, what);
+  }
+
+  /** A layer blob from a registry (see ImageStore.storePulledLayer). */
+  storePulledLayer(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string): Promise<Descriptor> {
+    return this.#images.storePulledLayer(diffId, source, progress, digest);
+  }
+
+  /** A pulled image, its manifest kept when its blobs are (see ImageStore.addPulled). */
+  addPulledImage(manifestBytes: Uint8Array, configBytes: Uint8Array, names: readonly string[]): Promise<{ image: ImageRecord; kept: boolean }> {
+    return this.#images.addPulled(manifestBytes, configBytes, names);
   }
 
   tag(image: ImageRecord, name: string): Promise<string> {

@@ -44,12 +44,12 @@ export class TagIndex {
  * found, then the images ordered by their first name (untagged ones last, by ID), one entry
  * per name and one without a name for an untagged image.
  */
-export function indexDocument(images: Iterable<{ id: string; manifestDigest: string; manifestBytes: Uint8Array; names: readonly string[] }>, foreign: readonly Descriptor[]): ImageIndex {
+export function indexDocument(images: Iterable<{ id: string; manifestDigest: string; manifestBytes: Uint8Array; names: readonly string[]; manifest?: { mediaType?: string } }>, foreign: readonly Descriptor[]): ImageIndex {
   const manifests: Descriptor[] = [...foreign];
   const key = (i: { id: string; names: readonly string[] }): string => i.names[0] ?? `\uffff${i.id}`;
   const records = [...images].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   for (const image of records) {
-    const descriptor: Descriptor = { mediaType: MediaTypes.ociManifest, digest: image.manifestDigest, size: image.manifestBytes.length };
+    const descriptor: Descriptor = { mediaType: image.manifest?.mediaType ?? MediaTypes.ociManifest, digest: image.manifestDigest, size: image.manifestBytes.length };
     if (image.names.length === 0) manifests.push(indexEntry(descriptor, undefined));
     for (const name of image.names) manifests.push(indexEntry(descriptor, name));
   }

@@ -23,11 +23,13 @@ const CORE_ORDER = ['cli', 'app', 'store', 'image', 'overlay', 'cow', 'layer', '
 
 /** Top-level folder → the folders it may import ("index" is src/index.ts, the public API). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  cli: ['app', 'shell', 'analysis', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
-  app: ['analysis', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  cli: ['app', 'shell', 'analysis', 'registry', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
+  app: ['analysis', 'registry', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   // Layer analysis (dive's metrics, corrected waste, CI rules, view diffs): beside app, over the core.
   analysis: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   host: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  // A registry client on the global fetch (Node-free, so also for browsers).
+  registry: ['store', 'image', 'layer', 'digest', 'errors', 'path'],
   store: ['image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   image: ['overlay', 'layer', 'digest', 'errors', 'path'],
   overlay: ['cow', 'layer', 'errors', 'path', 'digest'],
@@ -54,6 +56,7 @@ const PACKAGE_HOMES: Readonly<Record<string, readonly string[]>> = {
   'tar-stream': ['layer'],
   '@noble/hashes': ['digest'],
   yargs: ['cli'],
+  fzstd: ['registry'],
 };
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]!]));

@@ -18,6 +18,11 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
   ['rmi', async () => (await import('./rmi.js')).rmiCommand],
   ['save', async () => (await import('./save.js')).saveCommand],
   ['load', async () => (await import('./load.js')).loadCommand],
+  // registries
+  ['push', async () => (await import('./push.js')).pushCommand],
+  ['pull', async () => (await import('./pull.js')).pullCommand],
+  ['login', async () => (await import('./login.js')).loginCommand],
+  ['logout', async () => (await import('./login.js')).logoutCommand],
   // containers
   ['create', async () => (await import('./create.js')).createCommand],
   ['ps', async () => (await import('./ps.js')).psCommand],
