@@ -19,12 +19,14 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * `host` is the Node edge beside it: cli → host → store and below; nothing in the core imports
  * host or cli.
  */
-const CORE_ORDER = ['cli', 'app', 'store', 'image', 'overlay', 'cow', 'layer', 'digest', 'errors'] as const;
+const CORE_ORDER = ['cli', 'app', 'build', 'store', 'image', 'overlay', 'cow', 'layer', 'digest', 'errors'] as const;
 
 /** Top-level folder → the folders it may import ("index" is src/index.ts, the public API). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  cli: ['app', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
-  app: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  cli: ['app', 'build', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
+  app: ['build', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  build: ['shell', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  shell: ['overlay', 'layer', 'errors', 'path'],
   host: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   store: ['image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   image: ['overlay', 'layer', 'digest', 'errors', 'path'],
@@ -50,6 +52,8 @@ const PACKAGE_HOMES: Readonly<Record<string, readonly string[]>> = {
   'tar-stream': ['layer'],
   '@noble/hashes': ['digest'],
   yargs: ['cli'],
+  'dockerfile-ast': ['build'],
+  '@balena/dockerignore': ['build'],
 };
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]!]));

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { build, memoryContext, BuildError, type BuildOptions } from '../../../src/build/index.js';
+import { Layer } from '../../../src/layer/index.js';
+import { Overlay } from '../../../src/overlay/index.js';
+import { Store, memoryBackend } from '../../../src/store/index.js';
+import { importImage } from '../../../src/app/index.js';
+
+const open = (): Promise<Store> => Store.openBackend(memoryBackend(), { clock: () => 0, platform: { os: 'linux', architecture: 'amd64' } });
+
+async function withBase(store: Store): Promise<void> {
+  const layer = Layer.fromEntries([
+    { path: '/etc/passwd', type: 'file', content: 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n' },
+    { path: '/etc/group', type: 'file', content: 'root:x:0:\napp:x:1000:\n' },
+    { path: '/bin/sh', type: 'file', content: 'sh', mode: 0o755 },
+  ]);
+  await importImage(store, { source: { layer }, history: { createdBy: 'base' }, name: 'base:1.0', created: new Date(0).toISOString() });
+}
+
+async function run(store: Store, files: Record<string, string>, extra: Partial<BuildOptions> = {}) {
+  const lines: string[] = [];
+  const result = await build({ store, context: memoryContext(files), onProgress: (l) => lines.push(l), now: () => 0, ...extra });
+  return { ...result, log: lines.join('\n') };
+}
+
+async function readImage(store: Store, ref: string, path: string): Promise<string> {
+  const image = store.resolveImage(ref);
+  const ov = new Overlay({ lowers: await store.layers(image) });
+  return String(ov.fs.readFileSync(path, 'utf8'));
+}
+
+const APP = {
+  Dockerfile: 'FROM base:1.0\nWORKDIR /app\nCOPY package.json ./\nRUN echo installed > deps\nCOPY src/ ./src/\nRUN echo built > out\nCMD ["node", "src/app.js"]\n',
+  'package.json': '{}',
+  'src/app.js': 'console.log(1)',
+  'src/lib.js': 'x',
+};
+
+describe('build', () => {
+  it('builds an image: layers, history, config, files', async () => {
+    const store = await open();
+    await withBase(store);
+    const { image, summary, log } = await run(store, APP, { tags: ['app:1'] });
+    expect(image.names).toEqual(['app:1']);
+    expect(summary.steps).toBe(5);
+    expect(summary.cached).toBe(0);
+    expect(await readImage(store, 'app:1', '/app/src/app.js')).toBe('console.log(1)');
+    expect(await readImage(store, 'app:1', '/app/deps')).toBe('installed\n');
+    expect(image.config.config).toMatchObject({ WorkingDir: '/app', Cmd: ['node', 'src/app.js'] });
+    const history = image.config.history!.map((h) => h.created_by);
+    expect(history.slice(1)).toEqual(['WORKDIR /app', 'COPY package.json ./', 'RUN echo installed > deps', 'COPY src/ ./src/', 'RUN echo built > out', 'CMD ["node", "src/app.js"]']);
+    expect(image.config.history!.at(-1)!.empty_layer).toBe(true);
+    expect(log).toContain('#2 [1/6] FROM base:1.0');
+    expect(log).toContain('Build steps: 0/5 cached (0%)');
+  });
+
+  it('rebuilds from the first changed step, and says why', async () => {
+    const store = await open();
+    await withBase(store);
+    const first = await run(store, APP);
+    const again = await run(store, APP);
+    expect(again.image.id).toBe(first.image.id);
+    expect(again.summary.cached).toBe(5);
+    const changed = await run(store, { ...APP, 'src/app.js': 'console.log(2)' });
+    expect(changed.steps.map((s) => s.status)).toEqual(['CACHED', 'CACHED', 'CACHED', 'DONE', 'DONE']);
+    expect(changed.steps[3]!.reason).toBe('COPY src/ ./src/: src/app.js changed (content)');
+    expect(changed.steps[4]!.reason).toBe('parent step missed');
+    const noCache = await run(store, { ...APP, 'src/app.js': 'console.log(2)' }, { noCache: true });
+    expect(noCache.image.id).toBe(changed.image.id);
+    expect(noCache.steps[0]!.reason).toBe('--no-cache');
+  });
+
+  it('puts an ARG change on the first RUN', async () => {
+    const store = await open();
+    await withBase(store);
+    const files = { Dockerfile: 'FROM base:1.0\nARG VERSION=1.0\nCOPY package.json /\nRUN echo $VERSION > /v\n', 'package.json': '{}' };
+    await run(store, files);
+    const next = await run(store, files, { buildArgs: { VERSION: '1.1' } });
+    expect(next.steps.map((s) => s.status)).toEqual(['CACHED', 'DONE']);
+    expect(next.steps[1]!.reason).toBe('RUN: ARG VERSION changed 1.0 -> 1.1');
+    expect(await readImage(store, next.image.id, '/v')).toBe('1.1\n');
+  });
+
+  it('ignores .dockerignored files: they never bust the cache, and COPY of one fails as in Docker', async () => {
+    const store = await open();
+    await withBase(store);
+    const files = { Dockerfile: 'FROM base:1.0\nCOPY . /src/\n', '.dockerignore': '*.log\n!keep.log\n', 'a.txt': 'a', 'x.log': '1', 'keep.log': 'k' };
+    const first = await run(store, files);
+    const second = await run(store, { ...files, 'x.log': '2' });
+    expect(second.summary.cached).toBe(1);
+    expect(second.image.id).toBe(first.image.id);
+    expect(await readImage(store, first.image.id, '/src/keep.log')).toBe('k');
+    await expect(run(store, { ...files, Dockerfile: 'FROM base:1.0\nCOPY x.log /\n' })).rejects.toThrow(
+      /^Dockerfile:2:1: COPY failed: file not found in build context or excluded by \.dockerignore: "x\.log"$/,
+    );
+  });
+
+  it('multi-stage: COPY --from copies files, and a rebuilt stage with the same files still hits', async () => {
+    const store = await open();
+    await withBase(store);
+    const df = 'FROM base:1.0 AS builder\nCOPY src/ /src/\nRUN echo artifact > /out.bin\nFROM scratch\nCOPY --from=builder /out.bin /app/out.bin\n';
+    const first = await run(store, { Dockerfile: df, 'src/a': '1' });
+    expect(first.image.config.rootfs.diff_ids).toHaveLength(1);
+    expect(await readImage(store, first.image.id, '/app/out.bin')).toBe('artifact\n');
+    const second = await run(store, { Dockerfile: df, 'src/a': '2' });
+    expect(second.steps.map((s) => s.status)).toEqual(['DONE', 'DONE', 'CACHED']);
+    expect(second.image.id).toBe(first.image.id);
+  });
+
+  it('errors are one line with file:line:column', async () => {
+    const store = await open();
+    await withBase(store);
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\n  FOOBAR x\n' })).rejects.toThrow(/^Dockerfile:2:3: unknown instruction: FOOBAR$/);
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN false\n' })).rejects.toThrow(/^Dockerfile:2:1: RUN false: exit code 1$/);
+    await expect(run(store, { Dockerfile: 'FROM nope:1\n' })).rejects.toBeInstanceOf(BuildError);
+  });
+});
