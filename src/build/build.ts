@@ -20,6 +20,7 @@ import { copyDefinition, executeCopy, executeRun, executeWorkdir, runDefinition,
 import { squashLayers } from './squash.js';
 import { imageWaste, type BuildSummary } from './summary.js';
 import { expand } from './variables.js';
+import { lintOrder, whatIfStep, type WhatIfResult, type WhatIfStep } from './whatIf.js';
 
 export interface BuildOptions {
   store: Store;
@@ -42,6 +43,8 @@ export interface BuildOptions {
   onProgress?: (line: string) => void;
   /** Milliseconds, for step timings only (default `Date.now`). */
   now?: () => number;
+  /** `--what-if`: changes nothing; says which steps edits to these context paths would rebuild (see `whatIf`). */
+  whatIf?: readonly string[];
 }
 
 export interface StepReport {
@@ -85,8 +88,14 @@ export function containerfileText(options: Pick<BuildOptions, 'containerfile' | 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const { text, file } = containerfileText(options);
   const parsed = parseContainerfile(text, file);
-  const run = new BuildRun(options, parsed);
-  return run.run();
+  return (await new BuildRun({ ...options, whatIf: undefined }, parsed).run()) as BuildResult;
+}
+
+/** `--what-if PATHS`: the steps edits to these context paths would rebuild; the store is not changed. */
+export async function whatIf(options: BuildOptions & { whatIf: readonly string[] }): Promise<WhatIfResult> {
+  const { text, file } = containerfileText(options);
+  const parsed = parseContainerfile(text, file);
+  return (await new BuildRun(options, parsed).run()) as WhatIfResult;
 }
 
 class BuildRun {
@@ -100,6 +109,10 @@ class BuildRun {
   readonly #stages = new Map<number, StageState>();
   readonly #reports: StepReport[] = [];
   #context: SourceTree | undefined;
+  readonly #changed: string[] | undefined;
+  readonly #plan: WhatIfStep[] = [];
+  /** What-if: stages whose steps would run again. */
+  readonly #rebuiltStages = new Set<number>();
   #cache!: BuildCacheDocument;
 
   constructor(options: BuildOptions, file: Containerfile) {
@@ -109,13 +122,14 @@ class BuildRun {
     this.#created = new Date(this.#epoch * 1000).toISOString();
     this.#progress = new Progress(options.onProgress ?? (() => {}), options.now ?? Date.now);
     this.#buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
+    this.#changed = options.whatIf?.map((p) => p.replace(/^\.?\/+/, '').replace(/\/+$/, ''));
     for (const arg of file.globalArgs) {
       const { name, value } = arg.pairs[0]!;
       this.#globalArgs.set(name, this.#buildArgs.get(name) ?? (value === undefined ? undefined : expand(value, definedArgs(this.#globalArgs))));
     }
   }
 
-  async run(): Promise<BuildResult> {
+  async run(): Promise<BuildResult | WhatIfResult> {
     const p = this.#progress;
     p.internal(`load build definition from ${this.#file.file}`);
     this.#cache = await this.#o.store.buildCache();
@@ -123,6 +137,15 @@ class BuildRun {
     const needed = this.#needed(target);
     for (const stage of this.#file.stages) if (needed.has(stage.index)) await this.#buildStage(stage, needed.size > 1 || this.#file.stages.length > 1);
     const state = this.#stages.get(target.index)!;
+    if (this.#changed !== undefined) {
+      const rebuilt = this.#plan.filter((s) => s.rebuild);
+      return {
+        changed: this.#changed,
+        steps: this.#plan,
+        rebuilt: { steps: rebuilt.length, bytes: rebuilt.reduce((n, s) => n + s.bytes, 0), simulatedMs: rebuilt.reduce((n, s) => n + s.simulatedMs, 0) },
+        lint: lintOrder(this.#file.stages.filter((s) => needed.has(s.index))),
+      };
+    }
     if (this.#o.squash === true) await this.#squash(state);
     const config = this.#config(state);
     p.internal('exporting to image');
@@ -204,7 +227,7 @@ class BuildRun {
     const stage = this.#stageRef(name, def.index);
     if (stage !== undefined) {
       const from = this.#stages.get(stage.index)!;
-      return { ...common, layers: [...from.layers], diffIds: [...from.diffIds], baseLayers: from.layers.length, baseHistory: from.history.length, history: [...from.history], base: from.base, runtime: structuredClone(from.runtime), env: new Map(from.env), shell: [...from.shell], key: from.key };
+      return { ...common, missed: this.#changed !== undefined && this.#rebuiltStages.has(stage.index), layers: [...from.layers], diffIds: [...from.diffIds], baseLayers: from.layers.length, baseHistory: from.history.length, history: [...from.history], base: from.base, runtime: structuredClone(from.runtime), env: new Map(from.env), shell: [...from.shell], key: from.key };
     }
     if (name === 'scratch') return { ...common, layers: [], diffIds: [], baseLayers: 0, baseHistory: 0, history: [], base: undefined, runtime: {}, env: new Map(), key: fromKey(undefined) };
     const image = this.#o.store.findImage(name);
@@ -252,8 +275,9 @@ class BuildRun {
       copy = copyDefinition(state, step, tree, from);
       def = copy.def;
     }
-    const n = p.step(state.label, index, total, `${step.keyword} ${step.args}`);
     const key = stepKey(state.key, def);
+    if (this.#changed !== undefined) return this.#planStep(state, step, def, key, copy !== undefined && step.flags['from'] === undefined);
+    const n = p.step(state.label, index, total, `${step.keyword} ${step.args}`);
     const cached = this.#o.noCache === true || state.missed ? undefined : lookup(this.#cache, key);
     const report: StepReport = { n, stage: state.label, instruction: step.text, position: step.position, status: 'DONE', simulatedMs: 0, bytes: 0 };
     if (cached !== undefined && (await this.#reuse(state, cached, step.text))) {
@@ -298,6 +322,22 @@ class BuildRun {
     }
     state.key = key;
     this.#reports.push(report);
+  }
+
+  /** What-if: decides the step without running it; a cached layer is still applied so later keys are right. */
+  async #planStep(state: StageState, step: Instruction, def: StepDefinition, key: string, fromContext: boolean): Promise<void> {
+    const cached = lookup(this.#cache, key);
+    const fromRef = step.flags['from'];
+    const fromStage = fromRef === undefined ? undefined : this.#stageRef(expand(fromRef, definedArgs(this.#globalArgs)), state.def.index);
+    const fromRebuilt = fromStage !== undefined && this.#rebuiltStages.has(fromStage.index);
+    const decision = whatIfStep(def, cached, state.missed, fromContext, fromRebuilt, this.#changed!);
+    this.#plan.push({ stage: state.label, instruction: step.text, position: step.position, ...decision, bytes: cached?.bytes ?? 0, simulatedMs: cached?.simulatedMs ?? 0 });
+    if (decision.rebuild) {
+      state.missed = true;
+      this.#rebuiltStages.add(state.def.index);
+    }
+    if (cached === undefined || !(await this.#reuse(state, cached, step.text))) state.missed = true;
+    state.key = key;
   }
 
   /** Applies a cached step; false when its layer is gone from the store (then it runs again). */

@@ -3,7 +3,8 @@
  * miss explained, multi-stage builds and `.dockerignore`. Browser-pure: the context is any
  * fs-like object.
  */
-export { build, containerfileText } from './build.js';
+export { build, whatIf, containerfileText } from './build.js';
+export type { WhatIfResult, WhatIfStep } from './whatIf.js';
 export type { BuildOptions, BuildResult, BuildSummary, StepReport } from './build.js';
 export { memoryContext, dockerignore } from './context.js';
 export type { BuildContextFs } from './context.js';

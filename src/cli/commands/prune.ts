@@ -10,6 +10,7 @@ export const pruneCommand: CommandSpec = {
     if (ctx.json) return ctx.printJson(result);
     for (const id of result.images) ctx.out(`Deleted: ${id}`);
     ctx.out(`Total reclaimed space: ${formatBytes(result.bytes)} (${result.blobs.length} blobs)`);
+    if (result.buildCacheEntries > 0) ctx.out(`Build cache steps dropped: ${result.buildCacheEntries} (no image uses their layers)`);
     if (result.cacheBytes > 0) ctx.out(`Layer caches dropped: ${formatBytes(result.cacheBytes)} (rebuilt from the layers when next needed)`);
   },
 };
