@@ -3,7 +3,7 @@ import { build, memoryContext, BuildError, type BuildOptions } from '../../../sr
 import { Layer } from '../../../src/layer/index.js';
 import { Overlay } from '../../../src/overlay/index.js';
 import { Store, memoryBackend } from '../../../src/store/index.js';
-import { importImage } from '../../../src/app/index.js';
+import { createContainer, importImage } from '../../../src/app/index.js';
 
 const open = (): Promise<Store> => Store.openBackend(memoryBackend(), { clock: () => 0, platform: { os: 'linux', architecture: 'amd64' } });
 
@@ -112,5 +112,28 @@ describe('build', () => {
     await expect(run(store, { Dockerfile: 'FROM base:1.0\n  FOOBAR x\n' })).rejects.toThrow(/^Dockerfile:2:3: unknown instruction: FOOBAR$/);
     await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN false\n' })).rejects.toThrow(/^Dockerfile:2:1: RUN false: exit code 1$/);
     await expect(run(store, { Dockerfile: 'FROM nope:1\n' })).rejects.toBeInstanceOf(BuildError);
+  });
+
+  it('--squash: the build\'s layers become one on top of the base, with the same files', async () => {
+    const store = await open();
+    await withBase(store);
+    const files = { Dockerfile: 'FROM base:1.0\nRUN mkdir -p /d && echo 1 > /d/a\nRUN echo 2 > /d/b\nCOPY x /d/x\n', x: 'x' };
+    const plain = await run(store, files);
+    const squashed = await run(store, files, { squash: true });
+    expect(plain.image.config.rootfs.diff_ids).toHaveLength(4);
+    expect(squashed.image.config.rootfs.diff_ids).toHaveLength(2);
+    expect(squashed.image.config.rootfs.diff_ids[0]).toBe(plain.image.config.rootfs.diff_ids[0]);
+    for (const path of ['/d/a', '/d/b', '/d/x', '/etc/passwd']) expect(await readImage(store, squashed.image.id, path)).toBe(await readImage(store, plain.image.id, path));
+    expect(squashed.image.config.history!.filter((h) => h.empty_layer !== true)).toHaveLength(2);
+  });
+
+  it('create refuses an image of more than 127 layers unless maxLayers lifts the limit', async () => {
+    const store = await open();
+    await withBase(store);
+    const steps = Array.from({ length: 127 }, (_, i) => `RUN echo ${i} > /f${i}`).join('\n');
+    const tall = await run(store, { Dockerfile: `FROM base:1.0\n${steps}\n` }, { tags: ['tall:1'] });
+    expect(tall.image.config.rootfs.diff_ids).toHaveLength(128);
+    await expect(createContainer(store, 'tall:1')).rejects.toThrow(/tall:1 has 128 layers, more than the 127 .*--squash.*flatten.*--max-layers/);
+    await expect(createContainer(store, 'tall:1', { maxLayers: 128 })).resolves.toBeDefined();
   });
 });
