@@ -40,7 +40,7 @@ describe('build cache soundness', () => {
         const context = (f: Record<string, string>) => memoryContext({ ...f, Dockerfile: dockerfile });
         await build({ store, context: context(files) });
         const edited = { ...files, [edit.file]: edit.content };
-        const args = edit.arg === undefined ? {} : { V: edit.arg };
+        const args: Record<string, string> = edit.arg === undefined ? {} : { V: edit.arg };
         const cached = await build({ store, context: context(edited), buildArgs: args });
         const fresh = await build({ store: await storeWithBase(), context: context(edited), buildArgs: args, noCache: true });
         expect(cached.image.id).toBe(fresh.image.id);

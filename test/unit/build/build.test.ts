@@ -136,4 +136,24 @@ describe('build', () => {
     await expect(createContainer(store, 'tall:1')).rejects.toThrow(/tall:1 has 128 layers, more than the 127 .*--squash.*flatten.*--max-layers/);
     await expect(createContainer(store, 'tall:1', { maxLayers: 128 })).resolves.toBeDefined();
   });
+
+  it('ADD extracts a local tar; globs, --chown by name, --chmod and the escape directive work', async () => {
+    const store = await open();
+    await withBase(store);
+    const tar = Layer.fromEntries([{ path: '/pkg/lib.txt', type: 'file', content: 'lib' }]).toTar();
+    const context = memoryContext({
+      Dockerfile: '# escape=`\nFROM base:1.0\nADD vendor.tar /opt/\nCOPY --chown=app:app --chmod=600 *.cfg `\n  /etc/app/\n',
+      'vendor.tar': tar,
+      'a.cfg': 'A',
+      'b.cfg': 'B',
+      'c.txt': 'C',
+    });
+    const { image } = await build({ store, context });
+    const ov = new Overlay({ lowers: await store.layers(image) });
+    expect(String(ov.fs.readFileSync('/opt/pkg/lib.txt', 'utf8'))).toBe('lib');
+    expect(ov.fs.readdirSync('/etc/app')).toEqual(['a.cfg', 'b.cfg']);
+    const st = ov.fs.statSync('/etc/app/a.cfg');
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1000, 1000, 0o600]);
+    expect(image.config.history!.at(-1)!.created_by).toBe('COPY --chown=app:app --chmod=600 *.cfg   /etc/app/');
+  });
 });
