@@ -59,12 +59,14 @@ export function explainMiss(doc: BuildCacheDocument, parent: string, def: StepDe
   const siblings = Object.values(doc.entries).filter((e): e is CachedStep => e['parent'] === parent && (e as CachedStep).definition?.kind === def.kind);
   const head = def.kind === 'RUN' ? 'RUN' : `${def.kind} ${def.label}`;
   if (siblings.length === 0) return `${head}: no cached ${def.kind} step after the previous step`;
-  let best: { reasons: string[] } | undefined;
+  let best: { reasons: string[]; step: CachedStep } | undefined;
   for (const s of siblings) {
     const reasons = differences(s.definition, def);
-    if (best === undefined || reasons.length < best.reasons.length) best = { reasons };
+    if (best === undefined || reasons.length < best.reasons.length) best = { reasons, step: s };
   }
   const reasons = best!.reasons;
+  // Another COPY altogether: its files are no explanation; the instruction is.
+  if (def.kind !== 'RUN' && best!.step.definition.label !== def.label) return `${head}: instruction changed (the cached step after the previous one is ${def.kind} ${best!.step.definition.label})`;
   if (reasons.length === 0) return `${head}: cached layer is no longer in the store`;
   return `${head}: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''}`;
 }

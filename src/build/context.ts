@@ -155,13 +155,13 @@ export class SourceTree {
     return key;
   }
 
-  /** Every file under `path` (itself included) as relative path → record, for explaining misses. */
+  /** Every file under `path` (itself included) as relative path → record, for explaining misses; the context root is `.`. */
   records(path: string, as: string, out: Record<string, FileRecord>): void {
     const e = this.entry(path);
     if (e === undefined) return;
     const data = e.kind === 'file' ? this.dataHash(e.path).slice(7, 23) : '';
     out[as] = `${e.kind} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.size} ${data} ${e.target ?? ''}`;
-    if (e.kind === 'dir') for (const child of this.children(path)) this.records(join(path, child), as === '' ? child : `${as}/${child}`, out);
+    if (e.kind === 'dir') for (const child of this.children(path)) this.records(join(path, child), as === '.' ? child : `${as}/${child}`, out);
   }
 
   /**

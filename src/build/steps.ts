@@ -68,7 +68,7 @@ export function copyDefinition(state: StageState, step: Instruction, tree: Sourc
   const flags: Record<string, string> = {};
   for (const name of ['chmod', 'chown', 'from'] as const) if (step.flags[name] !== undefined) flags[name] = expand(step.flags[name]!, vars);
   const files: Record<string, string> = {};
-  for (const source of sources) tree.records(source, source.slice(1), files);
+  for (const source of sources) tree.records(source, source.slice(1) || '.', files);
   const def: StepDefinition = {
     kind: step.keyword === 'ADD' ? 'ADD' : 'COPY',
     label: step.args,

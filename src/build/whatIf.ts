@@ -29,7 +29,7 @@ export interface WhatIfResult {
 export function touchedBy(def: StepDefinition, changed: readonly string[]): string | undefined {
   const files = Object.keys(def.files ?? {});
   for (const c of changed) {
-    const hit = files.find((f) => f === c || f.startsWith(`${c}/`) || c.startsWith(`${f}/`) || (f === '' && c !== ''));
+    const hit = files.find((f) => f === c || f.startsWith(`${c}/`) || c.startsWith(`${f}/`) || f === '.');
     if (hit !== undefined) return c;
   }
   return undefined;
@@ -46,8 +46,9 @@ export function whatIfStep(def: StepDefinition, cached: CachedStep | undefined, 
 }
 
 /**
- * Steps that copy the whole context (`COPY . …`, `ADD . …`) before a RUN in the same stage:
- * any edit to any file reruns that RUN. The fix is to copy first only what the RUN needs.
+ * Steps that copy the whole context (`COPY . …`, `ADD . …`) before a RUN in the same stage, with
+ * nothing narrower copied before: any edit to any file reruns that RUN. The fix is to copy first
+ * only what the RUN needs.
  */
 export function lintOrder(stages: readonly StageDefinition[]): string[] {
   const out: string[] = [];
@@ -56,6 +57,8 @@ export function lintOrder(stages: readonly StageDefinition[]): string[] {
       if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.flags['from'] !== undefined) return;
       const sources = (step.json ?? step.words).slice(0, -1);
       if (!sources.some((s) => s === '.' || s === './' || s === '/' || s === '*')) return;
+      // Already the good order: narrower files were copied (and used) before the whole context.
+      if (stage.steps.slice(0, i).some((s) => (s.keyword === 'COPY' || s.keyword === 'ADD') && s.flags['from'] === undefined)) return;
       const run = stage.steps.slice(i + 1).find((s) => s.keyword === 'RUN');
       if (run === undefined) return;
       out.push(

@@ -95,6 +95,18 @@ describe('overlay build', { timeout: TEST_TIMEOUT }, () => {
   });
 });
 
+describe('overlay demo build', { timeout: TEST_TIMEOUT }, () => {
+  it('plays the good and the bad order, the same on every run, and shows what each edit rebuilt', () => {
+    const o = overlayIn(tempDir('overlay-demo-build-'));
+    const first = o.ok(['demo', 'build']);
+    expect(o.ok(['demo', 'build'])).toBe(first);
+    expect(first).toContain('Would rebuild 2/5 steps');
+    expect(first).toContain('Would rebuild 3/4 steps');
+    expect(first.match(/CACHE MISS: COPY \. \.: src\/app\.js changed \(content\)/g)).toHaveLength(2);
+    expect(first).toMatch(/Build steps: 3\/5 cached \(60%\)[\s\S]*Build steps: 1\/4 cached \(25%\)\s*$/m);
+  });
+});
+
 describe.skipIf(!hasTool('oci-image-tool') || !hasTool('umoci'))('a built image and the OCI tools', { timeout: TEST_TIMEOUT }, () => {
   it('validates with oci-image-tool, and umoci unpacks the tree our export gives', () => {
     const { dir } = project();

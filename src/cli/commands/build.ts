@@ -36,6 +36,9 @@ export const buildCommand: CommandSpec = {
       squash: ctx.flag('squash'),
       onProgress: (line) => ctx.io.stderr.write(`${line}\n`),
     };
+    // OVERLAY_STEP_TIMES=0: step times without the wall clock (only simulated time), for logs
+    // that must be the same on every run (overlay demo build).
+    if (ctx.io.env['OVERLAY_STEP_TIMES'] === '0') options.now = () => 0;
     const epoch = ctx.io.env['SOURCE_DATE_EPOCH'];
     // Reproducible by default: without SOURCE_DATE_EPOCH every time in the image is the epoch.
     options.sourceDateEpoch = epoch !== undefined && epoch !== '' ? Math.floor(ctx.clock() / 1000) : 0;
