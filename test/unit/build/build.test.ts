@@ -156,4 +156,23 @@ describe('build', () => {
     expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1000, 1000, 0o600]);
     expect(image.config.history!.at(-1)!.created_by).toBe('COPY --chown=app:app --chmod=600 *.cfg   /etc/app/');
   });
+
+  it('the cache lives in the store: gc keeps its layers, df counts them, prune drops what no image uses', async () => {
+    const store = await open();
+    await withBase(store);
+    const files = { Dockerfile: 'FROM base:1.0 AS builder\nRUN echo big > /tmp.bin\nRUN echo out > /out && echo more > /more\nFROM base:1.0\nCOPY --from=builder /out /out\n' };
+    await run(store, files, { tags: ['app:1'] });
+    const entries = Object.keys((await store.buildCache()).entries).length;
+    expect(entries).toBe(3);
+    expect((await store.gc()).blobs).toEqual([]);
+    const usage = await store.diskUsage();
+    expect(usage.buildCache.entries).toBe(3);
+    expect(usage.buildCache.bytes).toBeGreaterThan(0);
+    expect((await run(store, files)).summary.cached).toBe(3);
+    const pruned = await store.prune();
+    expect(pruned.buildCacheEntries).toBe(2);
+    expect(pruned.blobs.length).toBe(2);
+    const after = await run(store, files);
+    expect(after.steps.map((s) => s.reason)).toEqual(['RUN: no cached RUN step after the previous step', 'parent step missed', undefined]);
+  });
 });
