@@ -8,8 +8,24 @@ import { containerByRef, imageByRef } from './refs.js';
 import { upperContentBytes } from './sizes.js';
 
 /** `overlay create`: a container on an image, named as given or `IMAGE-N`. */
-export async function createContainer(store: Store, imageRef: string, options: { name?: string } = {}): Promise<ContainerRecord> {
+/**
+ * The most image layers a container may stack: Docker's overlay2 mounts at most 128 lower
+ * directories (moby daemon/graphdriver/overlay2/overlay.go, maxDepth), one of them the
+ * container's init layer, so 127 of the image's.
+ */
+export const MAX_CONTAINER_LAYERS = 127;
+
+export async function createContainer(store: Store, imageRef: string, options: { name?: string; maxLayers?: number } = {}): Promise<ContainerRecord> {
   const image = imageByRef(store, imageRef);
+  const layers = image.config.rootfs.diff_ids.length;
+  const max = options.maxLayers ?? MAX_CONTAINER_LAYERS;
+  if (layers > max) {
+    throw new DomainError(
+      'InvalidArgumentError',
+      `${imageRef} has ${layers} layers, more than the ${max} Docker's overlay2 can stack under a container (128 lower directories, one for the container's init layer): rebuild it with "overlay build --squash", flatten it, or raise the limit with --max-layers`,
+      { layers, max },
+    );
+  }
   const create: { name?: string; imageName?: string } = {};
   if (options.name !== undefined) create.name = options.name;
   // The name it was created from (`app` means `app:latest`), else the image's first name.

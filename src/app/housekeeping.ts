@@ -2,12 +2,12 @@
 import type { DiskUsage, GcResult, Store, StoreCheck } from '../store/index.js';
 
 /** Bytes of images, layers (shared and unique), containers and unreferenced blobs. */
-export function diskUsage(store: Store): Promise<DiskUsage & { cacheBytes: number }> {
+export function diskUsage(store: Store): Promise<DiskUsage & { cacheBytes: number; buildCache: { entries: number; bytes: number } }> {
   return store.diskUsage();
 }
 
 /** Untagged images no container uses, then every unreferenced blob. */
-export function pruneStore(store: Store): Promise<GcResult & { images: string[]; cacheBytes: number }> {
+export function pruneStore(store: Store): Promise<GcResult & { images: string[]; cacheBytes: number; buildCacheEntries: number }> {
   return store.prune();
 }
 

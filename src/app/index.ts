@@ -5,7 +5,7 @@
  */
 export { listImages, importImage, tagImage, removeImages, imageHistory, layerUsage } from './images.js';
 export type { ImageRow, ImportInput, HistoryStep, LayerUse } from './images.js';
-export { createContainer, listContainers, editContainer, diffContainer, commitContainer, removeContainers } from './containers.js';
+export { MAX_CONTAINER_LAYERS, createContainer, listContainers, editContainer, diffContainer, commitContainer, removeContainers } from './containers.js';
 export type { ContainerRow, CommitInput, CommitResult, RemovedContainers } from './containers.js';
 export { saveImages, loadImages } from './archives.js';
 export type { LoadProgress } from './archives.js';

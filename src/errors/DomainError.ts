@@ -13,7 +13,8 @@ export type DomainErrorCode =
   | 'InvalidArgumentError'
   | 'StoreLockedError'
   | 'ShellSyntaxError'
-  | 'RegistryError';
+  | 'RegistryError'
+  | 'BuildError';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

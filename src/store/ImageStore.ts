@@ -222,6 +222,21 @@ export class ImageStore {
     return out;
   }
 
+  /**
+   * A stored layer blob that no image may list yet (the build cache's): its layer, and the
+   * blob noted for its DiffID so an image can list it. `undefined` when the blob is gone.
+   */
+  async layerFromBlob(diffId: string, descriptor: Descriptor): Promise<Layer | undefined> {
+    if ((await this.#blobs.size(descriptor.digest)) === undefined) return undefined;
+    let layer = this.#layerCache.get(descriptor.digest);
+    if (layer === undefined) {
+      layer = await this.#caches.layer({ blob: descriptor.digest, diffId });
+      this.#layerCache.set(descriptor.digest, layer);
+    }
+    if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, descriptor);
+    return layer;
+  }
+
   /** Bytes of file data of each of an image's layers (`Layer.size`), from the index headers. */
   async layerDataBytes(image: ImageRecord): Promise<number[]> {
     const out: number[] = [];

@@ -8,6 +8,7 @@ import { mountContainer, nameFromAnnotations, tryCanonicalName } from '../image/
 import type { Layer, TarLimits } from '../layer/index.js';
 import type { Overlay } from '../overlay/index.js';
 import type { StoreBackend } from './backend.js';
+import { buildCacheBlobs, decodeBuildCache, encodeBuildCache, keepUsedEntries, type BuildCacheDocument } from './buildCache.js';
 import { ContainerStore, usable } from './ContainerStore.js';
 import { webCompression, type LayerCompression } from './compression.js';
 import { checkStore, type StoreCheck } from './check.js';
@@ -128,6 +129,20 @@ export class Store {
     return this.#images.storeLayer(layer, progress);
   }
 
+  /** A layer stored earlier (a build cache entry's), readable and listable by an image again. */
+  layerFromBlob(diffId: string, blob: Descriptor): Promise<Layer | undefined> {
+    return this.#images.layerFromBlob(diffId, blob);
+  }
+
+  /** The build cache's document (src/store/buildCache.ts); empty when there is none. */
+  async buildCache(): Promise<BuildCacheDocument> {
+    return decodeBuildCache(await this.#backend.documents.read('build-cache.json'));
+  }
+
+  saveBuildCache(doc: BuildCacheDocument): Promise<void> {
+    return this.#backend.documents.write('build-cache.json', encodeBuildCache(doc));
+  }
+
   addImage(input: AddImageInput): Promise<ImageRecord> {
     return this.#images.add(input);
   }
@@ -186,15 +201,20 @@ export class Store {
    * `docker image prune`: untagged images no container uses, then unreferenced blobs, then
    * every layer cache (index and data pack), which later commands rebuild from the blobs.
    */
-  async prune(): Promise<GcResult & { images: string[]; cacheBytes: number }> {
+  async prune(): Promise<GcResult & { images: string[]; cacheBytes: number; buildCacheEntries: number }> {
     const images = prunableImages(this.images(), await this.containers());
     if (images.length > 0) await this.#images.drop(images);
     // Damaged entries go too: their images do not read, so nothing can use them.
     const damaged = this.#images.damaged.list();
     if (damaged.length > 0) await this.#images.dropDamaged(damaged);
+    // Build cache entries whose layer no image lists go too (issue 12, "Storage").
+    const cache = await this.buildCache();
+    const used = new Set(this.images().flatMap((i) => i.manifest.layers.map((l) => l.digest)));
+    const kept = keepUsedEntries(cache, used);
+    if (kept.dropped > 0) await this.saveBuildCache(kept.doc);
     const gc = await this.gc();
     this.#images.forgetLayers();
-    return { images: [...images.map((i) => i.id), ...damaged.map((d) => d.manifestDigest)], ...gc, cacheBytes: await this.#images.caches.drop() };
+    return { images: [...images.map((i) => i.id), ...damaged.map((d) => d.manifestDigest)], ...gc, cacheBytes: await this.#images.caches.drop(), buildCacheEntries: kept.dropped };
   }
 
   // --------------------------------------------------------------------------- containers
@@ -277,6 +297,7 @@ export class Store {
       refs.counts.set(digest, (refs.counts.get(digest) ?? 0) + 1);
       refs.holders.set(digest, [...(refs.holders.get(digest) ?? []), holder]);
     };
+    for (const digest of buildCacheBlobs(await this.buildCache())) add(digest, 'build cache');
     for (const d of damaged.values()) {
       add(d.manifestDigest, `damaged image ${d.manifestDigest}`);
       if (d.references === undefined) unknown.push(`damaged image ${d.manifestDigest}`);
@@ -324,12 +345,18 @@ export class Store {
   }
 
   /** Bytes used, shared and unique (`docker system df`). */
-  async diskUsage(): Promise<DiskUsage & { cacheBytes: number }> {
+  async diskUsage(): Promise<DiskUsage & { cacheBytes: number; buildCache: { entries: number; bytes: number } }> {
     const refs = await this.refCounts();
     const blobSizes = new Map<string, number>();
     for (const digest of await this.#backend.blobs.list()) blobSizes.set(digest, (await this.#backend.blobs.size(digest)) ?? 0);
     const containerBytes: number[] = [];
     for (const c of await this.containers()) containerBytes.push(await this.upperSize(c));
-    return { ...diskUsage({ images: this.images(), containerBytes, blobSizes, refs }), cacheBytes: await this.#images.caches.bytes() };
+    // The build cache's own bytes: the layer blobs only it holds, and its document.
+    const inImages = new Set(this.images().flatMap((i) => i.manifest.layers.map((l) => l.digest)));
+    const cache = await this.buildCache();
+    let buildCacheBytes = ((await this.#backend.documents.read('build-cache.json'))?.length ?? 0);
+    for (const digest of buildCacheBlobs(cache)) if (!inImages.has(digest)) buildCacheBytes += blobSizes.get(digest) ?? 0;
+    const buildCache = { entries: Object.keys(cache.entries).length, bytes: buildCacheBytes };
+    return { ...diskUsage({ images: this.images(), containerBytes, blobSizes, refs }), cacheBytes: await this.#images.caches.bytes(), buildCache };
   }
 }

@@ -14,7 +14,7 @@ import type { BlobStore } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
 
 /** The two documents at the top of an OCI image layout (image-layout.md). */
-export type LayoutDocument = 'oci-layout' | 'index.json';
+export type LayoutDocument = 'oci-layout' | 'index.json' | 'build-cache.json';
 
 /** The two files of a container: its record and its writable layer (an OCI layer tar). */
 export type ContainerFile = 'container.json' | 'upper.tar';

@@ -26,3 +26,5 @@ export { countReferences, unreferencedBlobs, storeRoots } from './gc.js';
 export type { RefRoot, RefCounts } from './gc.js';
 export { diskUsage } from './diskUsage.js';
 export type { DiskUsage, DiskUsageInput } from './diskUsage.js';
+export { emptyBuildCache } from './buildCache.js';
+export type { BuildCacheDocument, BuildCacheEntry } from './buildCache.js';

@@ -19,12 +19,13 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * `host` is the Node edge beside it: cli → host → store and below; nothing in the core imports
  * host or cli.
  */
-const CORE_ORDER = ['cli', 'app', 'store', 'image', 'overlay', 'cow', 'layer', 'digest', 'errors'] as const;
+const CORE_ORDER = ['cli', 'app', 'build', 'store', 'image', 'overlay', 'cow', 'layer', 'digest', 'errors'] as const;
 
 /** Top-level folder → the folders it may import ("index" is src/index.ts, the public API). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  cli: ['app', 'shell', 'analysis', 'registry', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
-  app: ['analysis', 'registry', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  cli: ['app', 'build', 'shell', 'analysis', 'registry', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path', 'index'],
+  app: ['build', 'analysis', 'registry', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
+  build: ['analysis', 'shell', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   // Layer analysis (dive's metrics, corrected waste, CI rules, view diffs): beside app, over the core.
   analysis: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   host: ['store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
@@ -57,6 +58,8 @@ const PACKAGE_HOMES: Readonly<Record<string, readonly string[]>> = {
   '@noble/hashes': ['digest'],
   yargs: ['cli'],
   fzstd: ['registry'],
+  'dockerfile-ast': ['build'],
+  '@balena/dockerignore': ['build'],
 };
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]!]));

@@ -8,7 +8,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_EPOCH, OS_TAR, demoOsTar, playTour } from '../demo/index.js';
+import { DEMO_EPOCH, OS_TAR, demoOsTar, playBuildTour, playTour } from '../demo/index.js';
+import { UsageError } from '../errors.js';
 import type { CommandSpec } from './common.js';
 
 /**
@@ -29,9 +30,10 @@ function scratchDir(prefix: string, kept: boolean): string {
 const SHM = '/dev/shm';
 
 export const demoCommand: CommandSpec = {
-  command: 'demo',
+  command: 'demo [topic]',
   describe: 'A guided, offline, deterministic tour: layers, copy-up, whiteouts, opaque dirs, diff, commit, digests',
-  builder: (y) => y.option('keep', { type: 'boolean', describe: 'keep the temporary store and print its path' }),
+  builder: (y) =>
+    y.positional('topic', { type: 'string', describe: 'build: the narrated rebuild after a one-line change, with a good and a bad instruction order' }).option('keep', { type: 'boolean', describe: 'keep the temporary store and print its path' }),
   async run(ctx) {
     const cli = ctx.cli;
     if (cli === undefined) throw new Error('overlay demo runs only through the CLI entry point (run)');
@@ -41,6 +43,9 @@ export const demoCommand: CommandSpec = {
     const workDir = scratchDir('overlay-demo-files-', false);
     try {
       writeFileSync(join(workDir, OS_TAR), demoOsTar(DEMO_EPOCH * 1000));
+      const topic = ctx.optStr('topic');
+      if (topic !== undefined && topic !== 'build') throw new UsageError(`unknown demo ${JSON.stringify(topic)} (try: overlay demo, overlay demo build)`);
+      if (topic === 'build') return void (await playBuildTour({ write: (text) => ctx.io.stdout.write(text), cli, storeDir, cwd: workDir }));
       const debug = ctx.io.env['OVERLAY_DEBUG'];
       await playTour({
         write: (text) => ctx.io.stdout.write(text),

@@ -23,6 +23,7 @@ export const dfCommand: CommandSpec = {
     );
     ctx.out(`Total: ${formatBytes(usage.totalBytes)}`);
     ctx.out(`Layer caches: ${formatBytes(usage.cacheBytes)} (indexes and unpacked file data, outside the total; prune drops them)`);
+    if (usage.buildCache.entries > 0) ctx.out(`Build cache: ${usage.buildCache.entries} steps, ${formatBytes(usage.buildCache.bytes)} (layers only the cache holds, and its index; prune drops the steps no image uses)`);
     if (ctx.flag('verbose')) {
       ctx.out('');
       ctx.io.stdout.write(

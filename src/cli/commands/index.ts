@@ -10,6 +10,7 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
   ['demo', async () => (await import('./demo.js')).demoCommand],
   // images
   ['import', async () => (await import('./import.js')).importCommand],
+  ['build', async () => (await import('./build.js')).buildCommand],
   ['images', async () => (await import('./images.js')).imagesCommand],
   ['history', async () => (await import('./history.js')).historyCommand],
   ['inspect', async () => (await import('./inspect.js')).inspectCommand],

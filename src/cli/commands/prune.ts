@@ -12,6 +12,7 @@ export const pruneCommand: CommandSpec = {
     ctx.out(`Total reclaimed space: ${formatBytes(result.bytes)} (${result.blobs.length} blobs)`);
     const held = heldBlobsWarning(result.heldBy);
     if (held !== undefined) ctx.warn(held);
+    if (result.buildCacheEntries > 0) ctx.out(`Build cache steps dropped: ${result.buildCacheEntries} (no image uses their layers)`);
     if (result.cacheBytes > 0) ctx.out(`Layer caches dropped: ${formatBytes(result.cacheBytes)} (rebuilt from the layers when next needed)`);
   },
 };
