@@ -47,6 +47,7 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
   ['analyze', async () => (await import('./analyze.js')).analyzeCommand],
   ['cp', async () => (await import('./cp.js')).cpCommand],
   ['stack', async () => (await import('./stack.js')).stackCommand],
+  ['web', async () => (await import('./web.js')).webCommand],
   // housekeeping
   ['df', async () => (await import('./df.js')).dfCommand],
   ['prune', async () => (await import('./prune.js')).pruneCommand],

@@ -1,0 +1,78 @@
+/**
+ * What src/cli imports from `node:fs`, `node:path` and `node:os`, for the page (the bundler
+ * maps those imports here: scripts/web-build.mjs). The page's host has no files of its own:
+ * the only thing in it is the store, kept in memory and IndexedDB (./index.ts), so a command
+ * that names a host file (`load FILE`, `write --from`, `cp … HOSTDIR`) gets ENOENT, or EROFS
+ * for a write, with the same one-line message the CLI prints for a missing file.
+ */
+import { FsError } from '../../errors/index.js';
+import { basename as baseName, cleanPath, dirname as dirName } from '../../path/index.js';
+import { hostFile, isStoreDir } from './stores.js';
+
+/** The page's working directory: where relative host paths are taken from. */
+export const CWD = '/home/learner';
+
+export function resolve(...parts: string[]): string {
+  let path = '';
+  for (const part of parts) path = part.startsWith('/') ? part : `${path}/${part}`;
+  return cleanPath(path.startsWith('/') ? path : `${CWD}/${path}`);
+}
+export const join = (...parts: string[]): string => cleanPath(parts.join('/'));
+export const dirname = (path: string): string => dirName(path);
+export const basename = (path: string): string => baseName(path);
+
+/** A browser's budget for one layer, as half of "memory" (context.ts maxLayerBytes). */
+export const totalmem = (): number => 2 * 1024 ** 3;
+export const tmpdir = (): string => '/tmp';
+
+const missing = (syscall: string, path: string): FsError => new FsError('ENOENT', syscall, path);
+const readOnly = (syscall: string, path: string): FsError => new FsError('EACCES', syscall, path);
+
+export const existsSync = (path: string): boolean => isStoreDir(path) || hostFile(path) !== undefined;
+
+/** What commands ask of a host file's `Stats`: a regular file of this size. */
+function fileStats(bytes: Uint8Array): object {
+  const no = (): boolean => false;
+  return { size: bytes.length, isFile: () => true, isDirectory: no, isFIFO: no, isCharacterDevice: no, isBlockDevice: no, isSocket: no, isSymbolicLink: no };
+}
+
+export function statSync(path: string, options?: { throwIfNoEntry?: boolean }): object | undefined {
+  const bytes = hostFile(path);
+  if (bytes !== undefined) return fileStats(bytes);
+  if (options?.throwIfNoEntry === false) return undefined;
+  throw missing('stat', path);
+}
+export function readFileSync(path: string): Uint8Array {
+  const bytes = hostFile(path);
+  if (bytes === undefined) throw missing('open', path);
+  return bytes;
+}
+export function createReadStream(path: string): AsyncIterable<Uint8Array> {
+  const bytes = readFileSync(path);
+  return (async function* () {
+    for (let at = 0; at < bytes.length; at += 1 << 20) yield bytes.subarray(at, at + (1 << 20));
+  })();
+}
+const refuse =
+  (syscall: string) =>
+  (path: string): never => {
+    throw readOnly(syscall, path);
+  };
+export const writeFileSync = refuse('open');
+export const mkdirSync = refuse('mkdir');
+export const mkdtempSync = refuse('mkdtemp');
+export const rmSync = refuse('rm');
+export const chmodSync = refuse('chmod');
+export const symlinkSync = refuse('symlink');
+export const utimesSync = refuse('utime');
+
+/** `overlay web` serves the page; inside the page there is nothing to serve it from. */
+export function createServer(): never {
+  throw new FsError('ENOSYS', 'listen');
+}
+export function spawn(): never {
+  throw new FsError('ENOSYS', 'spawn');
+}
+export const fileURLToPath = (url: string | URL): string => new URL(url).pathname;
+export const sep = '/';
+export const extname = (path: string): string => (/\.[^./]*$/.exec(path) ?? [''])[0];

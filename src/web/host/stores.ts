@@ -1,0 +1,33 @@
+/**
+ * The page's host, as the CLI's commands see it through ./node.ts and ./index.ts: its stores
+ * by directory (in memory, saved to IndexedDB by the page) and a few read-only files (the
+ * demo's OS tar, archives dropped on the page), in memory. Nothing else exists.
+ */
+import { memoryBackend, type StoreBackend } from '../../store/index.js';
+
+const backends = new Map<string, StoreBackend>();
+const files = new Map<string, Uint8Array>();
+
+export function registerStore(dir: string, backend: StoreBackend): void {
+  backends.set(dir, backend);
+}
+
+export function isStoreDir(dir: string): boolean {
+  return backends.has(dir);
+}
+
+/** The store at `dir`; a new one in memory when none is there (as a new store on disk). */
+export function backendAt(dir: string): StoreBackend {
+  let backend = backends.get(dir);
+  if (backend === undefined) backends.set(dir, (backend = memoryBackend()));
+  return backend;
+}
+
+/** Puts a read-only file on the page's host (an absolute path). */
+export function putHostFile(path: string, bytes: Uint8Array): void {
+  files.set(path, bytes);
+}
+
+export function hostFile(path: string): Uint8Array | undefined {
+  return files.get(path);
+}

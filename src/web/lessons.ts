@@ -1,0 +1,125 @@
+/**
+ * The guided lessons: each a short script of real `overlay` command lines (run through the
+ * CLI's own code, like `overlay demo`'s tour, src/cli/demo/tour.ts) with one sentence per step.
+ * Each lesson runs on a store of its own, in memory, so stepping back replays it from the start.
+ */
+import { shellQuote } from '../cli/index.js';
+
+export interface LessonStep {
+  say: string;
+  argv: readonly string[];
+  /** Piped to stdin, shown as `PRODUCER | overlay …`. */
+  stdin?: { bytes: () => Uint8Array; shown: string };
+  /** A path the page selects after the step (its explain and content show). */
+  select?: string;
+  /** The view the page shows after the step (a container or image). */
+  target?: string;
+}
+
+export interface Lesson {
+  id: string;
+  title: string;
+  intro: string;
+  steps: readonly LessonStep[];
+}
+
+const text = (t: string): Uint8Array => new TextEncoder().encode(t);
+const step = (say: string, ...argv: string[]): LessonStep => ({ say, argv });
+const withSel = (s: LessonStep, select: string, target?: string): LessonStep => ({ ...s, select, ...(target === undefined ? {} : { target }) });
+/** In backquotes: the architecture test reads `import '…'` in quotes as a module import. */
+const IMPORT = `import`;
+const base = [
+  step('Import a tiny OS (a root filesystem tar) as a one-layer image.', IMPORT, 'demo-os.tar', 'demo/os:1.0', '-m', 'a tiny OS'),
+  step('Create a container: the image read-only below, an empty writable "upper" layer on top.', 'create', 'demo/os:1.0', '--name', 'web'),
+];
+const BIG = 300_000;
+
+export const LESSONS: readonly Lesson[] = [
+  {
+    id: 'copy-up',
+    title: 'Copy-up',
+    intro: 'Changing a file of a lower layer copies it up to the writable layer first; the lower layer never changes.',
+    steps: [
+      ...base,
+      withSel(step('Before any change, /etc/motd comes from layer 0, the image.', 'explain', 'web', '/etc/motd'), '/etc/motd', 'web'),
+      withSel(step('Append a line: the file (and its parent /etc) is copied up to the upper layer, then changed there.', 'append', 'web', '/etc/motd', 'Have fun!\n'), '/etc/motd', 'web'),
+      withSel(step('Now the upper layer provides it, and layer 0 still holds the original, shadowed.', 'explain', 'web', '/etc/motd'), '/etc/motd', 'web'),
+      { say: `A big file in a new image layer: ${BIG} bytes, 5 blocks of 64 KiB.`, argv: ['write', 'web', '/data/big.bin', '-p'], stdin: { bytes: () => new Uint8Array(BIG).fill(0x2e), shown: `head -c ${BIG} /dev/zero | tr '\\0' .` } },
+      step('Commit it as an image, and start a fresh container from it.', 'commit', 'web', 'demo/big:1.0'),
+      step('A container of the new image.', 'create', 'demo/big:1.0', '--name', 'big'),
+      withSel(step('Append one byte: the copy-up is block-level, so only the last 64 KiB block is copied; the other blocks stay shared with the layer below.', 'append', 'big', '/data/big.bin', '!'), '/data/big.bin', 'big'),
+      step('The writable layer holds the new block, not the 300 kB file: see its size.', 'ps'),
+    ],
+  },
+  {
+    id: 'whiteouts',
+    title: 'Whiteouts',
+    intro: 'Deleting a file of a lower layer cannot change that layer: the upper layer gets a whiteout that hides it.',
+    steps: [
+      ...base,
+      withSel(step('Delete a file that lives in layer 0.', 'rm', 'web', '/bin/ls'), '/bin/ls', 'web'),
+      withSel(step('The upper layer holds a whiteout for /bin/ls: the name is gone from the merged view, the bytes are still in layer 0.', 'explain', 'web', '/bin/ls'), '/bin/ls', 'web'),
+      step('docker diff shows it as D, deleted.', 'diff', 'web'),
+      step('The stack: the upper layer deletes (-) /bin/ls.', 'stack', 'web'),
+      step('Committed, the whiteout becomes a .wh.ls entry in the new layer tar.', 'commit', 'web', 'demo/nols:1.0'),
+      step('History: the new layer is small, yet the image is not smaller (images only grow).', 'history', 'demo/nols:1.0'),
+    ],
+  },
+  {
+    id: 'opaque',
+    title: 'Opaque directories',
+    intro: 'Removing a directory and making it again hides everything the lower layers had in it: an opaque directory.',
+    steps: [
+      ...base,
+      step('What /usr/share/doc holds now, from layer 0.', 'ls', 'web', '/usr/share/doc'),
+      step('Remove the directory with all it holds.', 'rm', '-r', 'web', '/usr/share/doc'),
+      withSel(step('Make it again: the new directory is opaque, so nothing of layer 0 shows through.', 'mkdir', 'web', '/usr/share/doc'), '/usr/share/doc', 'web'),
+      withSel(step('Explain it: the upper layer\'s opaque dir hides layer 0\'s dir.', 'explain', 'web', '/usr/share/doc'), '/usr/share/doc', 'web'),
+      step('Empty, though layer 0 still has README and LICENSE.', 'ls', 'web', '/usr/share/doc'),
+      step('The stack marks the opaque directory (▒).', 'stack', 'web'),
+    ],
+  },
+  {
+    id: 'sharing',
+    title: 'Commit and layer sharing',
+    intro: 'A commit turns the writable layer into a new image layer; images built on the same base store it once.',
+    steps: [
+      ...base,
+      step('Change something.', 'write', 'web', '/etc/motd', 'Welcome to app one\n'),
+      step('Commit: the image is the base\'s layer plus this one.', 'commit', 'web', 'app/one:1.0', '-m', 'first app'),
+      step('A second container on the same base.', 'create', 'demo/os:1.0', '--name', 'two'),
+      step('Another change.', 'write', 'two', '/etc/motd', 'Welcome to app two\n'),
+      step('Commit it too.', 'commit', 'two', 'app/two:1.0', '-m', 'second app'),
+      step('Three images, and each shows its full size…', 'images'),
+      step('…but the base layer is stored once, shared by all three (and both containers).', 'layers'),
+      withSel(step('The two apps differ only in their top layer.', 'history', 'app/two:1.0'), '/etc/motd', 'app/two:1.0'),
+    ],
+  },
+  {
+    id: 'build-cache',
+    title: 'The build cache (to come)',
+    intro: 'TODO: this lesson needs `overlay build` (issue 12), which is not in this version yet. It will show a one-line change rebuilding the steps after it, a good and a bad instruction order, and which steps came from the cache and why.',
+    steps: [step('Until `build` lands, see how commits stack up: the history of an image.', 'images')],
+  },
+  {
+    id: 'switches',
+    title: 'redirect_dir, index, metacopy',
+    intro: 'Kernel mount options change what the same commands do. This emulator mounts with all three off, as this machine\'s kernel does; the panel below runs the same commands with each switch on.',
+    steps: [
+      ...base,
+      withSel(step('Rename a directory that lives in layer 0. Without redirect_dir the kernel says EXDEV, so mv copies it and deletes the old one, as mv(1) does.', 'mv', 'web', '/usr/share/doc', '/usr/share/manual'), '/usr/share/manual', 'web'),
+      withSel(step('The renamed directory is a full copy in the upper layer.', 'explain', 'web', '/usr/share/manual'), '/usr/share/manual', 'web'),
+      step('A hard link, then a change through one name: without index, copy-up breaks the link.', 'ln', 'web', '/etc/passwd', '/etc/passwd.bak'),
+      withSel(step('chmod copies up the file; without metacopy, data and all.', 'chmod', 'web', '600', '/etc/os-release'), '/etc/os-release', 'web'),
+      step('Compare with the switches panel: the same operations with redirect_dir, index and metacopy on.', 'diff', 'web'),
+    ],
+  },
+];
+
+/** A lesson step as the command line a learner would type. */
+export function stepLine(s: LessonStep): string {
+  const line = ['overlay', ...s.argv.map(shellQuote)].join(' ');
+  return s.stdin === undefined ? line : `${s.stdin.shown} | ${line}`;
+}
+
+export { text as encodeText };

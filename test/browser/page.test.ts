@@ -1,0 +1,120 @@
+/**
+ * The teaching page in a real browser (Debian's chromium through playwright-core; .ci/run
+ * installs it, nothing downloads a browser): lessons clicked through, commands compared with
+ * the CLI's output for the same commands, a reload keeping IndexedDB, bad input, no console
+ * errors, and screenshots of each lesson at 1280 and 375 px in test-output/page/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveWeb, type WebServer } from '../../src/cli/webServer.js';
+import { DEMO_EPOCH, DEMO_PLATFORM, OS_TAR, demoOsTar } from '../../src/cli/index.js';
+import { LESSONS } from '../../src/web/lessons.js';
+import { BIN, ROOT, ensureBuilt } from '../e2e/helpers.js';
+
+const SHOTS = join(ROOT, 'test-output', 'page');
+let server: WebServer;
+let browser: Browser;
+const errors: string[] = [];
+
+async function open(hash = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}${hash}`);
+  await page.waitForSelector('body[data-ready=true]');
+  return page;
+}
+
+/** Runs a command line through the page's terminal path (the CLI's run over the page's store). */
+function pageRun(page: Page, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return page.evaluate(async (a) => {
+    const app = (globalThis as unknown as { overlayPage: { command(argv: string[], shown: string): Promise<{ code: number; stdout: string; stderr: string }> } }).overlayPage;
+    const r = await app.command(a, a.join(' '));
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  }, argv);
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  execFileSync('node', ['scripts/web-build.mjs'], { cwd: ROOT });
+  server = await serveWeb(join(ROOT, 'dist', 'web'), 0);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.server.close();
+});
+
+describe('the teaching page', () => {
+  it('runs every lesson through, with screenshots at 1280 and 375 px', async () => {
+    const page = await open();
+    for (const lesson of LESSONS) {
+      await page.selectOption('#lesson', lesson.id);
+      await page.waitForFunction((id) => location.hash.includes(`lesson=${id}`), lesson.id);
+      for (let i = 0; i < lesson.steps.length; i++) {
+        await page.click('#run-step');
+        await page.waitForFunction((n) => document.querySelector('#step-count')?.textContent?.startsWith(`step ${n} `) && document.querySelector('#last-status')?.textContent?.startsWith('✓'), i + 1);
+      }
+      expect(await page.textContent('#last-status'), lesson.id).toMatch(/^✓/);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: join(SHOTS, `${lesson.id}-1280.png`), fullPage: true });
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.screenshot({ path: join(SHOTS, `${lesson.id}-375.png`), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    // Step back replays the lesson one step less.
+    await page.click('#step-back');
+    const last = LESSONS[LESSONS.length - 1]!.steps.length;
+    await page.waitForFunction((n) => document.querySelector('#step-count')?.textContent?.startsWith(`step ${n} `) === true, last - 1);
+    await page.close();
+  });
+
+  it('prints what the CLI prints for the same commands, digests included', async () => {
+    const page = await open('#lesson=copy-up&step=0');
+    const dir = mkdtempSync(join(tmpdir(), 'overlay-page-'));
+    writeFileSync(join(dir, OS_TAR), demoOsTar(DEMO_EPOCH * 1000));
+    const env = { ...process.env, OVERLAY_STORE: join(dir, 'store'), SOURCE_DATE_EPOCH: String(DEMO_EPOCH), OVERLAY_PLATFORM: DEMO_PLATFORM };
+    const commands = [['import', OS_TAR, 'demo/os:1.0'], ['create', 'demo/os:1.0', '--name', 'web'], ['append', 'web', '/etc/motd', 'hi\n'], ['rm', 'web', '/bin/ls'], ['diff', 'web'], ['explain', 'web', '/etc/motd'], ['stack', 'web'], ['commit', 'web', 'app:1'], ['history', 'app:1'], ['ls', 'app:1@0', '/etc']];
+    for (const argv of commands) {
+      const inPage = await pageRun(page, argv);
+      let cli = '';
+      try {
+        cli = execFileSync('node', [BIN, ...argv], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        cli = `failed: ${(e as { stderr: string }).stderr}`;
+      }
+      expect(inPage.stdout, argv.join(' ')).toBe(cli);
+    }
+    // Image ID, DiffIDs and ChainIDs are the same; the gzip of the layer blobs is not
+    // (CompressionStream's deflate is not Node's zlib), so blob and manifest digests differ.
+    const pick = (out: string): unknown => (JSON.parse(out) as { Id: string; RootFS: unknown; ChainIDs: unknown }[]).map((i) => [i.Id, i.RootFS, i.ChainIDs]);
+    const inspect = ['inspect', 'app:1'];
+    expect(pick((await pageRun(page, inspect)).stdout)).toEqual(pick(execFileSync('node', [BIN, ...inspect], { cwd: dir, env, encoding: 'utf8' })));
+    await page.close();
+  });
+
+  it('keeps its store across a reload (IndexedDB), and says what went wrong on bad input', async () => {
+    const page = await open('#');
+    await pageRun(page, ['import', OS_TAR, 'kept:1']);
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    expect((await pageRun(page, ['images', '-q'])).stdout.trim()).not.toBe('');
+    const before = (await pageRun(page, ['images'])).stdout;
+    const unknown = await pageRun(page, ['frobnicate']);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image at all\n'.repeat(40)) });
+    await page.waitForSelector('#drop-status.error');
+    expect(await page.textContent('#drop-status')).toMatch(/Not loaded: .*not a valid tar archive.*Nothing was changed/);
+    expect((await pageRun(page, ['images'])).stdout).toBe(before);
+    await page.close();
+    expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+});
