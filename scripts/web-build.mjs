@@ -7,6 +7,7 @@
  *   node:fs, node:path, node:os from src/cli     → src/web/host/node.ts (a host with no files)
  *   yargs (its Node platform shim)               → src/web/host/yargs.mjs (the same factory, browser shim)
  *   events (tar-stream's streamx)                → the `events` package
+ *   path (@balena/dockerignore's posix normalize) → the `path-browserify` package
  * Any other `node:` import reached from the page fails the build.
  */
 import * as esbuild from 'esbuild';
@@ -30,6 +31,7 @@ const hostEdge = {
       args.importer === src('web/host/yargs.mjs') ? build.resolve(args.path, { resolveDir: dirname(require.resolve('yargs/package.json')), kind: args.kind }) : undefined,
     );
     build.onResolve({ filter: /^events$/ }, () => ({ path: require.resolve('events/events.js') }));
+    build.onResolve({ filter: /^path$/ }, () => ({ path: require.resolve('path-browserify') }));
     build.onResolve({ filter: /^node:/ }, (args) => {
       if (args.importer.startsWith(src('cli') + sep)) return { path: src('web/host/node.ts') };
       return { errors: [{ text: `${args.path} imported by ${args.importer}: only src/cli may reach Node builtins, through the browser host edge` }] };

@@ -24,6 +24,7 @@ export const basename = (path: string): string => baseName(path);
 /** A browser's budget for one layer, as half of "memory" (context.ts maxLayerBytes). */
 export const totalmem = (): number => 2 * 1024 ** 3;
 export const tmpdir = (): string => '/tmp';
+export const homedir = (): string => CWD;
 
 const missing = (syscall: string, path: string): FsError => new FsError('ENOENT', syscall, path);
 const readOnly = (syscall: string, path: string): FsError => new FsError('EACCES', syscall, path);
@@ -41,6 +42,16 @@ export function statSync(path: string, options?: { throwIfNoEntry?: boolean }): 
   if (bytes !== undefined) return fileStats(bytes);
   if (options?.throwIfNoEntry === false) return undefined;
   throw missing('stat', path);
+}
+export function lstatSync(path: string, options?: { throwIfNoEntry?: boolean }): object | undefined {
+  return statSync(path, options);
+}
+/** The page's host has no directories to list (a build context comes from the store's files). */
+export function readdirSync(path: string): never {
+  throw missing('scandir', path);
+}
+export function readlinkSync(path: string): never {
+  throw new FsError('EINVAL', 'readlink', path);
 }
 export function readFileSync(path: string): Uint8Array {
   const bytes = hostFile(path);
@@ -65,6 +76,7 @@ export const rmSync = refuse('rm');
 export const chmodSync = refuse('chmod');
 export const symlinkSync = refuse('symlink');
 export const utimesSync = refuse('utime');
+export const renameSync = refuse('rename');
 
 /** `overlay web` serves the page; inside the page there is nothing to serve it from. */
 export function createServer(): never {
