@@ -15,7 +15,7 @@ export type CallbackFs = {
 };
 
 export type PromisesFs = {
-  [K in keyof SyncFs as Exclude<AsyncName<K>, 'exists'>]: SyncFs[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+  [K in keyof SyncFs as Exclude<AsyncName<K>, 'exists' | 'open'>]: SyncFs[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 } & { open(path: string, flags?: string | number, mode?: number): Promise<FileHandle> };
 
 /** A promise-based open file, like Node's `FileHandle` (the calls tests and tools use). */
