@@ -91,9 +91,9 @@ export class Lookup {
    * stops at the root; absolute link targets restart at the overlay root. Returns the final
    * dentry (possibly negative) or an errno, never throwing on the hot path.
    */
-  walk(path: string, followLast: boolean, creating = false): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
+  walk(path: string, followLast: boolean, creating = false, whole = true): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
     if (path === '') return 'ENOENT';
-    if (pathTooLong(path)) return 'ENAMETOOLONG';
+    if (whole && pathTooLong(path)) return 'ENAMETOOLONG';
     const parsed = parsePath(path);
     let steps = parsed.steps;
     let trailingSlash = parsed.trailingSlash;
@@ -222,8 +222,15 @@ export class Lookup {
     return this.symlinkTarget(d);
   }
 
+  /**
+   * Node's realpathSync walks in JavaScript, one lstat per prefix: the whole path never reaches
+   * the kernel, so only NAME_MAX applies, not PATH_MAX.
+   */
   realpath(path: string): string {
-    return pathOf(this.lookupOrThrow(path, true));
+    const r = this.walk(path, true, false, false);
+    if (typeof r === 'string') fail(r);
+    if (!exists(r.d)) fail('ENOENT');
+    return pathOf(r.d);
   }
 
   /** Merged readdir (overlayfs.rst "readdir"): upper names, then lower ones not hidden; sorted. */

@@ -55,8 +55,8 @@ export class Namespace {
   }
 
   link(existingPath: string, newPath: string): void {
-    checkPathLength(existingPath);
-    checkPathLength(newPath);
+    // A too-long path is found where it is looked up (namei.c do_linkat: the old name fully,
+    // then the new one's parent), as lookups do.
     const src = this.#paths.lookupOrThrow(existingPath, false);
     const p = this.#paths.lookupParent(newPath);
     creatable(p, false);
@@ -126,8 +126,6 @@ export class Namespace {
   }
 
   rename(oldPath: string, newPath: string): void {
-    checkPathLength(oldPath);
-    checkPathLength(newPath);
     const a = this.#paths.lookupParent(oldPath);
     const b = this.#paths.lookupParent(newPath);
     if (a.special !== undefined || b.special !== undefined) fail('EBUSY');

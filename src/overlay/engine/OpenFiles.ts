@@ -2,7 +2,7 @@ import { newFileInode, type MutableMeta, type UpperDir, type UpperFileInode, typ
 import { allocateIno } from '../../layer/index.js';
 import { O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY } from './abi.js';
 import type { CopyUp, ShownObject } from './CopyUp.js';
-import { exists, isDir, kindOf, pathOf } from './Dentry.js';
+import { exists, isDir, kindOf, type Dentry } from './Dentry.js';
 import { fail } from './fail.js';
 import type { DirEntryInfo, Lookup } from './Lookup.js';
 import type { LowerDir, LowerObject } from './LowerTree.js';
@@ -15,8 +15,11 @@ interface OpenBase {
   readonly writable: boolean;
   readonly append: boolean;
   position: number;
-  /** The name it was opened by: a later copy-up through the fd (fchmod) goes through it. */
-  readonly path: string;
+  /**
+   * The name it was opened by, as the lookup found it then: a later copy-up through the fd
+   * (fchmod) goes through that name, wherever its directories moved since (`#nameNow`).
+   */
+  readonly at: Dentry;
 }
 
 /** An open file: the upper object when the file is (or was made) upper at open time, else the lower one. */
@@ -72,7 +75,7 @@ export class OpenFiles {
     const excl = creat && (flags & O_EXCL) !== 0;
     const trunc = (flags & O_TRUNC) !== 0;
     const nofollow = (flags & O_NOFOLLOW) !== 0;
-    const modes = { readable: access !== O_WRONLY, writable: access !== O_RDONLY, append: (flags & O_APPEND) !== 0, position: 0, path: '' };
+    const modes = { readable: access !== O_WRONLY, writable: access !== O_RDONLY, append: (flags & O_APPEND) !== 0, position: 0 };
     // Linux 6.4+ refuses O_CREAT|O_DIRECTORY outright (build_open_flags).
     if (creat && (flags & O_DIRECTORY) !== 0) fail('EINVAL');
     const r = this.#paths.walk(path, !(excl || nofollow), creat);
@@ -86,7 +89,7 @@ export class OpenFiles {
       const inode = newFileInode(allocateIno(), newMeta(this.#options, mode & ~this.#options.umask, parentUpper));
       parentUpper.children.set(d.name, { kind: 'file', inode });
       touchDir(this.#options, parentUpper);
-      return { kind: 'file', ...modes, path: pathOf(d), upper: inode, lower: undefined };
+      return { kind: 'file', ...modes, at: d, upper: inode, lower: undefined };
     }
     if (excl) fail('EEXIST');
     const kind = kindOf(d);
@@ -96,7 +99,7 @@ export class OpenFiles {
       if (access !== O_RDONLY || trunc || creat) fail('EISDIR');
       const upper = d.upper?.kind === 'dir' ? d.upper : undefined;
       const lower = d.lower?.kind === 'dir' ? d.lower : undefined;
-      return { kind: 'dir', readable: true, writable: false, append: false, position: 0, path: pathOf(d), upper, lower };
+      return { kind: 'dir', readable: true, writable: false, append: false, position: 0, at: d, upper, lower };
     }
     if ((flags & O_DIRECTORY) !== 0) fail('ENOTDIR');
     let upper: UpperFileInode | undefined;
@@ -109,7 +112,7 @@ export class OpenFiles {
       else if (d.lower !== undefined && d.lower.kind !== 'dir') lower = d.lower;
     }
     if (trunc && upper !== undefined) this.#truncateInode(upper, 0);
-    return { kind: 'file', ...modes, path: pathOf(d), upper, lower };
+    return { kind: 'file', ...modes, at: d, upper, lower };
   }
 
   read(h: Handle, length: number, position: number | null): Uint8Array {
@@ -177,7 +180,7 @@ export class OpenFiles {
         upper.changes?.objectChanged(upper);
         return { meta: upper.meta, dir: true };
       }
-      const d = this.#paths.lookupLiteral(h.path);
+      const d = this.#nameNow(h.at);
       if (d === undefined || d.upper !== undefined || d.lower !== h.lower) fail('EEXIST');
       return { meta: this.#copies.upperDirOf(d).meta, dir: true };
     }
@@ -186,9 +189,34 @@ export class OpenFiles {
       this.#changed(o);
       return { meta: o.meta, dir: false };
     }
-    const d = this.#paths.lookupLiteral(h.path);
+    const d = this.#nameNow(h.at);
     if (d === undefined || d.upper !== undefined || d.lower !== h.lower) fail('EEXIST');
     return { meta: this.#copies.copyUp(d, true).meta, dir: false };
+  }
+
+  /**
+   * A fresh dentry for the name an fd was opened by, looked up where it is now: a directory
+   * on its way that was copied up since is wherever its upper directory is (redirect_dir moves
+   * it); one that was not is where it was. Undefined when a directory on the way was removed.
+   */
+  #nameNow(at: Dentry): Dentry | undefined {
+    const path = this.#dirPathNow(at.parent);
+    return path === undefined ? undefined : this.#paths.lookupLiteral(path === '/' ? `/${at.name}` : `${path}/${at.name}`);
+  }
+
+  #dirPathNow(d: Dentry | null): string | undefined {
+    if (d === null || d.parent === null) return '/';
+    const upper = d.upper?.kind === 'dir' ? d.upper : d.lower?.kind === 'dir' ? this.#copies.copiedDirs.get(d.lower) : undefined;
+    if (upper === undefined) {
+      const parent = this.#dirPathNow(d.parent);
+      return parent === undefined ? undefined : parent === '/' ? `/${d.name}` : `${parent}/${d.name}`;
+    }
+    const names: string[] = [];
+    for (let u = upper; u !== this.#paths.upperRoot; u = u.parent) {
+      if (u.parent === undefined) return undefined;
+      names.push(u.name);
+    }
+    return '/' + names.reverse().join('/');
   }
 
   /**

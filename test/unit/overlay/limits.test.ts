@@ -64,6 +64,36 @@ describe('PATH_MAX', () => {
   });
 });
 
+describe('NAME_MAX in every call that takes a path', () => {
+  it('a 256-byte name (128 × é) is ENAMETOOLONG, as the kernel mount answered each call', () => {
+    const ov = new Overlay({ lowers: [Layer.fromEntries([{ path: '/d/f', type: 'file', content: 'f' }])] });
+    const n = '/d/' + 'é'.repeat(128);
+    const calls: Record<string, () => unknown> = {
+      link: () => ov.fs.linkSync('/d/f', n),
+      linkSource: () => ov.fs.linkSync(n, '/d/z'),
+      copyFile: () => ov.fs.copyFileSync('/d/f', n),
+      copyFileSource: () => ov.fs.copyFileSync(n, '/d/z'),
+      truncate: () => ov.fs.truncateSync(n),
+      utimes: () => ov.fs.utimesSync(n, 1, 1),
+      chmod: () => ov.fs.chmodSync(n, 0o600),
+      chown: () => ov.fs.chownSync(n, 1, 1),
+      readlink: () => ov.fs.readlinkSync(n),
+      opendir: () => ov.fs.opendirSync(n),
+      access: () => ov.fs.accessSync(n),
+      rmdir: () => ov.fs.rmdirSync(n),
+      unlink: () => ov.fs.unlinkSync(n),
+      openCreate: () => ov.fs.openSync(n, 'w'),
+      mkdirRecursive: () => ov.fs.mkdirSync(`${n}/a`, { recursive: true }),
+      rm: () => ov.fs.rmSync(n, { force: true }),
+      realpath: () => ov.fs.realpathSync(n),
+      appendFile: () => ov.fs.appendFileSync(n, 'x'),
+    };
+    for (const [name, call] of Object.entries(calls)) expect(code(call), name).toBe('ENAMETOOLONG');
+    ov.fs.symlinkSync('é'.repeat(128), '/d/l'); // a target is a path, not a name
+    expect(ov.fs.readlinkSync('/d/l')).toBe('é'.repeat(128));
+  });
+});
+
 describe('redirect_max', () => {
   /** A lower directory at a path of `bytes` bytes, with a file in its parent. */
   const dirOf = (c: string, bytes: number): string => `/${c.repeat(200)}/${c.repeat(bytes - 202)}`;

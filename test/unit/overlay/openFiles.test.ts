@@ -154,6 +154,24 @@ describe.each(MODES)('an fd follows its name across copy-up (%s)', (name, opts) 
   });
 });
 
+describe.each(MODES.filter(([, o]) => o.redirectDir === true))('an fd follows its name when its directory moves (%s)', () => {
+  it('fchmod through an fd opened before its lower directory was renamed copies up the name where it is now', () => {
+    const ov = mount({ redirectDir: true });
+    const f = ov.fs.openSync('/d/f', 'r');
+    ov.fs.mkdirSync('/t');
+    ov.fs.renameSync('/d', '/t/d2');
+    ov.fs.fchmodSync(f, 0o600); // was: EEXIST (the fd looked for /d/f)
+    expect(ov.fs.statSync('/t/d2/f').mode & 0o7777).toBe(0o600);
+    expect(ov.fs.fstatSync(f).mode & 0o7777).toBe(0o600);
+    const g = ov.fs.openSync('/t/d2/g', 'r');
+    ov.fs.unlinkSync('/t/d2/g');
+    ov.fs.writeFileSync('/t/d2/g', 'new');
+    // another file has the name now: the fd's copy-up finds it taken
+    expect(code(() => ov.fs.fchmodSync(g, 0o600))).toBe('EEXIST');
+    expect(ov.fs.fstatSync(g).size).toBe(2);
+  });
+});
+
 describe('metacopy=on', () => {
   it('metacopy: the data copy-up of a file with data gives it a new mtime, losing one set before', () => {
     const ov = mount({ metacopy: true, redirectDir: true });
