@@ -1,4 +1,4 @@
-import { newFileInode, type MutableMeta, type UpperDir, type UpperFileInode, type UpperInode } from '../../cow/index.js';
+import { UpperDir, metaFromLayer, newFileInode, type MutableMeta, type UpperFileInode, type UpperInode } from '../../cow/index.js';
 import { allocateIno } from '../../layer/index.js';
 import { O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY } from './abi.js';
 import type { CopyUp, ShownObject } from './CopyUp.js';
@@ -171,7 +171,7 @@ export class OpenFiles {
    * is still a lower one. The copy-up goes through the name the fd was opened by (copy_up.c
    * ovl_copy_up of the fd's dentry); when that name no longer shows the object (it was
    * removed, a whiteout or another file is there now) the copy-up finds the upper name taken:
-   * EEXIST, as the kernel answers (test/unit/overlay/openFiles.test.ts).
+   * EEXIST, as the kernel answers (test/unit/overlay/openFiles.test.ts); a directory's, ENOTDIR.
    */
   attrTarget(h: Handle): AttrTarget {
     if (h.kind === 'dir') {
@@ -181,8 +181,15 @@ export class OpenFiles {
         return { meta: upper.meta, dir: true };
       }
       const d = this.#nameNow(h.at);
-      if (d === undefined || d.upper !== undefined || d.lower !== h.lower) fail('EEXIST');
-      return { meta: this.#copies.upperDirOf(d).meta, dir: true };
+      if (d !== undefined && d.upper === undefined && d.lower === h.lower) return { meta: this.#copies.upperDirOf(d).meta, dir: true };
+      // The name no longer shows this directory. A whiteout or a non-directory there: ENOTDIR.
+      // Another directory there: the kernel's copy-up of the fd's stale dentry succeeds, and the
+      // fd shows the copy; what it does to the directory at the name is not modelled (README,
+      // "Open files, zero-length writes, byte limits").
+      if (h.lower === undefined || d === undefined || kindOf(d) !== 'dir') fail('ENOTDIR');
+      const copy = new UpperDir(h.lower.ino, metaFromLayer(h.lower.meta), false);
+      this.#copies.copiedDirs.set(h.lower, copy);
+      return { meta: copy.meta, dir: true };
     }
     const o = this.#current(h);
     if (o.mutable) {

@@ -152,6 +152,17 @@ describe.each(MODES)('an fd follows its name across copy-up (%s)', (name, opts) 
     expect([ov.fs.statSync('/e').mode & 0o7777, ov.fs.statSync('/e').mtimeMs]).toEqual([0o700, 9000]);
     expect(code(() => ov.fs.fchmodSync(999, 0o700))).toBe('EBADF');
   });
+
+  it('a directory fd whose lower name was removed: ENOTDIR; replaced by another directory: the fd gets its copy', () => {
+    const ov = mount(opts);
+    const e = ov.fs.openSync('/e', 'r');
+    ov.fs.rmdirSync('/e');
+    expect(code(() => ov.fs.fchmodSync(e, 0o700))).toBe('ENOTDIR'); // was: EEXIST
+    ov.fs.mkdirSync('/e');
+    ov.fs.fchmodSync(e, 0o700); // was: EEXIST
+    expect([ov.fs.fstatSync(e).mode & 0o7777, ov.fs.fstatSync(e).nlink]).toEqual([0o700, 1]);
+    expect(ov.fs.statSync('/e').mode & 0o7777).toBe(0o755);
+  });
 });
 
 describe.each(MODES.filter(([, o]) => o.redirectDir === true))('an fd follows its name when its directory moves (%s)', () => {
