@@ -67,7 +67,6 @@ export function createFdCalls(engine: Engine) {
       length?: number,
       position?: number | null,
     ): number {
-      const h = handleOf(fd, 'read');
       const view = toBytes(buffer);
       let offset = 0;
       if (typeof offsetOrOptions === 'object' && offsetOrOptions !== null) {
@@ -76,6 +75,10 @@ export function createFdCalls(engine: Engine) {
         position = offsetOrOptions.position;
       } else if (offsetOrOptions !== undefined) offset = offsetOrOptions;
       const len = length ?? view.length - offset;
+      // Node's readSync answers a zero-length read itself, before any syscall: even on a
+      // directory or closed fd it is 0 (lib/fs.js readSync).
+      if (len === 0) return 0;
+      const h = handleOf(fd, 'read');
       const pos = position === undefined || position === null || position === -1 ? null : Number(position);
       const bytes = withContext('read', undefined, undefined, () => engine.files.read(h, len, pos));
       view.set(bytes, offset);

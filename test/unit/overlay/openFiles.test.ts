@@ -249,5 +249,9 @@ describe("Node's fs API edges", () => {
     sync.closeSync();
     expect(code(() => sync.readSync())).toBe('ERR_DIR_CLOSED');
     expect(code(() => ov.fs.opendirSync('/d/f'))).toBe('ENOTDIR');
+    // Node answers a zero-length read without asking the kernel (was: EISDIR)
+    const dirFd = ov.fs.openSync('/d', 'r');
+    expect(ov.fs.readSync(dirFd, Buffer.alloc(4), 0, 0, null)).toBe(0);
+    expect(code(() => ov.fs.readSync(dirFd, Buffer.alloc(4), 0, 4, null))).toBe('EISDIR');
   });
 });
