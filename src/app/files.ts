@@ -171,14 +171,19 @@ function copyTree(overlay: Overlay, from: string, to: string): void {
   } else if (st.isSymbolicLink()) {
     fs.symlinkSync(fs.readlinkSync(from) as string, to);
     fs.lchownSync(to, st.uid, st.gid);
-    fs.lutimesSync(to, st.mtimeMs / 1000, st.mtimeMs / 1000);
+    fs.lutimesSync(to, timeOf(st), timeOf(st));
     return;
   } else {
     fs.copyFileSync(from, to);
     fs.chmodSync(to, st.mode & 0o7777);
   }
   fs.chownSync(to, st.uid, st.gid);
-  fs.utimesSync(to, st.mtimeMs / 1000, st.mtimeMs / 1000);
+  fs.utimesSync(to, timeOf(st), timeOf(st));
+}
+
+/** The mtime to copy: seconds, or a Date before 1970, since Node (and overlay.fs) read negative seconds as "now". */
+function timeOf(st: { mtimeMs: number; mtime: Date }): number | Date {
+  return st.mtimeMs < 0 ? st.mtime : st.mtimeMs / 1000;
 }
 
 /**

@@ -66,7 +66,10 @@ export class ChangedPaths {
   readonly entries = new Set<string>();
   /** Paths whose object may have changed in place (attributes, data, link count, opacity). */
   readonly objects = new Set<string>();
-  /** Objects that lost a name and may keep others (hard links): every name left is saved again. */
+  /**
+   * Objects that lost a name and may keep others (hard links), or changed through an open file
+   * rather than a name: every name left is saved again.
+   */
   readonly relinked = new Set<UpperInode>();
 
   constructor(root: UpperDir) {
@@ -121,7 +124,10 @@ class UpperChildren extends Map<string, UpperNode> {
 
   override set(name: string, node: UpperNode): this {
     const dir = this.#dir;
-    if (dir.changes !== undefined) dir.changes.entryChanged(dir, name, super.get(name), node);
+    const old = super.get(name);
+    if (dir.changes !== undefined) dir.changes.entryChanged(dir, name, old, node);
+    // A directory replaced (renamed over) leaves the tree as a removed one does.
+    if (old !== node && old?.kind === 'dir' && old.parent === dir) old.parent = undefined;
     if (node.kind === 'dir') {
       node.parent = dir;
       node.name = name;

@@ -5,6 +5,7 @@ export type { Change, ChangeKind } from './diff.js';
 export type { Explanation, LayerFinding, LayerRef, LayerRole } from './explain.js';
 export { Stats, Dirent } from './fs/Stats.js';
 export { FileHandle } from './fs/OverlayFs.js';
+export { Dir } from './fs/Dir.js';
 export type { OverlayFs, PromisesFs, CallbackFs } from './fs/OverlayFs.js';
 export { constants } from './fs/constants.js';
 export { upperChanges, upperSaved } from './upperChanges.js';

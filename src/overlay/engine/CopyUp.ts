@@ -1,6 +1,7 @@
 import { UpperDir, copyUpInode, metaFromLayer, upperObject, type UpperInode } from '../../cow/index.js';
 import { allocateIno, type LayerInode } from '../../layer/index.js';
 import type { Dentry, EntryView } from './Dentry.js';
+import type { LowerDir, LowerObject } from './LowerTree.js';
 import type { EngineOptions } from './options.js';
 
 /** A file or symlink object the view shows: an upper one or a layer's (`mutable` tells which). */
@@ -15,8 +16,16 @@ export class CopyUp {
   readonly #options: EngineOptions;
   /** `index=on`: upper objects of lower hard-linked inodes, shared by all their names. */
   readonly indexed = new Map<LayerInode, UpperInode>();
-  /** Copied-up objects of singly-linked lower inodes, so open read-only fds follow copy-up. */
-  readonly copiedUp = new Map<LayerInode, UpperInode>();
+  /**
+   * The copy of each lower name (its lower-tree node) once copied up, so an fd opened before
+   * follows its name's copy-up, as the kernel's does since Linux 4.19 (overlayfs.rst
+   * "Non-standard behavior" lists only mmap as not following). Keyed by name, not inode: with
+   * index=off each name of a lower hard link is its own overlay inode (inode.c
+   * ovl_hash_bylower), and only the name copied up moves (test/unit/overlay/openFiles.test.ts).
+   */
+  readonly copiedUp = new Map<LowerObject, UpperInode>();
+  /** The upper directory made for each lower directory, so a directory fd follows it too. */
+  readonly copiedDirs = new Map<LowerDir, UpperDir>();
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -33,9 +42,9 @@ export class CopyUp {
     return this.indexed.get(l.inode) ?? l.inode;
   }
 
-  /** What an fd opened on a lower object reads now: the object's copy once it was copied up. */
-  currentOf(lower: LayerInode): ShownObject {
-    return this.copiedUp.get(lower) ?? this.indexed.get(lower) ?? lower;
+  /** What an fd opened on a lower name reads now: the name's copy once it was copied up. */
+  currentOf(lower: LowerObject): ShownObject {
+    return this.copiedUp.get(lower) ?? this.indexed.get(lower.inode) ?? lower.inode;
   }
 
   /**
@@ -69,6 +78,7 @@ export class CopyUp {
         if (l?.kind !== 'dir') throw new Error('upperDirOf: not a directory');
         u = new UpperDir(l.ino, metaFromLayer(l.meta), false);
         parentUpper.children.set(c.name, u);
+        if (!this.copiedDirs.has(l)) this.copiedDirs.set(l, u);
       }
       c.upper = u;
       parentUpper = u;
@@ -86,7 +96,7 @@ export class CopyUp {
     if (d.upper !== undefined && d.upper.kind !== 'dir') {
       const parent = d.parent?.upper;
       if (parent?.kind === 'dir') parent.changes?.objectChanged(parent, d.name);
-      return dataCopied(d.upper.inode, metaOnly);
+      return this.#dataCopied(d.upper.inode, metaOnly);
     }
     const l = d.lower;
     if (l === undefined || l.kind === 'dir' || d.parent === null) throw new Error('copyUp: not a lower file or symlink');
@@ -96,7 +106,7 @@ export class CopyUp {
       // Copied up through another dentry of the same call.
       d.upper = already;
       d.lower = undefined;
-      return dataCopied(already.inode, metaOnly);
+      return this.#dataCopied(already.inode, metaOnly);
     }
     const metacopy = metaOnly && this.#options.metacopy && l.inode.type === 'file';
     let inode: UpperInode;
@@ -106,9 +116,9 @@ export class CopyUp {
       inode = copyUpInode(l.inode, allocateIno(), metacopy);
     } else {
       inode = copyUpInode(l.inode, l.inode.ino, metacopy);
-      this.copiedUp.set(l.inode, inode);
     }
-    dataCopied(inode, metaOnly);
+    this.copiedUp.set(l, inode);
+    this.#dataCopied(inode, metaOnly);
     const node = upperObject(inode);
     parentUpper.children.set(d.name, node);
     d.upper = node;
@@ -126,10 +136,18 @@ export class CopyUp {
     }
     return inode;
   }
-}
 
-/** A copy-up for a data change ends a metadata-only copy: the data is the upper's from now on. */
-function dataCopied(inode: UpperInode, metaOnly: boolean): UpperInode {
-  if (!metaOnly && inode.type === 'file') inode.metacopy = false;
-  return inode;
+  /**
+   * A copy-up for a data change ends a metadata-only copy: the data is the upper's from now on.
+   * Copying the data in writes the upper file, which gives it a new mtime and ctime (when there
+   * are bytes to copy); nothing sets the times back (copy_up.c ovl_copy_up_meta_inode_data
+   * does not call ovl_set_timestamps), so a time set before is lost
+   * (test/unit/overlay/openFiles.test.ts, 'metacopy: the data copy-up ...').
+   */
+  #dataCopied(inode: UpperInode, metaOnly: boolean): UpperInode {
+    if (metaOnly || inode.type !== 'file' || !inode.metacopy) return inode;
+    inode.metacopy = false;
+    if (inode.data.size > 0) inode.meta.mtime = inode.meta.ctime = this.#options.clock();
+    return inode;
+  }
 }

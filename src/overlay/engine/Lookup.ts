@@ -1,7 +1,7 @@
 import type { UpperDir } from '../../cow/index.js';
 import type { ErrnoCode } from '../../errors/index.js';
 import { compareNames, parsePath } from '../../path/index.js';
-import { MAX_SYMLINKS, nameTooLong } from './abi.js';
+import { MAX_SYMLINKS, checkPathLength, nameTooLong, pathTooLong } from './abi.js';
 import type { CopyUp } from './CopyUp.js';
 import { exists, isDir, kindOf, pathOf, type Dentry, type EntryView, type ObjectKind } from './Dentry.js';
 import { fail } from './fail.js';
@@ -42,6 +42,11 @@ export class Lookup {
     this.#upperRoot = upperRoot;
     this.#lower = lower;
     this.#copies = copies;
+  }
+
+  /** The upper layer's root directory. */
+  get upperRoot(): UpperDir {
+    return this.#upperRoot;
   }
 
   root(): Dentry {
@@ -86,8 +91,9 @@ export class Lookup {
    * stops at the root; absolute link targets restart at the overlay root. Returns the final
    * dentry (possibly negative) or an errno, never throwing on the hot path.
    */
-  walk(path: string, followLast: boolean, creating = false): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
+  walk(path: string, followLast: boolean, creating = false, whole = true): { d: Dentry; trailingSlash: boolean } | ErrnoCode {
     if (path === '') return 'ENOENT';
+    if (whole && pathTooLong(path)) return 'ENAMETOOLONG';
     const parsed = parsePath(path);
     let steps = parsed.steps;
     let trailingSlash = parsed.trailingSlash;
@@ -130,7 +136,7 @@ export class Lookup {
    * `undefined` when the path needs the full walk. What it finds is a read-only view.
    */
   lookupFast(path: string, followLast = true): EntryView | ErrnoCode | undefined {
-    if (path.charCodeAt(0) !== 0x2f || path.length === 1) return undefined;
+    if (path.charCodeAt(0) !== 0x2f || path.length === 1 || pathTooLong(path)) return undefined;
     let view: EntryView = { upper: this.#upperRoot, lower: this.#lowerRoot(), whiteout: false };
     let start = 1;
     const n = path.length;
@@ -180,8 +186,9 @@ export class Lookup {
    * names (unlink, rmdir, mkdir, rename, link, symlink): they never follow the last symlink.
    */
   lookupParent(path: string): ParentLookup {
-    const parsed = parsePath(path);
     if (path === '') fail('ENOENT');
+    checkPathLength(path);
+    const parsed = parsePath(path);
     if (parsed.steps.length === 0) {
       const root = this.root();
       return { parent: root, child: root, trailingSlash: false, special: parsed.lastDot ? 'dot' : 'root', tooLong: false };
@@ -215,8 +222,15 @@ export class Lookup {
     return this.symlinkTarget(d);
   }
 
+  /**
+   * Node's realpathSync walks in JavaScript, one lstat per prefix: the whole path never reaches
+   * the kernel, so only NAME_MAX applies, not PATH_MAX.
+   */
   realpath(path: string): string {
-    return pathOf(this.lookupOrThrow(path, true));
+    const r = this.walk(path, true, false, false);
+    if (typeof r === 'string') fail(r);
+    if (!exists(r.d)) fail('ENOENT');
+    return pathOf(r.d);
   }
 
   /** Merged readdir (overlayfs.rst "readdir"): upper names, then lower ones not hidden; sorted. */

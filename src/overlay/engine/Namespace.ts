@@ -1,6 +1,7 @@
 import { UpperDir, WHITEOUT, newSymlinkInode, upperObject, type UpperObject } from '../../cow/index.js';
 import { allocateIno } from '../../layer/index.js';
 import { joinPath } from '../../path/index.js';
+import { REDIRECT_MAX, checkPathLength, utf8Length } from './abi.js';
 import type { CopyUp } from './CopyUp.js';
 import { exists, isDir, type Dentry } from './Dentry.js';
 import { fail } from './fail.js';
@@ -15,6 +16,13 @@ export class Namespace {
   readonly #paths: Lookup;
   readonly #copies: CopyUp;
   readonly #options: EngineOptions;
+  /**
+   * What the kernel wrote as the redirect of each directory (and, with metacopy, each file
+   * whose data is still below) that was moved: a relative one (a rename in the same directory)
+   * or an absolute one. Only its length matters here (`#redirect`); where a directory merges
+   * from is `UpperDir.redirect`.
+   */
+  readonly #redirects = new WeakMap<object, { readonly lowerPath: string; absolute: boolean }>();
 
   constructor(paths: Lookup, copies: CopyUp, options: EngineOptions) {
     this.#paths = paths;
@@ -35,6 +43,8 @@ export class Namespace {
   }
 
   symlink(target: string, path: string): void {
+    // symlinkat(2) copies in the target, then the path, before anything else (namei.c getname).
+    checkPathLength(target);
     const p = this.#paths.lookupParent(path);
     creatable(p, false);
     if (target === '') fail('ENOENT');
@@ -45,6 +55,8 @@ export class Namespace {
   }
 
   link(existingPath: string, newPath: string): void {
+    // A too-long path is found where it is looked up (namei.c do_linkat: the old name fully,
+    // then the new one's parent), as lookups do.
     const src = this.#paths.lookupOrThrow(existingPath, false);
     const p = this.#paths.lookupParent(newPath);
     creatable(p, false);
@@ -156,6 +168,9 @@ export class Namespace {
   #move(a: ParentLookup, b: ParentLookup, srcIsDir: boolean): void {
     const src = a.child;
     const dst = b.child;
+    const samedir = this.#identity(a.parent) === this.#identity(b.parent);
+    // The lower path the moved object's data or entries come from, while the dentries still show it.
+    const lowerPath = src.lower?.kind === 'dir' ? src.lower.path : a.parent.lower?.kind === 'dir' ? joinPath(a.parent.lower.path, src.name) : undefined;
     let moved: UpperDir | UpperObject;
     if (srcIsDir) {
       const u = this.#copies.upperDirOf(src);
@@ -166,6 +181,11 @@ export class Namespace {
     }
     const srcParentUpper = this.#copies.upperDirOf(a.parent);
     const dstParentUpper = this.#copies.upperDirOf(b.parent);
+    // What has a lower part (a merged or lower directory; with metacopy a file whose data is
+    // still below) gets a redirect, after the copy-ups (dir.c ovl_rename, ovl_set_redirect).
+    if (moved.kind === 'dir' ? src.lower !== undefined : moved.inode.type === 'file' && moved.inode.metacopy) {
+      this.#redirect(moved.kind === 'dir' ? moved : moved.inode, lowerPath, samedir);
+    }
     if (dst.upper !== undefined && dst.upper.kind !== 'dir') dst.upper.inode.nlink--;
     else if (dst.lower !== undefined && dst.lower.kind !== 'dir' && dst.upper === undefined && this.#options.index && dst.lower.inode.nlink > 1) {
       this.#copies.indexedCopy(dst.lower.inode, false).nlink--;
@@ -185,6 +205,24 @@ export class Namespace {
     const now = this.#options.clock();
     if (moved.kind === 'dir') moved.meta.ctime = now;
     else moved.inode.meta.ctime = now;
+  }
+
+  /**
+   * The redirect a move writes (dir.c ovl_set_redirect): within the same directory the old
+   * name, relative, with no limit; to another directory an absolute path, the lower path,
+   * which may not be longer than redirect_max: EXDEV, so that tools copy instead (dir.c
+   * ovl_get_redirect; test/unit/overlay/limits.test.ts). A redirect already written stays
+   * when it serves (a relative one for the same directory, an absolute one always).
+   */
+  #redirect(object: object, lowerPath: string | undefined, samedir: boolean): void {
+    const known = this.#redirects.get(object);
+    if (known !== undefined && (samedir || known.absolute)) return;
+    const r = known ?? { lowerPath: lowerPath ?? '', absolute: false };
+    if (!samedir) {
+      if (utf8Length(r.lowerPath) > REDIRECT_MAX) fail('EXDEV');
+      r.absolute = true;
+    }
+    this.#redirects.set(object, r);
   }
 }
 

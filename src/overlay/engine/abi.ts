@@ -1,3 +1,5 @@
+import { fail } from './fail.js';
+
 /**
  * The Linux ABI values the engine speaks: open flags and mode bits (include/uapi/asm-generic/
  * fcntl.h, include/uapi/linux/stat.h) and the namei limits.
@@ -25,6 +27,31 @@ export const S_ISGID = 0o2000;
 export const MAX_SYMLINKS = 40;
 /** Longest name of one path component, in bytes (include/uapi/linux/limits.h NAME_MAX). */
 export const NAME_MAX = 255;
+
+/**
+ * Longest path argument, in bytes with its terminating NUL (include/uapi/linux/limits.h
+ * PATH_MAX): a path or symlink target of 4096 bytes or more is ENAMETOOLONG (namei.c getname,
+ * strncpy_from_user; test/unit/overlay/limits.test.ts).
+ */
+export const PATH_MAX = 4096;
+
+/**
+ * The longest absolute redirect overlayfs writes, in bytes (the `redirect_max` module
+ * parameter, 256 by default: overlayfs.rst "renaming directories"). A rename that needs a
+ * longer one fails EXDEV (dir.c ovl_get_redirect: "fall back to userspace move").
+ */
+export const REDIRECT_MAX = 256;
+
+/** A path argument the kernel refuses before looking at it (ENAMETOOLONG). */
+export function pathTooLong(path: string): boolean {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: shorter strings always fit.
+  return path.length * 3 >= PATH_MAX && utf8Length(path) >= PATH_MAX;
+}
+
+/** Throws ENAMETOOLONG for a path argument (or symlink target) of PATH_MAX bytes or more. */
+export function checkPathLength(path: string): void {
+  if (pathTooLong(path)) fail('ENAMETOOLONG');
+}
 
 /**
  * A name longer than NAME_MAX bytes of UTF-8, the bytes the kernel sees. A UTF-16 code unit

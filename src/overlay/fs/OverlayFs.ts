@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/index.js';
 import { constants } from './constants.js';
 import { createFs, type SyncFs } from './createFs.js';
+import { Dir } from './Dir.js';
 import { Dirent, Stats } from './Stats.js';
 
 type Fn = (...args: never[]) => unknown;
@@ -14,7 +15,7 @@ export type CallbackFs = {
 };
 
 export type PromisesFs = {
-  [K in keyof SyncFs as Exclude<AsyncName<K>, 'exists'>]: SyncFs[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+  [K in keyof SyncFs as Exclude<AsyncName<K>, 'exists' | 'open'>]: SyncFs[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 } & { open(path: string, flags?: string | number, mode?: number): Promise<FileHandle> };
 
 /** A promise-based open file, like Node's `FileHandle` (the calls tests and tools use). */
@@ -44,8 +45,29 @@ export class FileHandle {
   async truncate(len = 0): Promise<void> {
     this.#fs.ftruncateSync(this.fd, len);
   }
+  async appendFile(data: Uint8Array | string): Promise<void> {
+    this.#fs.appendFileSync(this.fd, data);
+  }
+  async readv(buffers: readonly ArrayBufferView[], position?: number | null): Promise<{ bytesRead: number; buffers: readonly ArrayBufferView[] }> {
+    return { bytesRead: this.#fs.readvSync(this.fd, buffers, position), buffers };
+  }
+  async writev(buffers: readonly ArrayBufferView[], position?: number | null): Promise<{ bytesWritten: number; buffers: readonly ArrayBufferView[] }> {
+    return { bytesWritten: this.#fs.writevSync(this.fd, buffers, position), buffers };
+  }
+  async chmod(mode: number | string): Promise<void> {
+    this.#fs.fchmodSync(this.fd, mode);
+  }
+  async chown(uid: number, gid: number): Promise<void> {
+    this.#fs.fchownSync(this.fd, uid, gid);
+  }
+  async utimes(atime: number | string | Date, mtime: number | string | Date): Promise<void> {
+    this.#fs.futimesSync(this.fd, atime, mtime);
+  }
   async sync(): Promise<void> {
     this.#fs.fsyncSync(this.fd);
+  }
+  async datasync(): Promise<void> {
+    this.#fs.fdatasyncSync(this.fd);
   }
   async close(): Promise<void> {
     this.#fs.closeSync(this.fd);
@@ -58,6 +80,7 @@ export type OverlayFs = SyncFs &
     constants: typeof constants;
     Stats: typeof Stats;
     Dirent: typeof Dirent;
+    Dir: typeof Dir;
   };
 
 /**
@@ -89,5 +112,5 @@ export function createOverlayFs(engine: Engine): OverlayFs {
     }
   }
   promises['open'] = async (path: string, flags?: string | number, mode?: number): Promise<FileHandle> => new FileHandle(sync.openSync(path, flags, mode), sync);
-  return { ...sync, ...callbacks, promises, constants, Stats, Dirent } as unknown as OverlayFs;
+  return { ...sync, ...callbacks, promises, constants, Stats, Dirent, Dir } as unknown as OverlayFs;
 }

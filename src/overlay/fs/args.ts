@@ -109,10 +109,27 @@ export function fromBytes(bytes: Uint8Array, encoding: Encoding): Uint8Array | s
   return bytes.slice();
 }
 
-/** Node's time arguments: Date, seconds as number, or numeric string → milliseconds. */
-export function toTimeMs(time: number | string | Date, name: string): number {
+/**
+ * Node's time arguments in milliseconds, as Node's toUnixTimestamp reads them
+ * (lib/internal/fs/utils.js): a Date; a numeric string, taken as it is (even negative); a
+ * finite number of seconds, where a negative one means "now" (`now()`, the overlay's clock).
+ */
+export function toTimeMs(time: number | string | Date, name: string, now: () => number): number {
+  if (typeof time === 'string' && !Number.isNaN(Number(time))) return Number(time) * 1000;
+  if (typeof time === 'number' && Number.isFinite(time)) return time < 0 ? now() : time * 1000;
   if (time instanceof Date) return time.getTime();
-  if (typeof time === 'number' && Number.isFinite(time)) return time * 1000;
-  if (typeof time === 'string' && time.trim() !== '' && Number.isFinite(Number(time))) return Number(time) * 1000;
   throw invalidArg(name, time, 'ERR_INVALID_ARG_TYPE');
+}
+
+function outOfRange(name: string, value: unknown): RangeError {
+  const err = new RangeError(`The value of "${name}" is out of range. It must be an integer. Received ${String(value)}`);
+  (err as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
+  return err;
+}
+
+/** A length for truncate and ftruncate: an integer, and a negative one is 0 (Node 20's ftruncate). */
+export function toLength(len: unknown): number {
+  if (typeof len !== 'number') throw invalidArg('len', len, 'ERR_INVALID_ARG_TYPE');
+  if (!Number.isSafeInteger(len)) throw outOfRange('len', len);
+  return Math.max(0, len);
 }

@@ -211,22 +211,27 @@ export function createFs(engine: Engine) {
 
     utimesSync(p: PathLike, atime: number | string | Date, mtime: number | string | Date): void {
       const path = toPath(p);
-      const a = toTimeMs(atime, 'atime');
-      const m = toTimeMs(mtime, 'mtime');
+      const a = toTimeMs(atime, 'atime', engine.options.clock);
+      const m = toTimeMs(mtime, 'mtime', engine.options.clock);
       withContext('utime', path, undefined, () => engine.attrs.utimes(path, a, m, true));
     },
 
     lutimesSync(p: PathLike, atime: number | string | Date, mtime: number | string | Date): void {
       const path = toPath(p);
-      const a = toTimeMs(atime, 'atime');
-      const m = toTimeMs(mtime, 'mtime');
+      const a = toTimeMs(atime, 'atime', engine.options.clock);
+      const m = toTimeMs(mtime, 'mtime', engine.options.clock);
       withContext('lutime', path, undefined, () => engine.attrs.utimes(path, a, m, false));
     },
 
-    truncateSync(p: PathLike | number, len = 0): void {
+    truncateSync(p: PathLike | number, len: number = 0): void {
       if (typeof p === 'number') return sync.ftruncateSync(p, len);
-      const path = toPath(p);
-      withContext('open', path, undefined, () => engine.files.truncate(path, len));
+      // Node 20's truncateSync: open 'r+', then ftruncateSync (a negative length is 0).
+      const opened = fd.openFd(p, 'r+');
+      try {
+        sync.ftruncateSync(opened, len);
+      } finally {
+        fd.release(opened);
+      }
     },
 
     copyFileSync(src: PathLike, dest: PathLike, mode = 0): void {

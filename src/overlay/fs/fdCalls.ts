@@ -1,8 +1,9 @@
 import { FsError } from '../../errors/index.js';
 import { concatBytes } from '../../layer/index.js';
-import type { Engine, Handle } from '../engine/index.js';
-import { parseFlags, parseMode, toBytes, toPath, type PathLike } from './args.js';
+import { O_DIRECTORY, O_RDONLY, type Engine, type Handle } from '../engine/index.js';
+import { parseFlags, parseMode, toBytes, toLength, toPath, toTimeMs, type PathLike } from './args.js';
 import { withContext } from './context.js';
+import { Dir } from './Dir.js';
 import { Stats } from './Stats.js';
 
 type DataArg = string | ArrayBufferView;
@@ -66,7 +67,6 @@ export function createFdCalls(engine: Engine) {
       length?: number,
       position?: number | null,
     ): number {
-      const h = handleOf(fd, 'read');
       const view = toBytes(buffer);
       let offset = 0;
       if (typeof offsetOrOptions === 'object' && offsetOrOptions !== null) {
@@ -75,6 +75,10 @@ export function createFdCalls(engine: Engine) {
         position = offsetOrOptions.position;
       } else if (offsetOrOptions !== undefined) offset = offsetOrOptions;
       const len = length ?? view.length - offset;
+      // Node's readSync answers a zero-length read itself, before any syscall: even on a
+      // directory or closed fd it is 0 (lib/fs.js readSync).
+      if (len === 0) return 0;
+      const h = handleOf(fd, 'read');
       const pos = position === undefined || position === null || position === -1 ? null : Number(position);
       const bytes = withContext('read', undefined, undefined, () => engine.files.read(h, len, pos));
       view.set(bytes, offset);
@@ -109,9 +113,60 @@ export function createFdCalls(engine: Engine) {
       return new Stats(engine.files.fstat(h));
     },
 
-    ftruncateSync(fd: number, len = 0): void {
+    ftruncateSync(fd: number, len: number = 0): void {
+      const length = toLength(len);
       const h = handleOf(fd, 'ftruncate');
-      withContext('ftruncate', undefined, undefined, () => engine.files.ftruncate(h, len));
+      withContext('ftruncate', undefined, undefined, () => engine.files.ftruncate(h, length));
+    },
+
+    readvSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
+      let pos = typeof position === 'number' ? position : null;
+      let total = 0;
+      for (const buffer of buffers) {
+        const view = toBytes(buffer);
+        const n = calls.readSync(fd, view, 0, view.length, pos);
+        total += n;
+        if (pos !== null) pos += n;
+        if (n < view.length) break;
+      }
+      return total;
+    },
+
+    writevSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
+      let pos = typeof position === 'number' ? position : null;
+      let total = 0;
+      for (const buffer of buffers) {
+        const view = toBytes(buffer);
+        total += calls.writeSync(fd, view, 0, view.length, pos);
+        if (pos !== null) pos += view.length;
+      }
+      return total;
+    },
+
+    fchmodSync(fd: number, mode: number | string): void {
+      const m = parseMode(mode, 0);
+      const h = handleOf(fd, 'fchmod');
+      withContext('fchmod', undefined, undefined, () => engine.attrs.setMode(engine.files.attrTarget(h), m));
+    },
+
+    fchownSync(fd: number, uid: number, gid: number): void {
+      const h = handleOf(fd, 'fchown');
+      withContext('fchown', undefined, undefined, () => engine.attrs.setOwner(engine.files.attrTarget(h), uid, gid));
+    },
+
+    futimesSync(fd: number, atime: number | string | Date, mtime: number | string | Date): void {
+      const a = toTimeMs(atime, 'atime', engine.options.clock);
+      const m = toTimeMs(mtime, 'mtime', engine.options.clock);
+      const h = handleOf(fd, 'futime');
+      withContext('futime', undefined, undefined, () => engine.attrs.setTimes(engine.files.attrTarget(h), a, m));
+    },
+
+    /** A directory stream (Node's `fs.Dir`) over a directory fd of its own. */
+    opendirSync(p: PathLike, _options?: { encoding?: string; bufferSize?: number }): Dir {
+      const path = toPath(p);
+      const h = withContext('opendir', path, undefined, () => engine.files.open(path, O_RDONLY | O_DIRECTORY, 0));
+      if (h.kind !== 'dir') throw new FsError('ENOTDIR', 'opendir', path);
+      return new Dir(path, () => engine.files.readdirOf(h));
     },
 
     fsyncSync(fd: number): void {
