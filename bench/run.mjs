@@ -15,6 +15,8 @@
 //   6. (opt-in, minutes) The CLI on a real-size generated rootfs image, whole processes: against
 //      the same commands on a demo-sized image and against peers (umoci, skopeo, sha256sum +
 //      gzip, tar), and a growth table (issue 9's targets).
+//   7. (opt-in, about a minute) `overlay analyze` of a docker-save archive of 50,000 files in 10
+//      layers against `tar -t` of the same layer tars (issue 13's target).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
@@ -23,7 +25,7 @@
 // Needs the build (`npm run build`) and `--expose-gc` (re-executes itself with it if missing).
 // Environment: BENCH_QUICK=1 (fewer rounds, a smoke run); BENCH_ONLY=lookups,write,tar,demo,big
 // (some sections only; big runs only when named, or with BENCH_BIG=1, and has its own settings,
-// see bench/sections/bigImage.mjs); BENCH_DIST=<dir> (time another build of the package, e.g. a patched copy of
+// see bench/sections/bigImage.mjs; analyze runs only when named, see bench/sections/analyze.mjs); BENCH_DIST=<dir> (time another build of the package, e.g. a patched copy of
 // dist/, for an A/B of an engine change; its imports must resolve, so keep it inside the repo
 // or give it a node_modules link).
 //
@@ -48,6 +50,7 @@ const { runTar, tarTargets } = await import('./sections/tar.mjs');
 const { runTarCodec, tarCodecTargets } = await import('./sections/tarCodec.mjs');
 const { demoTargets, runDemo } = await import('./sections/demo.mjs');
 const { bigTargets, runBigImage } = await import('./sections/bigImage.mjs');
+const { analyzeTargets, runAnalyze } = await import('./sections/analyze.mjs');
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -60,6 +63,7 @@ if (ONLY.has('tar')) results.tar = runTar();
 if (ONLY.has('tar')) results.tarCodec = await runTarCodec();
 if (ONLY.has('demo')) results.demo = runDemo();
 if (ONLY.has('big')) results.big = runBigImage();
+if (ONLY.has('analyze')) results.analyze = runAnalyze();
 
 section('summary: targets');
 const targets = new Targets();
@@ -70,5 +74,6 @@ if (results.tarCodec) tarCodecTargets(results.tarCodec, targets);
 if (results.demo) demoTargets(results.demo, targets);
 if (results.mount) mountTarget(results.mount, targets);
 if (results.big) bigTargets(results.big, targets);
+if (results.analyze) analyzeTargets(results.analyze, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));

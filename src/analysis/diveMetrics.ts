@@ -28,33 +28,35 @@ interface DiveNode {
   whiteout: boolean;
   isDir: boolean;
   size: number;
-  children: Map<string, DiveNode>;
+  /** By name; made on the first child (most nodes are leaves). */
+  children: Map<string, DiveNode> | undefined;
   parent: DiveNode | undefined;
 }
 
 const WHITEOUT_PREFIX = '.wh.';
 
 function newNode(name: string, parent: DiveNode | undefined): DiveNode {
-  return { name, whiteout: name.startsWith(WHITEOUT_PREFIX), isDir: false, size: 0, children: new Map(), parent };
+  return { name, whiteout: name.startsWith(WHITEOUT_PREFIX), isDir: false, size: 0, children: undefined, parent };
+}
+
+function childNamed(node: DiveNode, name: string): DiveNode {
+  node.children ??= new Map();
+  let child = node.children.get(name);
+  if (child === undefined) node.children.set(name, (child = newNode(name, node)));
+  return child;
 }
 
 /** The path dive reports for a node: a whiteout's prefix dropped (file_node.go `Path`). */
 function pathOf(node: DiveNode): string {
-  const names: string[] = [];
-  for (let n: DiveNode | undefined = node; n?.parent !== undefined; n = n.parent) {
-    names.unshift(n === node && n.whiteout ? n.name.slice(WHITEOUT_PREFIX.length) : n.name);
-  }
-  return `/${names.join('/')}`;
+  let path = node.whiteout ? node.name.slice(WHITEOUT_PREFIX.length) : node.name;
+  for (let n = node.parent; n?.parent !== undefined; n = n.parent) path = `${n.name}/${path}`;
+  return `/${path}`;
 }
 
 /** `AddPath`: intermediate nodes get empty info, the last one the given info. */
 function addPath(root: DiveNode, names: readonly string[], info: { isDir: boolean; size: number } | undefined): void {
   let node = root;
-  for (const name of names) {
-    let child = node.children.get(name);
-    if (child === undefined) node.children.set(name, (child = newNode(name, node)));
-    node = child;
-  }
+  for (const name of names) node = childNamed(node, name);
   if (info !== undefined) {
     node.isDir = info.isDir;
     node.size = info.size;
@@ -63,20 +65,30 @@ function addPath(root: DiveNode, names: readonly string[], info: { isDir: boolea
 
 function getNode(root: DiveNode, path: string): DiveNode | undefined {
   let node: DiveNode | undefined = root;
-  for (const name of path.split('/').filter((n) => n !== '')) {
-    node = node.children.get(name);
+  for (const name of path.split('/')) {
+    if (name === '') continue;
+    node = node.children?.get(name);
     if (node === undefined) return undefined;
   }
   return node;
 }
 
-/** Depth first, children in name order, each child before its parent; the root is not visited. */
-function* childFirst(node: DiveNode): Generator<DiveNode> {
-  for (const name of [...node.children.keys()].sort(compareNames)) yield* visitAll(node.children.get(name)!);
+/** Every node below `node`, depth first, children in name order, each child before its parent (the root left out). */
+function childFirst(node: DiveNode, out: DiveNode[] = []): DiveNode[] {
+  if (node.children === undefined) return out;
+  for (const name of [...node.children.keys()].sort(compareNames)) {
+    const child = node.children.get(name)!;
+    childFirst(child, out);
+    out.push(child);
+  }
+  return out;
 }
-function* visitAll(node: DiveNode): Generator<DiveNode> {
-  yield* childFirst(node);
-  yield node;
+
+/** The sizes of a node and everything below it. */
+function totalSize(node: DiveNode): number {
+  let size = node.size;
+  if (node.children !== undefined) for (const child of node.children.values()) size += totalSize(child);
+  return size;
 }
 
 /** A layer as dive's tree of its tar members. */
@@ -104,16 +116,23 @@ function diveTree(layer: Layer): DiveNode {
   return root;
 }
 
-/** `Stack`: the layer's nodes set their info in the stacked tree; whiteouts remove paths. */
+/**
+ * `Stack`: the layer's nodes set their info in the stacked tree (intermediate nodes too, with
+ * their empty info), whiteouts remove paths. Dive visits the upper tree child first; the two
+ * trees are walked together here, which ends in the same tree: a layer has one node per path,
+ * so no whiteout and node of it meet at one path.
+ */
 function stackOnto(stacked: DiveNode, upper: DiveNode): void {
-  for (const node of childFirst(upper)) {
-    const path = pathOf(node);
-    if (node.whiteout) {
-      const gone = getNode(stacked, path);
-      if (gone?.parent !== undefined) gone.parent.children.delete(gone.name);
-    } else {
-      addPath(stacked, path.slice(1).split('/'), { isDir: node.isDir, size: node.size });
+  if (upper.children === undefined) return;
+  for (const child of upper.children.values()) {
+    if (child.whiteout) {
+      stacked.children?.delete(child.name.slice(WHITEOUT_PREFIX.length));
+      continue;
     }
+    const target = childNamed(stacked, child.name);
+    stackOnto(target, child);
+    target.isDir = child.isDir;
+    target.size = child.size;
   }
 }
 
@@ -150,12 +169,13 @@ export function diveMetrics(layers: readonly Layer[]): DiveMetrics {
   let userBytes = 0;
   layers.forEach((layer, index) => {
     const tree = diveTree(layer);
-    for (const node of childFirst(tree)) {
+    const nodes = childFirst(tree);
+    for (const node of nodes) {
       sizeBytes += node.size;
       if (index > 0) userBytes += node.size;
     }
-    for (const node of childFirst(tree)) {
-      if (node.children.size > 0) continue;
+    for (const node of nodes) {
+      if (node.children !== undefined && node.children.size > 0) continue;
       const path = pathOf(node);
       // Dive makes the path's record before it sizes a whiteout, so a record left at its
       // initial minimum of -1 counts in the sum when the whiteout ends the visit.
@@ -165,8 +185,7 @@ export function diveMetrics(layers: readonly Layer[]): DiveMetrics {
       if (node.whiteout) {
         const before = getNode(stacked, path);
         if (before === undefined) break;
-        size = 0;
-        if (before.isDir) for (const n of visitAll(before)) size += n.size;
+        size = before.isDir ? totalSize(before) : 0;
       }
       entry.cumulative += size;
       if (entry.min < 0 || size < entry.min) entry.min = size;

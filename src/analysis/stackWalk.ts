@@ -129,9 +129,11 @@ export function walkStack(layers: readonly Layer[]): StackWalk {
     const objects = new Map<LayerInode, LayerObject>();
     const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
     const paths = layer.paths();
+    const nodes = paths.map((path) => layer.node(path)!);
     // First against the view below, untouched.
-    for (const path of paths) {
-      const node = layer.node(path)!;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const node = nodes[i]!;
       const below = merged.entries.get(path);
       if (node.kind === 'whiteout') {
         if (below !== undefined) effect.deleted.push(path);
@@ -155,8 +157,9 @@ export function walkStack(layers: readonly Layer[]): StackWalk {
       // A whiteout deletes its own path, and with a directory everything below it.
       hidden.push({ path, layer: value.layer, by: j, reason: reason === 'deleted' && path !== at ? 'deleted-with-directory' : reason, at });
     };
-    for (const path of paths) {
-      const node = layer.node(path)!;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const node = nodes[i]!;
       const below = merged.entries.get(path);
       if (node.kind === 'whiteout') {
         merged.remove(path, hide('deleted', path));
@@ -182,12 +185,12 @@ export function walkStack(layers: readonly Layer[]): StackWalk {
     allObjects.push(...objects.values());
   });
   // By layer and object: a test may stack the same layer (the same inodes) twice.
-  const seen = new Set<string>();
-  for (const value of merged.entries.values()) if (value.node.kind === 'file') seen.add(`${value.layer}/${value.node.inode.ino}`);
+  const seen = layers.map(() => new Set<LayerInode>());
+  for (const value of merged.entries.values()) if (value.node.kind === 'file') seen[value.layer]!.add(value.node.inode);
   return {
     effects,
     hidden,
-    objects: allObjects.map((object) => ({ object, visible: seen.has(`${object.layer}/${object.inode.ino}`) })),
+    objects: allObjects.map((object) => ({ object, visible: seen[object.layer]!.has(object.inode) })),
     visible: merged.entries,
   };
 }

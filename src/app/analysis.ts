@@ -7,7 +7,7 @@ import { analyzeLayers, diffViews, type Analysis, type ViewDiff } from '../analy
 import { DomainError } from '../errors/index.js';
 import { layerHistoryEntries, readImageArchive, type FileSource, type ImageConfig, type Platform } from '../image/index.js';
 import { Layer } from '../layer/index.js';
-import type { View } from './views.js';
+import { layersKept, type View } from './views.js';
 
 /** Layers to analyze, bottom first, with their history. */
 export interface LayerSource {
@@ -30,8 +30,15 @@ export function viewLayers(view: View): LayerSource {
   return { label, layers, config: view.image.config, createdBy };
 }
 
-/** The layers of one image of an archive or layout (`name` picks it when there are several). */
-export async function archiveLayers(source: FileSource, what: string, options: { name?: string; platform?: Platform } = {}): Promise<LayerSource> {
+/**
+ * The layers of one image of an archive or layout (`name` picks it when there are several);
+ * with `at`, only those up to that layer or history step (`ARCHIVE@N`, as `IMAGE@N`).
+ */
+export async function archiveLayers(
+  source: FileSource,
+  what: string,
+  options: { name?: string; platform?: Platform; at?: { layer?: number; step?: number } } = {},
+): Promise<LayerSource> {
   const images = await readImageArchive(source, options.platform);
   const picked = options.name === undefined ? images : images.filter((i) => i.names.some((n) => n === options.name || n.startsWith(`${options.name}:`)));
   if (picked.length !== 1) {
@@ -39,9 +46,12 @@ export async function archiveLayers(source: FileSource, what: string, options: {
     throw new DomainError('InvalidArgumentError', `${what} holds ${images.length} images${names.length === 0 ? '' : ` (${names.join(', ')})`}: name one with --image`, { source: what });
   }
   const image = picked[0]!;
+  const at = options.at;
+  const kept = at === undefined ? image.layers.length : layersKept(image.config, at, `${what}@${at.layer ?? `step${at.step}`}`);
   const layers: Layer[] = [];
-  for (const layer of image.layers) layers.push(await Layer.fromTar(layer.chunks()));
-  return { label: `${what}${image.names[0] === undefined ? '' : ` (${image.names[0]})`}`, layers, config: image.config };
+  for (const layer of image.layers.slice(0, kept)) layers.push(await Layer.fromTar(layer.chunks()));
+  const name = image.names[0] === undefined ? '' : ` (${image.names[0]})`;
+  return { label: `${what}${at === undefined ? '' : `@${kept - 1}`}${name}`, layers, config: image.config };
 }
 
 /** The analysis of these layers (see `analyzeLayers`). */

@@ -3,7 +3,7 @@
  * layers. It is plain data once made, so a caller may use it after the store is closed.
  */
 import { DomainError } from '../errors/index.js';
-import { historyRows } from '../image/index.js';
+import { historyRows, type ImageConfig } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import { Overlay, flatten, type Explanation, type LayerRef } from '../overlay/index.js';
 import type { ContainerRecord, ImageRecord, Store } from '../store/index.js';
@@ -35,14 +35,14 @@ export function parseLayerTarget(target: string): { ref: string; layer?: number;
   return match[2] === undefined ? { ref: match[1]!, layer: n } : { ref: match[1]!, step: n };
 }
 
-/** How many layers `IMAGE@…` keeps (see `parseLayerTarget`); an error names what exists. */
-function layersKept(image: ImageRecord, at: { layer?: number; step?: number }, target: string): number {
-  const count = image.config.rootfs.diff_ids.length;
+/** How many layers `IMAGE@…` keeps of an image with this config (see `parseLayerTarget`); an error names what exists. */
+export function layersKept(config: ImageConfig, at: { layer?: number; step?: number }, target: string): number {
+  const count = config.rootfs.diff_ids.length;
   if (at.layer !== undefined) {
     if (at.layer >= count) throw new DomainError('NotFoundError', `${target}: the image has ${count} layer${count === 1 ? '' : 's'} (0 to ${count - 1})`, { target });
     return at.layer + 1;
   }
-  const rows = historyRows(image.config);
+  const rows = historyRows(config);
   const step = rows.find((r) => r.step === at.step);
   if (step === undefined) throw new DomainError('NotFoundError', `${target}: the image's history has ${rows.length} steps (0 to ${rows.length - 1})`, { target });
   return rows.filter((r) => r.step <= step.step && r.layerIndex !== undefined).length;
@@ -53,20 +53,40 @@ export function imageLabel(image: ImageRecord): string {
   return image.names[0] ?? shortId(image.id);
 }
 
-/** A container by name or ID, else an image by name or ID, mounted. */
+async function containerView(store: Store, container: ContainerRecord): Promise<View> {
+  const image = await store.containerImage(container);
+  const overlay = await store.mount(container);
+  return { kind: 'container', overlay, lowers: [...overlay.lowers], image, container, imageLabel: imageLabel(image) };
+}
+
+/**
+ * A container by name or ID, else an image by name or ID, mounted; or one of them cut at a
+ * layer (`parseLayerTarget`). `CONTAINER@N` numbers layers as `overlay analyze CONTAINER` does:
+ * its image's layers 0..K-1, then its writable layer K. So `CONTAINER@K` is the container,
+ * and a lower N its image after layer N (the writable layer holds changes against the whole
+ * image, so it is never put over a part of it).
+ */
 export async function openView(store: Store, target: string, options: { clock?: () => number } = {}): Promise<View> {
   const container = await store.findContainer(target);
-  if (container !== undefined) {
-    const image = await store.containerImage(container);
-    const overlay = await store.mount(container);
-    return { kind: 'container', overlay, lowers: [...overlay.lowers], image, container, imageLabel: imageLabel(image) };
-  }
+  if (container !== undefined) return containerView(store, container);
   let image = store.findImage(target);
   const at = image === undefined ? parseLayerTarget(target) : undefined;
-  if (at !== undefined) image = store.findImage(at.ref);
+  if (at !== undefined) {
+    const cut = await store.findContainer(at.ref);
+    if (cut !== undefined) {
+      image = await store.containerImage(cut);
+      const count = image.config.rootfs.diff_ids.length;
+      if (at.layer === count) return containerView(store, cut);
+      if (at.layer !== undefined && at.layer > count) {
+        throw new DomainError('NotFoundError', `${target}: the container has ${count + 1} layers (0 to ${count}, ${count} its writable layer)`, { target });
+      }
+    } else {
+      image = store.findImage(at.ref);
+    }
+  }
   if (image === undefined) throw new DomainError('NotFoundError', `no such container or image: ${target}${tagsHint(store, at?.ref ?? target)}`, { target });
   let lowers = await store.layers(image);
-  const kept = at === undefined ? undefined : layersKept(image, at, target);
+  const kept = at === undefined ? undefined : layersKept(image.config, at, target);
   if (kept !== undefined) lowers = lowers.slice(0, kept);
   const overlay = new Overlay({ lowers, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const label = imageLabel(image);

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, type Overlay } from './helpers.js';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, type Overlay } from './helpers.js';
 
 let o: Overlay;
 
@@ -55,6 +55,32 @@ describe('layer analysis verbs', { timeout: TEST_TIMEOUT }, () => {
   it('diff A B compares two targets with the size change; diff CONTAINER still works', () => {
     expect(o.ok(['diff', 'app:1@1', 'app:1'])).toBe('C /var\nD /var/cache\nsize: 3.00kB -> 5B (-3.00kB)\n');
     expect(o.ok(['diff', 'c2'])).toBe('C /var\nD /var/cache\n');
+  });
+
+  it('diff A B and cp take archives, OCI layouts (directory or tar) and containers, each @N too', () => {
+    o.ok(['save', 'app:1', '-o', 'app.tar'], { cwd: o.dir });
+    o.ok(['save', '--format', 'oci', 'app:1', '-o', 'oci.tar'], { cwd: o.dir });
+    mkdirSync(join(o.dir, 'layout'));
+    sh('tar -xf ../oci.tar', join(o.dir, 'layout'));
+    const at = (args: string[]): string => o.ok(args, { cwd: o.dir });
+    // The same image three ways, and the container committed as it: no change.
+    expect(at(['diff', 'app.tar', './layout'])).toBe('size: 5B -> 5B (+0B)\n');
+    expect(at(['diff', 'oci.tar', 'c2'])).toBe('size: 5B -> 5B (+0B)\n');
+    // c2's image has layers 0 and 1; its writable layer is layer 2, so c2@2 is c2 itself.
+    const layer2 = 'C /var\nD /var/cache\nsize: 3.00kB -> 5B (-3.00kB)\n';
+    expect(at(['diff', 'app.tar@1', './layout'])).toBe(layer2);
+    expect(at(['diff', 'c2@1', 'c2@2'])).toBe(layer2);
+    expect(at(['diff', './layout@step1', 'oci.tar@2'])).toBe(layer2);
+    expect(o(['ls', 'c2@3']).stderr).toBe('overlay: ls: c2@3: the container has 3 layers (0 to 2, 2 its writable layer)\n');
+    expect(o(['diff', 'app.tar@5', 'c2'], { cwd: o.dir }).stderr).toBe('overlay: diff: app.tar@5: the image has 3 layers (0 to 2)\n');
+    at(['cp', 'app.tar@1:/var/cache/big', 'from-archive']);
+    expect(readFileSync(join(o.dir, 'from-archive'), 'utf8')).toBe('x'.repeat(3000));
+    at(['cp', './layout:/etc', 'etc-from-layout']);
+    expect(readFileSync(join(o.dir, 'etc-from-layout', 'motd'), 'utf8')).toBe('base\n');
+    at(['cp', 'oci.tar@step1:/var', 'var-from-oci']);
+    expect(readFileSync(join(o.dir, 'var-from-oci', 'cache', 'big'), 'utf8')).toBe('x'.repeat(3000));
+    at(['cp', 'c2@1:/var/cache/big', 'from-container']);
+    expect(readFileSync(join(o.dir, 'from-container'), 'utf8')).toBe('x'.repeat(3000));
   });
 
   it('ls --tree marks what the top layer did, without colour off a terminal', () => {

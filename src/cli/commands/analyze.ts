@@ -1,32 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { analyzeSource, archiveLayers, openView, viewLayers, type LayerSource } from '../../app/index.js';
+import { analyzeSource } from '../../app/index.js';
 import { CI_KEYS, ciRules, evaluateRules, parseDiveCi, type Analysis, type CiRuleValues } from '../../analysis/index.js';
-import { dirSource, openArchiveFile } from '../../host/index.js';
 import type { Context } from '../context.js';
 import { formatBytes, table as drawTable, truncate } from '../render/format.js';
-import { hostInput, type CommandSpec } from './common.js';
-
-/** A target naming a host file or directory (a path, or a .tar file) is an archive or layout. */
-function isHostPath(ctx: Context, target: string): boolean {
-  return (target.includes('/') || /\.(tar|tgz|tar\.gz)$/.test(target)) && existsSync(resolve(ctx.io.cwd, target));
-}
-
-async function layersOf(ctx: Context, target: string): Promise<LayerSource> {
-  if (!isHostPath(ctx, target)) return ctx.withStore(async (store) => viewLayers(await openView(store, target, { clock: ctx.clock })));
-  const { path, directory } = hostInput(ctx, target);
-  const name = ctx.optStr('image');
-  const options = name === undefined ? {} : { name };
-  if (directory) return archiveLayers(dirSource(path), target, options);
-  return ctx.withStore(async (store) => {
-    const source = await openArchiveFile(path, target, store.tmpDir);
-    try {
-      return await archiveLayers(source, target, options);
-    } finally {
-      source.close?.();
-    }
-  });
-}
+import type { CommandSpec } from './common.js';
+import { targetLayers } from './targets.js';
 
 const pct = (n: number): string => (Number.isFinite(n) ? `${(n * 100).toFixed(2)} %` : 'n/a');
 
@@ -82,7 +61,7 @@ export const analyzeCommand: CommandSpec = {
   describe: "What each layer adds, changes and deletes, and the bytes wasted: dive's numbers and the corrected ones, each waste explained",
   builder: (y) =>
     y
-      .positional('target', { type: 'string', describe: 'image, IMAGE@N, container, docker-save archive, or OCI layout (directory or tar)' })
+      .positional('target', { type: 'string', describe: 'image, container, docker-save archive, or OCI layout (directory or tar); any of them @N' })
       .option('sort', { choices: ['size', 'path'], default: 'size', describe: 'order of the inefficiency tables' })
       .option('limit', { type: 'number', default: 20, describe: 'rows of each inefficiency table' })
       .option('image', { type: 'string', describe: 'the image to analyze in an archive holding several' })
@@ -101,7 +80,7 @@ export const analyzeCommand: CommandSpec = {
     const target = ctx.str('target');
     // Rules are read first: a bad .dive-ci fails before any work.
     const rules = ctx.flag('ci') ? ciRules(ruleValues(ctx)) : undefined;
-    const source = await layersOf(ctx, target);
+    const source = await targetLayers(ctx, target);
     const base = ctx.args['base'];
     const analysis = analyzeSource(source, typeof base === 'number' ? { baseCount: base } : {});
     const metrics = ctx.flag('corrected') ? analysis.corrected : analysis.dive;

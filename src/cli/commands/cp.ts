@@ -3,7 +3,8 @@ import { basename, join, resolve } from 'node:path';
 import { readFileAt } from '../../app/index.js';
 import type { Overlay } from '../../overlay/index.js';
 import { UsageError } from '../errors.js';
-import { insidePath, withView, type CommandSpec } from './common.js';
+import { insidePath, type CommandSpec } from './common.js';
+import { withTargetOverlay } from './targets.js';
 
 /** Copies a path of the view to the host, a directory with everything below it. */
 function copyOut(overlay: Overlay, from: string, to: string): number {
@@ -29,10 +30,16 @@ function copyOut(overlay: Overlay, from: string, to: string): number {
 
 export const cpCommand: CommandSpec = {
   command: 'cp <source> <dest>',
-  describe: 'Copy a file or directory out of a container, image or IMAGE@N to the host (TARGET:PATH HOSTPATH)',
+  describe: 'Copy a file or directory out of a container, image, archive or OCI layout (any of them @N) to the host (TARGET:PATH HOSTPATH)',
   builder: (y) =>
-    y.positional('source', { type: 'string', describe: 'TARGET:/PATH' }).positional('dest', { type: 'string', describe: 'host path (into it when it is a directory)' }),
-  examples: [['overlay cp app:1.1@2:/etc/motd ./motd', 'a file as it was after layer 2']],
+    y
+      .positional('source', { type: 'string', describe: 'TARGET:/PATH' })
+      .positional('dest', { type: 'string', describe: 'host path (into it when it is a directory)' })
+      .option('image', { type: 'string', describe: 'the image to take in an archive holding several' }),
+  examples: [
+    ['overlay cp app:1.1@2:/etc/motd ./motd', 'a file as it was after layer 2'],
+    ['overlay cp app.tar:/etc ./etc', 'a directory out of a docker save archive'],
+  ],
   async run(ctx) {
     const source = ctx.str('source');
     const at = source.indexOf(':/');
@@ -42,7 +49,7 @@ export const cpCommand: CommandSpec = {
     const given = resolve(ctx.io.cwd, ctx.str('dest'));
     const into = existsSync(given) && statSync(given).isDirectory();
     const dest = into ? join(given, path === '/' ? basename(target) : basename(path)) : given;
-    const count = await withView(ctx, target, ({ overlay }) => {
+    const count = await withTargetOverlay(ctx, target, (overlay) => {
       overlay.fs.lstatSync(path);
       return copyOut(overlay, path, dest);
     });

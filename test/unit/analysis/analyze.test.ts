@@ -48,6 +48,20 @@ describe('analyzeLayers', () => {
     expect(a.dive.inefficiencies.map((i) => i.path)).not.toContain('/d/e');
   });
 
+  it('leaves waste lying entirely inside the base out of the user-wasted bytes, and counts what a user layer hid', () => {
+    const layers = [
+      Layer.fromEntries([{ path: '/base/tmp', type: 'file', content: 'b'.repeat(10) }, { path: '/base/kept', type: 'file', content: 'k'.repeat(20) }]),
+      Layer.fromEntries([{ path: '/base/tmp', type: 'whiteout' }]),
+      Layer.fromEntries([{ path: '/base/kept', type: 'whiteout' }, { path: '/app', type: 'file', content: 'a'.repeat(40) }]),
+    ];
+    const a = analyzeLayers({ layers, baseCount: 2 });
+    // 10 bytes written and deleted inside the base, 20 bytes of the base deleted by the user.
+    expect(a.corrected.wastedBytes).toBe(30);
+    expect(a.corrected.userWastedBytes).toBe(20);
+    expect(a.corrected.userWastedPercent).toBe(20 / 40);
+    expect(analyzeLayers({ layers, baseCount: 1 }).corrected.userWastedBytes).toBe(30);
+  });
+
   it('finds the FROM image in the history, else takes the first layer', () => {
     const config = (history: { created_by: string; empty_layer?: boolean }[], layers: number): ImageConfig =>
       ({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: Array.from({ length: layers }, (_, i) => `sha256:${String(i).padStart(64, '0')}`) }, history }) as ImageConfig;
