@@ -11,7 +11,8 @@ export type DomainErrorCode =
   | 'ImageFormatError'
   | 'NotFoundError'
   | 'InvalidArgumentError'
-  | 'StoreLockedError';
+  | 'StoreLockedError'
+  | 'StoreReadOnlyError';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

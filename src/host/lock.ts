@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DomainError } from '../errors/index.js';
-import { bootId, processAlive, processStartTicks, processStartedAt } from './processInfo.js';
+import { bootId, processAlive, processGone, processStartTicks, processStartedAt } from './processInfo.js';
 
 export { processAlive } from './processInfo.js';
 
@@ -87,13 +87,8 @@ function isStale(path: string, owner: LockOwner | undefined): boolean {
   }
   if (owner === undefined) return Date.now() - mtime > 5000;
   if (owner.host !== hostname()) return false;
-  const boot = bootId();
-  if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return true;
-  if (!processAlive(owner.pid)) return true;
-  if (owner.startTicks !== undefined) {
-    const ticks = processStartTicks(owner.pid);
-    return ticks !== undefined && ticks !== owner.startTicks;
-  }
+  if (processGone(owner.pid, owner.startTicks, owner.boot)) return true;
+  if (owner.startTicks !== undefined) return false;
   // A lock of an older version, without a start time: its owner started before it was
   // written (2 s of slack: the boot time in /proc/stat is in whole seconds).
   const started = processStartedAt(owner.pid);
@@ -103,6 +98,43 @@ function isStale(path: string, owner: LockOwner | undefined): boolean {
 const sameOwner = (a: LockOwner, b: LockOwner): boolean => a.pid === b.pid && a.started === b.started && a.startTicks === b.startTicks;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Removes a stale lock without removing a fresh one another process may have just created:
+ * the file is renamed aside first, then checked; if it turns out to be live it is put back.
+ */
+function breakStale(path: string, seen: LockOwner | undefined): void {
+  const aside = `${path}.stale.${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  const found = readOwner(aside);
+  const moved = found?.owner;
+  const same = seen === undefined ? moved === undefined : moved !== undefined && sameOwner(moved, seen);
+  if (!same && moved !== undefined && !isStale(aside, moved)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // A third process holds the lock by now; the one we moved lost it.
+    }
+  } else if (found?.link !== undefined) {
+    rmSync(found.link, { force: true });
+  }
+  rmSync(aside, { force: true });
+}
+
+/**
+ * A lock file of this kind at `path` (the store lock of versions before readWriteLock.ts):
+ * removed when stale, and `'gone'`; else its owner, who is alive.
+ */
+export function clearStaleLockFile(path: string): 'gone' | { owner: LockOwner | undefined } {
+  const owner = readOwner(path)?.owner;
+  if (!isStale(path, owner)) return { owner };
+  breakStale(path, owner);
+  return 'gone';
+}
 
 export class FileLock {
   readonly path: string;
@@ -128,7 +160,7 @@ export class FileLock {
         throw new DomainError('StoreLockedError', `store is already locked by this process (${path})`, { path, owner });
       }
       if (isStale(path, owner)) {
-        lock.#breakStale(owner);
+        breakStale(path, owner);
         continue;
       }
       if (Date.now() >= deadline) {
@@ -210,32 +242,6 @@ export class FileLock {
       const orphanLink = OWNER_LINK.test(name) && path !== this.#ownerLink && statSync(path, { throwIfNoEntry: false })?.nlink === 1;
       if (deadTemp || orphanLink) rmSync(path, { force: true });
     }
-  }
-
-  /**
-   * Removes a stale lock without removing a fresh one another process may have just created:
-   * the file is renamed aside first, then checked; if it turns out to be live it is put back.
-   */
-  #breakStale(seen: LockOwner | undefined): void {
-    const aside = `${this.path}.stale.${process.pid}`;
-    try {
-      renameSync(this.path, aside);
-    } catch {
-      return; // someone else broke it first
-    }
-    const found = readOwner(aside);
-    const moved = found?.owner;
-    const same = seen === undefined ? moved === undefined : moved !== undefined && sameOwner(moved, seen);
-    if (!same && moved !== undefined && !isStale(aside, moved)) {
-      try {
-        linkSync(aside, this.path);
-      } catch {
-        // A third process holds the lock by now; the one we moved lost it.
-      }
-    } else if (found?.link !== undefined) {
-      rmSync(found.link, { force: true });
-    }
-    rmSync(aside, { force: true });
   }
 
   get held(): boolean {
