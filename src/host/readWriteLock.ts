@@ -133,11 +133,13 @@ function removeQuietly(path: string): void {
 }
 
 /** Removes the queue directory when it is empty (the last one out); fails harmlessly otherwise. */
-function removeDirIfEmpty(dir: string): void {
+function removeDirIfEmpty(dir: string): boolean {
   try {
     rmdirSync(dir);
-  } catch {
+    return true;
+  } catch (error) {
     // ENOTEMPTY: others are in the queue; ENOENT: already removed
+    return errno(error) === 'ENOENT';
   }
 }
 
@@ -187,12 +189,16 @@ export class ReadWriteLock {
     const changes = new QueueChanges(this.path);
     try {
       for (let round = 0; ; round++) {
-        const tickets = ticketNames(this.path)
+        let tickets = ticketNames(this.path)
           .map((name) => readTicket(this.path, name))
           .filter((t): t is Ticket => t !== undefined && t.number !== number);
-        // Everyone's liveness is looked at once (a dead reader behind us blocks the next writer
-        // and keeps the directory); then only that of the tickets we wait for.
-        if (round === 0) for (const t of tickets) if (t.number > number && isDead(this.path, t)) removeQuietly(join(this.path, t.name));
+        // Everyone's liveness is looked at once (a dead reader that does not block us would
+        // block the next writer, and keep the directory); then only that of those we wait for.
+        if (round === 0) {
+          const dead = tickets.filter((t) => isDead(this.path, t));
+          for (const t of dead) removeQuietly(join(this.path, t.name));
+          tickets = tickets.filter((t) => !dead.includes(t));
+        }
         const blockers = tickets.filter((t) => t.number < number && (this.mode === 'exclusive' || t.mode === 'exclusive'));
         if (blockers.length === 0) return;
         let reaped = false;
@@ -224,6 +230,16 @@ export class ReadWriteLock {
     if (this.#ticket === undefined) return;
     removeQuietly(this.#ticket);
     this.#ticket = undefined;
+    if (removeDirIfEmpty(this.path)) return;
+    // Others are in the queue, or only the tickets of killed waiters: those go now.
+    try {
+      for (const name of ticketNames(this.path)) {
+        const t = readTicket(this.path, name);
+        if (t !== undefined && isDead(this.path, t)) removeQuietly(join(this.path, name));
+      }
+    } catch {
+      return; // removed meanwhile
+    }
     removeDirIfEmpty(this.path);
   }
 }
