@@ -80,7 +80,10 @@ export class Context {
       clock: this.clock,
       command: `overlay ${this.verb}`,
       onLockWait: (owner) => this.io.stderr.write(`overlay: waiting for the store lock held by ${owner === undefined ? 'another process' : `process ${owner.pid}${owner.command === undefined ? '' : ` (${owner.command})`}`}…\n`),
-      onLockFree: (reason) => this.warn(`reading the store without its lock, which could not be taken (${reason.message}); a command writing meanwhile may make this one fail`),
+      // On a read-only file system no one writes: nothing to warn about.
+      onLockFree: (reason) => {
+        if ((reason as NodeJS.ErrnoException).code !== 'EROFS') this.warn(`reading the store without its lock, which could not be taken (${reason.message}); a command writing meanwhile may make this one fail`);
+      },
       access: READ_VERBS.has(this.verb) ? 'read' : 'write',
       ...extra,
     };
