@@ -1,14 +1,15 @@
 /**
- * One writer at a time on a store: a lock file that holds the owner's pid, host, start time and
- * boot. A lock whose owner cannot be proven alive is stale and is taken over: its pid is gone,
- * or is now another process (another start time, or another boot: processInfo.ts); a live
- * owner is waited for, up to a timeout, then `StoreLockedError`.
+ * An exclusive lock file that holds the owner's pid, host, start time and boot: the store's
+ * lock before readWriteLock.ts, which still meets one an older version left (or holds) at the
+ * same path (`clearStaleLockFile`). A lock whose owner cannot be proven alive is stale and is
+ * taken over: its pid is gone, or is now another process (another start time, or another boot:
+ * processInfo.ts); a live owner is waited for, up to a timeout, then `StoreLockedError`.
  *
  * The lock is written whole to a temporary file and linked to its name, so it never exists
  * empty (a full disk used to leave an empty lock that every later command waited 5 s on). When
  * the disk has no room even for the record, the lock is an empty file whose owner is in the
  * name of a second link to it (`overlay.lock.owner.<pid>.<start ticks>.<boot id>`), which needs
- * no data block: read verbs still work on a full disk.
+ * no data block, so it can be taken on a full disk.
  */
 import { closeSync, ftruncateSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
