@@ -185,13 +185,20 @@ export class ReadWriteLock {
     return lock;
   }
 
+  /**
+   * Waits until no ticket before ours is in the way. The timeout counts from the last time the
+   * queue moved: a long queue that moves is waited through (eight writers before us under load
+   * took over 30 s, test/stress/storeStress.mjs), a holder that does not finish is given up on.
+   */
   async #waitTurn(number: number, deadline: number, timeout: number, onWait: (owner: LockOwner | undefined) => void, pollMs: number): Promise<void> {
     const changes = new QueueChanges(this.path);
+    let before = Infinity;
     try {
       for (let round = 0; ; round++) {
         let tickets = ticketNames(this.path)
           .map((name) => readTicket(this.path, name))
-          .filter((t): t is Ticket => t !== undefined && t.number !== number);
+          .filter((t): t is Ticket => t !== undefined && t.number !== number)
+          .sort((a, b) => a.number - b.number);
         // Everyone's liveness is looked at once (a dead reader that does not block us would
         // block the next writer, and keep the directory); then only that of those we wait for.
         if (round === 0) {
@@ -210,6 +217,8 @@ export class ReadWriteLock {
           }
         }
         if (reaped) continue;
+        if (blockers.length < before && round > 0) deadline = Date.now() + timeout;
+        before = blockers.length;
         const first = blockers[0]!.owner;
         if (Date.now() >= deadline) throw lockedError(this.path, first, timeout);
         onWait(first);

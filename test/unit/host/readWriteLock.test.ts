@@ -97,6 +97,20 @@ describe('ReadWriteLock', () => {
     writer.release();
   });
 
+  it('counts its timeout from the last time the queue moved', async () => {
+    const dir = lockDir();
+    const writer = await liveProcess();
+    ticket(dir, 1, 'w', { pid: writer });
+    ticket(dir, 2, 'w', { pid: writer });
+    // Each writer before us takes less than the timeout, both together more.
+    setTimeout(() => rmSync(join(dir, '1')), 400);
+    setTimeout(() => rmSync(join(dir, '2')), 800);
+    const started = Date.now();
+    const lock = await ReadWriteLock.acquire(dir, { timeoutMs: 600, pollMs: 10 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750);
+    lock.release();
+  });
+
   it('serves in order: a reader that comes after a waiting writer waits behind it', async () => {
     const dir = lockDir();
     const reader = await liveProcess();
