@@ -220,8 +220,9 @@ export class ReadWriteLock {
         if (blockers.length < before && round > 0) deadline = Date.now() + timeout;
         before = blockers.length;
         const first = blockers[0]!.owner;
-        if (Date.now() >= deadline) throw lockedError(this.path, first, timeout);
+        // Said first, even when the time is up at the first look: whoever gives up did wait.
         onWait(first);
+        if (Date.now() >= deadline) throw lockedError(this.path, first, timeout);
         await changes.next(Math.min(pollMs, Math.max(1, deadline - Date.now())));
       }
     } finally {
@@ -305,8 +306,8 @@ async function clearOldLock(path: string, deadline: number, timeout: number, onW
     if (st === undefined || st.isDirectory()) return;
     const state = clearStaleLockFile(path);
     if (state === 'gone') return;
-    if (Date.now() >= deadline) throw lockedError(path, state.owner, timeout);
     onWait(state.owner);
+    if (Date.now() >= deadline) throw lockedError(path, state.owner, timeout);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
