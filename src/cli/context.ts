@@ -17,6 +17,13 @@ export const STDIN_ARG = '\u0000-';
 
 const unmark = (value: string): string => (value === STDIN_ARG ? '-' : value);
 
+/**
+ * The verbs that only read the store: they share it with each other and wait only for writers
+ * (src/host/readWriteLock.ts). Every other verb has the store alone. A verb that writes must
+ * not be listed: its writes would throw (StoreReadOnlyError, src/host/journal.ts).
+ */
+export const READ_VERBS: ReadonlySet<string> = new Set(['images', 'history', 'inspect', 'layers', 'save', 'ps', 'diff', 'export', 'ls', 'cat', 'explain', 'stack', 'df', 'fsck', 'analyze', 'cp', 'push']);
+
 /** Stores open in this process, released by the exit handler if a command is interrupted. */
 const openStores = new Set<DiskStore>();
 
@@ -73,6 +80,11 @@ export class Context {
       clock: this.clock,
       command: `overlay ${this.verb}`,
       onLockWait: (owner) => this.io.stderr.write(`overlay: waiting for the store lock held by ${owner === undefined ? 'another process' : `process ${owner.pid}${owner.command === undefined ? '' : ` (${owner.command})`}`}…\n`),
+      // On a read-only file system no one writes: nothing to warn about.
+      onLockFree: (reason) => {
+        if ((reason as NodeJS.ErrnoException).code !== 'EROFS') this.warn(`reading the store without its lock, which could not be taken (${reason.message}); a command writing meanwhile may make this one fail`);
+      },
+      access: READ_VERBS.has(this.verb) ? 'read' : 'write',
       ...extra,
     };
     if (timeout !== undefined && /^\d+(\.\d+)?$/.test(timeout)) options.lockTimeoutMs = Number(timeout) * 1000;

@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | 'StoreLockedError'
   | 'ShellSyntaxError'
   | 'RegistryError'
-  | 'BuildError';
+  | 'BuildError'
+  | 'StoreReadOnlyError';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -10,7 +10,7 @@
  *   STORE/containers/<id>/upper.<n>.seg   segments appended to it by later saves (store/upperLog.ts)
  *   STORE/cache/layers/<hex>.index|.pack  each layer's index and file data (DiskLayerCache.ts)
  *   STORE/tmp/                            temporary files, renamed into place when complete
- *   STORE/overlay.lock                    present while a process works on the store
+ *   STORE/overlay.lock/<n>                tickets of the processes holding or waiting for the store (readWriteLock.ts)
  *
  * Every file is written whole to tmp/ and renamed into place; a container is made in a hidden
  * directory and renamed into place, and removed by renaming it aside first.
@@ -61,6 +61,7 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async write(name: LayoutDocument, bytes: Uint8Array): Promise<void> {
+    this.#journal?.permit(`writing ${name}`);
     writeFileAtomic(join(this.dir, name), bytes, this.#tmp);
     this.#journal?.settle();
   }
@@ -92,6 +93,7 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async createContainer(id: string, record: Uint8Array, upper: Uint8Array): Promise<void> {
+    this.#journal?.permit(`creating container ${id}`);
     // Built in a hidden directory and renamed into place: a container exists whole or not at all.
     const staging = join(this.#containers, `.new-${id}`);
     mkdirSync(staging, { recursive: true });
@@ -103,6 +105,7 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async writeUpper(id: string, chunks: Iterable<Uint8Array>): Promise<void> {
+    this.#journal?.permit(`writing container ${id}`);
     writeFileAtomic(join(this.#containers, id, 'upper.tar'), chunks, this.#tmp);
   }
 
@@ -128,10 +131,12 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async appendUpperSegment(id: string, seq: number, chunks: Iterable<Uint8Array>): Promise<void> {
+    this.#journal?.permit(`writing container ${id}`);
     writeFileAtomic(join(this.#containers, id, `upper.${seq}.seg`), chunks, this.#tmp);
   }
 
   async dropUpperSegments(id: string, seqs: readonly number[]): Promise<void> {
+    this.#journal?.permit(`writing container ${id}`);
     const dir = join(this.#containers, id);
     for (const seq of seqs) {
       try {
@@ -144,6 +149,7 @@ export class DiskDocumentStore implements DocumentStore {
   }
 
   async removeContainer(id: string): Promise<void> {
+    this.#journal?.permit(`removing container ${id}`);
     const trash = join(this.#containers, `.trash-${id}`);
     renameSync(join(this.#containers, id), trash);
     syncDir(this.#containers);
@@ -164,9 +170,12 @@ export interface DiskBackend extends StoreBackend {
 /**
  * Opens the directory of a store, making its folders on first use, and clears what processes
  * killed mid-write left behind: temporary files and half-made or half-removed containers.
- * Call it only while holding the store's lock: nobody else may be writing then.
+ * Call it only while holding the store's lock alone: nobody else may be writing then. A
+ * reader (`readOnly`, holding the lock shared with other readers) clears nothing (the
+ * temporary files in tmp/ may be other readers' caches being written) and writes no
+ * document, blob or container (WriteJournal.permit).
  */
-export function openDiskBackend(dir: string): DiskBackend {
+export function openDiskBackend(dir: string, options: { readOnly?: boolean } = {}): DiskBackend {
   const layout = join(dir, 'oci-layout');
   if (existsSync(layout)) {
     // Refuse a layout of another version before touching anything.
@@ -178,15 +187,18 @@ export function openDiskBackend(dir: string): DiskBackend {
     }
   }
   const tmpDir = join(dir, TMP);
-  const journal = new WriteJournal(tmpDir);
+  const readOnly = options.readOnly ?? false;
+  const journal = new WriteJournal(tmpDir, { readOnly });
   const blobs = new DiskBlobStore(dir, tmpDir, journal);
-  // Created durably: a blob or container renamed into a directory lost at a power cut would
-  // be lost with it.
-  mkdirDurable(blobs.dir);
-  mkdirDurable(join(dir, CONTAINERS));
-  rmSync(tmpDir, { recursive: true, force: true });
-  for (const name of readdirSync(join(dir, CONTAINERS))) {
-    if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });
+  if (!readOnly) {
+    // Created durably: a blob or container renamed into a directory lost at a power cut would
+    // be lost with it.
+    mkdirDurable(blobs.dir);
+    mkdirDurable(join(dir, CONTAINERS));
+    rmSync(tmpDir, { recursive: true, force: true });
+    for (const name of readdirSync(join(dir, CONTAINERS))) {
+      if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });
+    }
   }
   return {
     blobs,

@@ -66,6 +66,7 @@ export class DiskBlobStore implements BlobStore {
 
   /** `putSync`, hashing and writing a few MiB at a time so the event loop (and Ctrl-C) gets turns. */
   async put(bytes: Uint8Array, expectedDigest?: string): Promise<string> {
+    this.#journal?.permit('writing a blob');
     if (bytes.length <= HASH_CHUNK) return this.putSync(bytes, expectedDigest);
     const digest = await digestInChunks(bytes);
     if (expectedDigest !== undefined && digest !== expectedDigest) {
@@ -80,6 +81,7 @@ export class DiskBlobStore implements BlobStore {
   }
 
   putSync(bytes: Uint8Array, expectedDigest?: string): string {
+    this.#journal?.permit('writing a blob');
     const digest = verifiedDigest(bytes, expectedDigest);
     const path = this.path(digest);
     if (!existsSync(path)) {
@@ -117,6 +119,7 @@ export class DiskBlobStore implements BlobStore {
    * into place by `commit`.
    */
   writer(): BlobWriter {
+    this.#journal?.permit('writing a blob');
     mkdirDurable(this.#tmp);
     const tmp = tempName(this.#tmp, 'blob');
     const opening = open(tmp, 'wx', 0o644);
@@ -171,6 +174,7 @@ export class DiskBlobStore implements BlobStore {
   }
 
   async delete(digest: string): Promise<boolean> {
+    this.#journal?.permit(`deleting blob ${digest}`);
     const path = this.path(digest);
     if (!existsSync(path)) return false;
     rmSync(path, { force: true });

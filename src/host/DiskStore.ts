@@ -1,8 +1,9 @@
 /**
  * The store of the `overlay` CLI on disk: the core `Store` over the disk backend (the files
- * of an OCI image layout, see DiskBackend.ts), opened under the store's lock.
+ * of an OCI image layout, see DiskBackend.ts), opened under the store's lock: shared by
+ * readers, alone for a writer (readWriteLock.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Platform } from '../image/index.js';
 import type { TarLimits } from '../layer/index.js';
@@ -11,7 +12,8 @@ import { nodeCompression } from './compress.js';
 import { LOCK_FILE, openDiskBackend, type DiskBackend } from './DiskBackend.js';
 import type { DiskBlobStore } from './DiskBlobStore.js';
 import type { WriteJournal } from './journal.js';
-import { FileLock, type LockOwner } from './lock.js';
+import type { LockOwner } from './lock.js';
+import { ReadWriteLock } from './readWriteLock.js';
 import { hostPlatform } from './platform.js';
 
 export interface StoreOptions {
@@ -22,6 +24,14 @@ export interface StoreOptions {
   /** Recorded in the lock file, for whoever has to wait. */
   command?: string;
   onLockWait?: (owner: LockOwner | undefined) => void;
+  /**
+   * `read` for a command that only reads: it shares the store with other readers and must not
+   * change it (its document and blob writes throw); `write` (the default) has the store alone.
+   * A store not made yet is opened for writing, as it is made.
+   */
+  access?: 'read' | 'write';
+  /** Called when a reader reads without the lock: the disk had no room for its ticket. */
+  onLockFree?: (reason: Error) => void;
   /** Platform new images declare (default: this machine's). */
   platform?: Platform;
   /** Bounds on what a layer tar entering the store may declare (see the core `StoreOptions`). */
@@ -32,10 +42,10 @@ export class DiskStore extends Store {
   readonly dir: string;
   readonly blobs: DiskBlobStore;
   readonly tmpDir: string;
-  readonly #lock: FileLock;
+  readonly #lock: ReadWriteLock;
   readonly #journal: WriteJournal;
 
-  private constructor(backend: DiskBackend, lock: FileLock, options: CoreStoreOptions, images: Awaited<ReturnType<typeof Store.openImages>>) {
+  private constructor(backend: DiskBackend, lock: ReadWriteLock, options: CoreStoreOptions, images: Awaited<ReturnType<typeof Store.openImages>>) {
     super(backend, images, options);
     this.dir = backend.location;
     this.blobs = backend.blobs;
@@ -47,13 +57,15 @@ export class DiskStore extends Store {
   /** Opens (creating on first use) the store in `dir` and locks it until `close()`. */
   static async open(dir: string, options: StoreOptions = {}): Promise<DiskStore> {
     mkdirSync(dir, { recursive: true });
-    const lockOptions: Parameters<typeof FileLock.acquire>[1] = {};
+    const reading = options.access === 'read' && existsSync(join(dir, 'oci-layout'));
+    const lockOptions: Parameters<typeof ReadWriteLock.acquire>[1] = { mode: reading ? 'shared' : 'exclusive' };
     if (options.lockTimeoutMs !== undefined) lockOptions.timeoutMs = options.lockTimeoutMs;
     if (options.command !== undefined) lockOptions.command = options.command;
     if (options.onLockWait !== undefined) lockOptions.onWait = options.onLockWait;
-    const lock = await FileLock.acquire(join(dir, LOCK_FILE), lockOptions);
+    const lock = await ReadWriteLock.acquire(join(dir, LOCK_FILE), lockOptions);
+    if (lock.lockFree !== undefined) options.onLockFree?.(lock.lockFree);
     try {
-      const backend = openDiskBackend(dir);
+      const backend = openDiskBackend(dir, { readOnly: reading });
       const core: CoreStoreOptions = { platform: options.platform ?? hostPlatform(), compression: nodeCompression };
       if (options.clock !== undefined) core.clock = options.clock;
       if (options.layerLimits !== undefined) core.layerLimits = options.layerLimits;

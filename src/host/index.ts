@@ -8,6 +8,8 @@ export { DiskBlobStore } from './DiskBlobStore.js';
 export { DiskLayerCacheStore } from './DiskLayerCache.js';
 export { FileLock, processAlive } from './lock.js';
 export type { LockOwner, LockOptions } from './lock.js';
+export { ReadWriteLock } from './readWriteLock.js';
+export type { LockMode, ReadWriteLockOptions } from './readWriteLock.js';
 export { writeFileAtomic } from './atomic.js';
 export { gzip, uncompressed, nodeCompression } from './compress.js';
 export { layerFromDirectory, layerEntriesFromDirectory } from './hostDir.js';

@@ -10,14 +10,28 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DomainError } from '../errors/index.js';
 
 export class WriteJournal {
   readonly #tmpDir: string;
   /** Files this process created that no document names yet. */
   readonly #created = new Set<string>();
 
-  constructor(tmpDir: string) {
+  /**
+   * The journal of a reader, which shares the store with other readers (readWriteLock.ts): it
+   * may add layer caches (each replaced whole, the same bytes whoever writes them) and nothing
+   * else.
+   */
+  readonly readOnly: boolean;
+
+  constructor(tmpDir: string, options: { readOnly?: boolean } = {}) {
     this.#tmpDir = tmpDir;
+    this.readOnly = options.readOnly ?? false;
+  }
+
+  /** Throws when this is a reader's journal: `what` would change the store under other readers. */
+  permit(what: string): void {
+    if (this.readOnly) throw new DomainError('StoreReadOnlyError', `${what}: the store was opened for reading only`, { what });
   }
 
   /** A new file (a blob or a layer cache) now exists at `path`. */

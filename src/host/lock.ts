@@ -1,21 +1,22 @@
 /**
- * One writer at a time on a store: a lock file that holds the owner's pid, host, start time and
- * boot. A lock whose owner cannot be proven alive is stale and is taken over: its pid is gone,
- * or is now another process (another start time, or another boot: processInfo.ts); a live
- * owner is waited for, up to a timeout, then `StoreLockedError`.
+ * An exclusive lock file that holds the owner's pid, host, start time and boot: the store's
+ * lock before readWriteLock.ts, which still meets one an older version left (or holds) at the
+ * same path (`clearStaleLockFile`). A lock whose owner cannot be proven alive is stale and is
+ * taken over: its pid is gone, or is now another process (another start time, or another boot:
+ * processInfo.ts); a live owner is waited for, up to a timeout, then `StoreLockedError`.
  *
  * The lock is written whole to a temporary file and linked to its name, so it never exists
  * empty (a full disk used to leave an empty lock that every later command waited 5 s on). When
  * the disk has no room even for the record, the lock is an empty file whose owner is in the
  * name of a second link to it (`overlay.lock.owner.<pid>.<start ticks>.<boot id>`), which needs
- * no data block: read verbs still work on a full disk.
+ * no data block, so it can be taken on a full disk.
  */
 import { closeSync, ftruncateSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DomainError } from '../errors/index.js';
-import { bootId, processAlive, processStartTicks, processStartedAt } from './processInfo.js';
+import { bootId, processAlive, processGone, processStartTicks, processStartedAt } from './processInfo.js';
 
 export { processAlive } from './processInfo.js';
 
@@ -87,13 +88,8 @@ function isStale(path: string, owner: LockOwner | undefined): boolean {
   }
   if (owner === undefined) return Date.now() - mtime > 5000;
   if (owner.host !== hostname()) return false;
-  const boot = bootId();
-  if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return true;
-  if (!processAlive(owner.pid)) return true;
-  if (owner.startTicks !== undefined) {
-    const ticks = processStartTicks(owner.pid);
-    return ticks !== undefined && ticks !== owner.startTicks;
-  }
+  if (processGone(owner.pid, owner.startTicks, owner.boot)) return true;
+  if (owner.startTicks !== undefined) return false;
   // A lock of an older version, without a start time: its owner started before it was
   // written (2 s of slack: the boot time in /proc/stat is in whole seconds).
   const started = processStartedAt(owner.pid);
@@ -103,6 +99,43 @@ function isStale(path: string, owner: LockOwner | undefined): boolean {
 const sameOwner = (a: LockOwner, b: LockOwner): boolean => a.pid === b.pid && a.started === b.started && a.startTicks === b.startTicks;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Removes a stale lock without removing a fresh one another process may have just created:
+ * the file is renamed aside first, then checked; if it turns out to be live it is put back.
+ */
+function breakStale(path: string, seen: LockOwner | undefined): void {
+  const aside = `${path}.stale.${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  const found = readOwner(aside);
+  const moved = found?.owner;
+  const same = seen === undefined ? moved === undefined : moved !== undefined && sameOwner(moved, seen);
+  if (!same && moved !== undefined && !isStale(aside, moved)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // A third process holds the lock by now; the one we moved lost it.
+    }
+  } else if (found?.link !== undefined) {
+    rmSync(found.link, { force: true });
+  }
+  rmSync(aside, { force: true });
+}
+
+/**
+ * A lock file of this kind at `path` (the store lock of versions before readWriteLock.ts):
+ * removed when stale, and `'gone'`; else its owner, who is alive.
+ */
+export function clearStaleLockFile(path: string): 'gone' | { owner: LockOwner | undefined } {
+  const owner = readOwner(path)?.owner;
+  if (!isStale(path, owner)) return { owner };
+  breakStale(path, owner);
+  return 'gone';
+}
 
 export class FileLock {
   readonly path: string;
@@ -128,7 +161,7 @@ export class FileLock {
         throw new DomainError('StoreLockedError', `store is already locked by this process (${path})`, { path, owner });
       }
       if (isStale(path, owner)) {
-        lock.#breakStale(owner);
+        breakStale(path, owner);
         continue;
       }
       if (Date.now() >= deadline) {
@@ -210,32 +243,6 @@ export class FileLock {
       const orphanLink = OWNER_LINK.test(name) && path !== this.#ownerLink && statSync(path, { throwIfNoEntry: false })?.nlink === 1;
       if (deadTemp || orphanLink) rmSync(path, { force: true });
     }
-  }
-
-  /**
-   * Removes a stale lock without removing a fresh one another process may have just created:
-   * the file is renamed aside first, then checked; if it turns out to be live it is put back.
-   */
-  #breakStale(seen: LockOwner | undefined): void {
-    const aside = `${this.path}.stale.${process.pid}`;
-    try {
-      renameSync(this.path, aside);
-    } catch {
-      return; // someone else broke it first
-    }
-    const found = readOwner(aside);
-    const moved = found?.owner;
-    const same = seen === undefined ? moved === undefined : moved !== undefined && sameOwner(moved, seen);
-    if (!same && moved !== undefined && !isStale(aside, moved)) {
-      try {
-        linkSync(aside, this.path);
-      } catch {
-        // A third process holds the lock by now; the one we moved lost it.
-      }
-    } else if (found?.link !== undefined) {
-      rmSync(found.link, { force: true });
-    }
-    rmSync(aside, { force: true });
   }
 
   get held(): boolean {

@@ -46,6 +46,20 @@ export function bootId(): string | undefined {
   return bootIdCache ?? undefined;
 }
 
+/**
+ * Whether the process that was `pid`, started at `startTicks` in the boot whose ID starts with
+ * `boot`, is provably gone: that boot is over, the pid is free, or it is now another process
+ * (another start time). `false` when it is alive or cannot be told (no /proc).
+ */
+export function processGone(pid: number, startTicks?: number, boot?: string): boolean {
+  const ours = bootId();
+  if (boot !== undefined && ours !== undefined && !ours.startsWith(boot)) return true;
+  if (!processAlive(pid)) return true;
+  if (startTicks === undefined) return false;
+  const ticks = processStartTicks(pid);
+  return ticks !== undefined && ticks !== startTicks;
+}
+
 /** Clock ticks per second of /proc times: USER_HZ, 100 on every Linux architecture Node runs on. */
 const USER_HZ = 100;
 

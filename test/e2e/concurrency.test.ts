@@ -1,6 +1,8 @@
 /** Several overlay processes on one store, and processes killed in the middle of a write. */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, smallImageWithContainer, spawnOverlay, type Overlay } from './helpers.js';
@@ -31,7 +33,45 @@ async function whenLocked(o: Overlay, timeoutMs = 30_000): Promise<void> {
   }
 }
 
+/**
+ * Places a ticket in the store's lock for `pid`, as that process would (src/host/readWriteLock.ts:
+ * mode, pid, start ticks, boot ID prefix, host hash, command).
+ */
+function placeTicket(o: Overlay, n: number, mode: 'r' | 'w', pid: number, command: string): void {
+  const ticks = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+  const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '').slice(0, 8);
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(hostname())) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  mkdirSync(join(o.store, 'overlay.lock'), { recursive: true });
+  symlinkSync(`${mode} ${pid} ${ticks} ${boot} ${hash.toString(16).padStart(8, '0')} ${command}`, join(o.store, 'overlay.lock', String(n)));
+}
+
 describe('one store, many processes', { timeout: TEST_TIMEOUT }, () => {
+  it('lets read verbs run while another reader holds the store, and makes a writer wait for the readers', async () => {
+    const reader = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const exited = new Promise((resolve) => reader.on('exit', resolve));
+    try {
+      await new Promise((resolve) => reader.on('spawn', resolve));
+      placeTicket(o, 1, 'r', reader.pid!, 'overlay save');
+      const impatient = { env: { OVERLAY_LOCK_TIMEOUT: '0.3' } };
+      for (const args of [['images'], ['cat', 'c', '/etc/motd'], ['fsck']]) {
+        const read = o(args, impatient);
+        expect(read, `overlay ${args.join(' ')}`).toMatchObject({ code: 0, stderr: '' });
+      }
+      const writer = o(['tag', 'small:1', 'small:2'], impatient);
+      expect(writer.code).toBe(1);
+      expect(writer.stderr).toMatch(new RegExp(`^overlay: waiting for the store lock held by process ${reader.pid} \\(overlay save\\)…\noverlay: tag: store is locked by process ${reader.pid} \\(overlay save\\); gave up`));
+    } finally {
+      reader.kill('SIGKILL');
+    }
+    await exited;
+    // The reader died without leaving: its ticket is reaped by the writer, which leaves none.
+    o.ok(['tag', 'small:1', 'small:2']);
+    expect(existsSync(join(o.store, 'overlay.lock'))).toBe(false);
+    o.ok(['rmi', 'small:2']);
+  });
+
+
   it('serializes concurrent writers: no update is lost', async () => {
     const children = Array.from({ length: 6 }, (_, i) => finished(spawnOverlay(o, ['append', 'c', '/log', `line ${i}\n`])));
     const results = await Promise.all(children);

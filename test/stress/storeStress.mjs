@@ -3,7 +3,9 @@
  * Stress of the disk store through the built CLI (not part of `npm test`; run it by hand after
  * `npm run build`):
  *
- *   node test/stress/storeStress.mjs [--trials 200] [--writers 8] [--readers 8] [--rounds 5]
+ *   node test/stress/storeStress.mjs [--trials 200] [--writers 8] [--readers 8] [--rounds 5] [--bin dist/cli/main.js]
+ *
+ * (`--trials 0` runs the concurrency part only; `--bin` runs another build, e.g. a main checkout's.)
  *
  * 1. SIGKILL trials: each trial starts one mutating verb (commit, save, load, import, rmi,
  *    prune, write, rm -r, create, container rm) on a small store and kills it with SIGKILL at
@@ -13,7 +15,7 @@
  *    them), no completed operation is lost, the killed one is done whole or not at all, and
  *    nothing is left behind (STORE/tmp, hidden container directories, lock files, the
  *    temporary file of `save -o` once the next save to that file ran).
- * 2. Concurrency: W writers (`append c /log`) and R readers (`cat c /log`) at once, for a few
+ * 2. Concurrency: W writers (`append c /log`) and R readers (`cat c /etc/motd`) at once, for a few
  *    rounds: failures, lost lines, and the worst time one command took (its wait for the lock).
  *
  * Prints a summary and exits 1 when anything failed.
@@ -26,8 +28,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'dist', 'cli', 'main.js');
 const args = process.argv.slice(2);
+const BIN = args.includes('--bin') ? resolve(args[args.indexOf('--bin') + 1]) : join(ROOT, 'dist', 'cli', 'main.js');
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,5 +93,35 @@ describe('DiskStore', () => {
     });
     expect(readdirSync(join(dir, 'containers'))).toEqual([]);
     expect(existsSync(join(dir, 'tmp'))).toBe(false);
+  });
+
+  it('is shared by readers, which write no document, blob or container but may rebuild a layer cache', async () => {
+    const dir = fresh();
+    // A store not made yet is opened for writing (it is being made), even by a reader.
+    const first = await DiskStore.open(dir, { clock, access: 'read' });
+    await expect(DiskStore.open(dir, { access: 'read', lockTimeoutMs: 50 })).rejects.toThrow(/already locked by this process/);
+    const image = await first.addImage({ config: imageConfig(spec, [base]), layers: [base], names: ['base:1'] });
+    first.close();
+    rmSync(join(dir, 'cache'), { recursive: true });
+    const a = await DiskStore.open(dir, { clock, access: 'read', lockTimeoutMs: 50 });
+    const b = await DiskStore.open(dir, { clock, access: 'read', lockTimeoutMs: 50 });
+    try {
+      expect(readdirSync(join(dir, LOCK_FILE))).toHaveLength(2);
+      const layers = await b.layers(image);
+      expect(layers).toHaveLength(1);
+      expect(readdirSync(join(dir, 'cache', 'layers')).length).toBeGreaterThan(0);
+      await expect(a.addImage({ config: imageConfig(spec, [base]), layers: [base], names: ['base:2'] })).rejects.toMatchObject({ code: 'StoreReadOnlyError' });
+      await expect(a.createContainer(image, { name: 'web' })).rejects.toMatchObject({ code: 'StoreReadOnlyError' });
+      // A writer waits for both readers.
+      await expect(DiskStore.open(dir, { lockTimeoutMs: 50 })).rejects.toThrow(/already locked by this process/);
+    } finally {
+      a.close();
+      b.close();
+    }
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    await withStore(dir, async (store) => {
+      expect(store.images().map((i) => i.names)).toEqual([['base:1']]);
+      expect(await store.containers()).toEqual([]);
+    });
   });
 });
