@@ -207,6 +207,12 @@ function leftovers() {
 }
 
 const problems = [];
+// Each problem is printed as it is found, so a run cut short still says what went wrong.
+const record = problems.push.bind(problems);
+problems.push = (...found) => {
+  for (const p of found) console.error(`problem: ${p}`);
+  return record(...found);
+};
 const counts = { trials: 0, killed: 0, finishedBeforeKill: 0, storeFailedToLoad: 0, fsckDamage: 0, lost: 0, halfDone: 0, leftovers: 0 };
 const names = Object.keys(verbs);
 const t0 = Date.now();
