@@ -22,6 +22,7 @@ import { DomainError } from '../errors/index.js';
 import { checkLayoutFile } from '../image/index.js';
 import type { ContainerFile, DocumentStore, LayoutDocument, StoreBackend, UpperSegment } from '../store/index.js';
 import { mkdirDurable, syncDir, writeFileAtomic } from './atomic.js';
+import { removeDeadTemporaries } from './chunkedFiles.js';
 import { DiskBlobStore } from './DiskBlobStore.js';
 import { DiskLayerCacheStore } from './DiskLayerCache.js';
 import { WriteJournal } from './journal.js';
@@ -171,8 +172,9 @@ export interface DiskBackend extends StoreBackend {
  * Opens the directory of a store, making its folders on first use, and clears what processes
  * killed mid-write left behind: temporary files and half-made or half-removed containers.
  * Call it only while holding the store's lock alone: nobody else may be writing then. A
- * reader (`readOnly`, holding the lock shared with other readers) clears nothing (the
- * temporary files in tmp/ may be other readers' caches being written) and writes no
+ * reader (`readOnly`, holding the lock shared with other readers) clears only the temporary
+ * files of processes that are gone (the others may be other readers' caches being written),
+ * best effort (a read-only or full disk leaves them to the next writer), and writes no
  * document, blob or container (WriteJournal.permit).
  */
 export function openDiskBackend(dir: string, options: { readOnly?: boolean } = {}): DiskBackend {
@@ -198,6 +200,12 @@ export function openDiskBackend(dir: string, options: { readOnly?: boolean } = {
     rmSync(tmpDir, { recursive: true, force: true });
     for (const name of readdirSync(join(dir, CONTAINERS))) {
       if (name.startsWith('.')) rmSync(join(dir, CONTAINERS, name), { recursive: true, force: true });
+    }
+  } else {
+    try {
+      removeDeadTemporaries(tmpDir);
+    } catch {
+      // A read-only file system: the next writer clears them.
     }
   }
   return {

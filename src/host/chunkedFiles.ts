@@ -123,10 +123,11 @@ export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Ui
 /**
  * Removes the temporary files of `hint` (atomic.ts tempName: `<hint>.<pid>.<hex>.tmp`) that
  * processes no longer running left in `dir`: a `save -o out.tar` killed mid-write leaves
- * `out.tar.<pid>.<hex>.tmp` beside its output, which the next save to it removes.
+ * `out.tar.<pid>.<hex>.tmp` beside its output, which the next save to it removes. Without a
+ * `hint`, every `NAME.<pid>.<hex>.tmp` of a dead process goes.
  */
-export function removeDeadTemporaries(dir: string, hint: string): void {
-  const prefix = `${tempHint(hint)}.`;
+export function removeDeadTemporaries(dir: string, hint?: string): void {
+  const prefix = hint === undefined ? '' : `${tempHint(hint)}.`;
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -135,7 +136,7 @@ export function removeDeadTemporaries(dir: string, hint: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    const match = (hint === undefined ? /\.(\d+)\.[0-9a-f]{12}\.tmp$/ : /^(\d+)\.[0-9a-f]{12}\.tmp$/).exec(name.slice(prefix.length));
     if (match !== null && Number(match[1]) !== process.pid && !processAlive(Number(match[1]))) rmSync(join(dir, name), { force: true });
   }
 }

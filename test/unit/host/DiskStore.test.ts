@@ -124,4 +124,17 @@ describe('DiskStore', () => {
       expect(await store.containers()).toEqual([]);
     });
   });
+
+  it('a reader clears the temporary files of processes that are gone, and leaves those of live ones', async () => {
+    const dir = fresh();
+    (await DiskStore.open(dir, { clock })).close();
+    mkdirSync(join(dir, 'tmp'), { recursive: true });
+    // No process has pid 2^22 + 1 (Linux's pid_max is at most 2^22).
+    const dead = `index.json.${2 ** 22 + 1}.5551ae6df1c8.tmp`;
+    const live = `index.json.${process.ppid}.0123456789ab.tmp`;
+    for (const name of [dead, live]) writeFileSync(join(dir, 'tmp', name), 'x');
+    const reader = await DiskStore.open(dir, { clock, access: 'read' });
+    reader.close();
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([live]);
+  });
 });
