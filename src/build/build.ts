@@ -18,7 +18,7 @@ import { Progress } from './progress.js';
 import { applyMetadata, DEFAULT_SHELL, inheritedRuntime, type StageState } from './stage.js';
 import { copyDefinition, executeCopy, executeRun, executeWorkdir, runDefinition, workdirDefinition } from './steps.js';
 import { squashLayers } from './squash.js';
-import { imageWaste, type BuildSummary } from './summary.js';
+import { imageFigures, type BuildSummary } from './summary.js';
 import { expand } from './variables.js';
 import { lintOrder, whatIfStep, type WhatIfResult, type WhatIfStep } from './whatIf.js';
 
@@ -151,16 +151,13 @@ class BuildRun {
     p.internal('exporting to image');
     const image = await this.#o.store.addImage({ config, names: [...(this.#o.tags ?? [])] });
     await this.#o.store.saveBuildCache(this.#cache);
-    const layers = state.layers;
-    const waste = imageWaste(layers);
     const keyed = this.#reports;
     const summary: BuildSummary = {
       steps: keyed.length,
       cached: keyed.filter((r) => r.status === 'CACHED').length,
       simulatedMsSaved: keyed.filter((r) => r.status === 'CACHED').reduce((s, r) => s + r.simulatedMs, 0),
       simulatedMsSpent: keyed.filter((r) => r.status === 'DONE').reduce((s, r) => s + r.simulatedMs, 0),
-      imageBytes: layers.reduce((s, l) => s + l.size, 0),
-      ...waste,
+      ...imageFigures(state.layers, config),
     };
     p.summary(summary, image.id);
     return { image, steps: this.#reports, summary };
@@ -294,7 +291,7 @@ class BuildRun {
       let simulatedMs = 0;
       try {
         if (step.keyword === 'RUN') {
-          const ran = await executeRun(overlay, state, step, def, this.#o.commands as Record<string, ShellCommand> | undefined);
+          const ran = await executeRun(overlay, state, step, def, this.#o.commands as Record<string, ShellCommand> | undefined, this.#epoch);
           simulatedMs = ran.simulatedMs;
           p.output(n, ran.output, started);
         } else if (step.keyword === 'WORKDIR') executeWorkdir(overlay, def, this.#epoch);

@@ -122,11 +122,15 @@ export async function executeRun(
   step: Instruction,
   def: StepDefinition,
   commands: Record<string, ShellCommand> | undefined,
+  epoch: number,
 ): Promise<Executed> {
   const owner = resolveOwner(overlay.fs, user(state), step);
   const env: Record<string, string> = { PATH: DEFAULT_PATH, ...def.args, ...def.env };
   const script = step.json === undefined ? step.args : step.json.map(quote).join(' ');
-  const result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, ...(commands === undefined ? {} : { commands }) });
+  // The build's clock, not the wall clock: times commands set (touch) are SOURCE_DATE_EPOCH, as
+  // every other time in the image (test/unit/build/run.test.ts, "files RUN creates or touches").
+  const clock = (): number => epoch * 1000;
+  const result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, clock, ...(commands === undefined ? {} : { commands }) });
   const output = result.stdout + result.stderr;
   if (result.exitCode !== 0) {
     const lines = output.trim().split('\n').filter((l) => l !== '');
