@@ -210,7 +210,9 @@ class BuildRun {
     for (const step of def.steps) {
       if (!isLayerStep(step)) {
         applyMetadata(state, step, this.#buildArgs, this.#globalArgs);
-        if (step.keyword !== 'ARG') state.history.push({ created: this.#created, created_by: step.text, empty_layer: true });
+        // ARG too, as the issue asks and both Docker builders do (BuildKit's dispatchArg and the
+        // classic builder's end in a history commit); README, "History".
+        state.history.push({ created: this.#created, created_by: step.text, empty_layer: true });
         continue;
       }
       index++;

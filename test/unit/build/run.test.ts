@@ -69,6 +69,14 @@ describe('RUN in the built-in shell', () => {
     const ov = await view(store, image.id);
     expect(text(ov, '/w/out')).toBe('hello there\n1000\n/w\n');
     expect(ov.fs.statSync('/w/out').uid).toBe(1000);
+    // Every step has a history entry, ARG included (empty_layer, as BuildKit's dispatchArg commits one).
+    expect(image.config.history!.slice(1).map((h) => [h.created_by, h.empty_layer ?? false])).toEqual([
+      ['ARG NAME=world', true],
+      ['ENV GREETING=hello', true],
+      ['WORKDIR /w', false],
+      ['USER app', true],
+      ['RUN echo "$GREETING ${NAME}" > out && id -u >> out && pwd >> out', false],
+    ]);
   });
 
   it('a failing RUN is one line naming the step, the command and its output; the log holds the whole output', async () => {
