@@ -44,7 +44,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The RUN shell: commands over an overlay's fs (issue 12); Node-free, so the build runs in a browser.
   shell: ['overlay', 'errors', 'path'],
   // src/index.ts: the browser-pure public API, so anything but the Node-side and optional entries.
-  index: ['image', 'overlay', 'cow', 'layer', 'digest', 'errors', 'path', 'shell'],
+  index: ['image', 'overlay', 'cow', 'layer', 'digest', 'errors', 'path', 'shell', 'build', 'store'],
 };
 
 /** Folders whose code runs only on Node: the only places `node:*` may be imported. */

@@ -140,3 +140,15 @@ describe('RUN in the built-in shell', () => {
     expect(summary).toMatchObject({ wastedBytes: analysis.corrected.wastedBytes, efficiency: analysis.corrected.efficiency, imageBytes: analysis.totalBytes });
   });
 });
+
+describe("the public API's build (src/index.ts)", () => {
+  it('builds in memory with no Node and no base image: a store from memoryBackend, a context from memoryContext', async () => {
+    const api = await import('../../../src/index.js');
+    const store = await api.Store.openBackend(api.memoryBackend(), { platform: { os: 'linux', architecture: 'amd64' } });
+    const context = api.memoryContext({ Dockerfile: 'FROM scratch\nCOPY hello.txt /srv/\nRUN cat /srv/hello.txt > /srv/copy\n', 'hello.txt': 'hi' });
+    const { image, summary } = await api.build({ store, context, tags: ['hello:1'] });
+    expect(summary.steps).toBe(2);
+    const ov = new api.Overlay({ lowers: await store.layers(image) });
+    expect(String(ov.fs.readFileSync('/srv/copy', 'utf8'))).toBe('hi');
+  });
+});
