@@ -15,6 +15,9 @@
 //   6. (opt-in, minutes) The CLI on a real-size generated rootfs image, whole processes: against
 //      the same commands on a demo-sized image and against peers (umoci, skopeo, sha256sum +
 //      gzip, tar), and a growth table (issue 9's targets).
+//   7. (opt-in: BENCH_ONLY=build) `build()` of a 20-step Containerfile on a 5,000-file / 50 MB
+//      context into a disk store: cached rebuild and the first build's COPY against native
+//      SHA-256 of the context (issue 12's targets; bench/sections/build.mjs).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
@@ -48,6 +51,8 @@ const { runTar, tarTargets } = await import('./sections/tar.mjs');
 const { runTarCodec, tarCodecTargets } = await import('./sections/tarCodec.mjs');
 const { demoTargets, runDemo } = await import('./sections/demo.mjs');
 const { bigTargets, runBigImage } = await import('./sections/bigImage.mjs');
+// Section 7 loads only when named (it imports the package's build and disk store at load).
+const { buildTargets, runBuild } = ONLY.has('build') ? await import('./sections/build.mjs') : {};
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -60,6 +65,7 @@ if (ONLY.has('tar')) results.tar = runTar();
 if (ONLY.has('tar')) results.tarCodec = await runTarCodec();
 if (ONLY.has('demo')) results.demo = runDemo();
 if (ONLY.has('big')) results.big = runBigImage();
+if (ONLY.has('build')) results.build = await runBuild();
 
 section('summary: targets');
 const targets = new Targets();
@@ -70,5 +76,6 @@ if (results.tarCodec) tarCodecTargets(results.tarCodec, targets);
 if (results.demo) demoTargets(results.demo, targets);
 if (results.mount) mountTarget(results.mount, targets);
 if (results.big) bigTargets(results.big, targets);
+if (results.build) buildTargets(results.build, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));

@@ -176,3 +176,19 @@ describe('build', () => {
     expect(after.steps.map((s) => s.reason)).toEqual(['RUN: no cached RUN step after the previous step', 'parent step missed', undefined]);
   });
 });
+
+describe('compareBytes (the content key orders children by UTF-8 bytes)', () => {
+  it('orders as the bytes do, surrogates included', async () => {
+    const { compareBytes } = await import('../../../src/build/context.js');
+    const fc = (await import('fast-check')).default;
+    const bytes = (s: string): number[] => [...new TextEncoder().encode(s)];
+    const byBytes = (a: string, b: string): number => {
+      const x = bytes(a);
+      const y = bytes(b);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    };
+    const name = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '\uffff', '\ue000', '😀', '\ud7ff'), maxLength: 4 });
+    fc.assert(fc.property(name, name, (a, b) => Math.sign(compareBytes(a, b)) === Math.sign(byBytes(a, b))));
+  });
+});
