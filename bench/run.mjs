@@ -17,6 +17,9 @@
 //      gzip, tar), and a growth table (issue 9's targets).
 //   7. (opt-in, about a minute) `overlay analyze` of a docker-save archive of 50,000 files in 10
 //      layers against `tar -t` of the same layer tars (issue 13's target).
+//   8. (opt-in: BENCH_ONLY=build) `build()` of a 20-step Containerfile on a 5,000-file / 50 MB
+//      context into a disk store: cached rebuild and the first build's COPY against native
+//      SHA-256 of the context (issue 12's targets; bench/sections/build.mjs).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
@@ -51,6 +54,8 @@ const { runTarCodec, tarCodecTargets } = await import('./sections/tarCodec.mjs')
 const { demoTargets, runDemo } = await import('./sections/demo.mjs');
 const { bigTargets, runBigImage } = await import('./sections/bigImage.mjs');
 const { analyzeTargets, runAnalyze } = await import('./sections/analyze.mjs');
+// Section 8 loads only when named (it imports the package's build and disk store at load).
+const { buildTargets, runBuild } = ONLY.has('build') ? await import('./sections/build.mjs') : {};
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -64,6 +69,7 @@ if (ONLY.has('tar')) results.tarCodec = await runTarCodec();
 if (ONLY.has('demo')) results.demo = runDemo();
 if (ONLY.has('big')) results.big = runBigImage();
 if (ONLY.has('analyze')) results.analyze = runAnalyze();
+if (ONLY.has('build')) results.build = await runBuild();
 
 section('summary: targets');
 const targets = new Targets();
@@ -75,5 +81,6 @@ if (results.demo) demoTargets(results.demo, targets);
 if (results.mount) mountTarget(results.mount, targets);
 if (results.big) bigTargets(results.big, targets);
 if (results.analyze) analyzeTargets(results.analyze, targets);
+if (results.build) buildTargets(results.build, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));

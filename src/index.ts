@@ -24,3 +24,8 @@ export { FsError, DomainError } from './errors/index.js';
 export type { ErrnoCode, DomainErrorCode } from './errors/index.js';
 export { runShell, ShellSyntaxError, builtinCommands } from './shell/index.js';
 export type { ShellIo, CommandContext, CommandResult, ShellCommand, ShellOptions, ShellResult, ShellUser } from './shell/index.js';
+export { build, whatIf, memoryContext, parseContainerfile, BuildError } from './build/index.js';
+export type { BuildOptions, BuildResult, BuildSummary, StepReport, BuildContextFs, WhatIfResult, WhatIfStep, SourcePosition } from './build/index.js';
+// A store for build() in a browser: `await Store.openBackend(memoryBackend())` (overlay/node has the disk one).
+export { Store, memoryBackend } from './store/index.js';
+export type { ImageRecord, StoreOptions } from './store/index.js';

@@ -16,9 +16,9 @@ import { BuildError } from './errors.js';
 import { parseContainerfile, type Containerfile, type Instruction, type StageDefinition } from './parse.js';
 import { Progress } from './progress.js';
 import { applyMetadata, DEFAULT_SHELL, inheritedRuntime, type StageState } from './stage.js';
-import { copyDefinition, executeCopy, executeRun, executeWorkdir, runDefinition, workdirDefinition } from './steps.js';
+import { copyDefinition, executeCopy, executeRun, executeWorkdir, runDefinition, withFileRecords, workdirDefinition } from './steps.js';
 import { squashLayers } from './squash.js';
-import { imageWaste, type BuildSummary } from './summary.js';
+import { imageFigures, type BuildSummary } from './summary.js';
 import { expand } from './variables.js';
 import { lintOrder, whatIfStep, type WhatIfResult, type WhatIfStep } from './whatIf.js';
 
@@ -60,6 +60,11 @@ export interface StepReport {
   simulatedMs: number;
   /** File data bytes of its layer (0 without one). */
   bytes: number;
+  /**
+   * A step that ran: milliseconds (by `now`) keying it (COPY: reading and hashing its sources),
+   * executing it, committing the mount's changes as a layer, and storing that (tar, DiffID, gzip, write).
+   */
+  timings?: { keyMs: number; executeMs: number; commitMs: number; storeMs: number };
 }
 
 
@@ -114,6 +119,8 @@ class BuildRun {
   /** What-if: stages whose steps would run again. */
   readonly #rebuiltStages = new Set<number>();
   #cache!: BuildCacheDocument;
+  /** Whether a step added a cache entry (a fully cached build leaves build-cache.json as it is). */
+  #cacheChanged = false;
 
   constructor(options: BuildOptions, file: Containerfile) {
     this.#o = options;
@@ -150,17 +157,14 @@ class BuildRun {
     const config = this.#config(state);
     p.internal('exporting to image');
     const image = await this.#o.store.addImage({ config, names: [...(this.#o.tags ?? [])] });
-    await this.#o.store.saveBuildCache(this.#cache);
-    const layers = state.layers;
-    const waste = imageWaste(layers);
+    if (this.#cacheChanged) await this.#o.store.saveBuildCache(this.#cache);
     const keyed = this.#reports;
     const summary: BuildSummary = {
       steps: keyed.length,
       cached: keyed.filter((r) => r.status === 'CACHED').length,
       simulatedMsSaved: keyed.filter((r) => r.status === 'CACHED').reduce((s, r) => s + r.simulatedMs, 0),
       simulatedMsSpent: keyed.filter((r) => r.status === 'DONE').reduce((s, r) => s + r.simulatedMs, 0),
-      imageBytes: layers.reduce((s, l) => s + l.size, 0),
-      ...waste,
+      ...imageFigures(state.layers, config),
     };
     p.summary(summary, image.id);
     return { image, steps: this.#reports, summary };
@@ -213,7 +217,9 @@ class BuildRun {
     for (const step of def.steps) {
       if (!isLayerStep(step)) {
         applyMetadata(state, step, this.#buildArgs, this.#globalArgs);
-        if (step.keyword !== 'ARG') state.history.push({ created: this.#created, created_by: step.text, empty_layer: true });
+        // ARG too, as the issue asks and both Docker builders do (BuildKit's dispatchArg and the
+        // classic builder's end in a history commit); README, "History".
+        state.history.push({ created: this.#created, created_by: step.text, empty_layer: true });
         continue;
       }
       index++;
@@ -264,6 +270,7 @@ class BuildRun {
 
   async #layerStep(state: StageState, step: Instruction, index: number, total: number): Promise<void> {
     const p = this.#progress;
+    const planned = p.now();
     let def: StepDefinition;
     let copy: Awaited<ReturnType<typeof copyDefinition>> | undefined;
     if (step.keyword === 'RUN') def = runDefinition(state, step);
@@ -276,6 +283,11 @@ class BuildRun {
       def = copy.def;
     }
     const key = stepKey(state.key, def);
+    const keyMs = p.now() - planned;
+    if (this.#changed !== undefined && copy !== undefined) {
+      withFileRecords(copy);
+      copy.tree.release();
+    }
     if (this.#changed !== undefined) return this.#planStep(state, step, def, key, copy !== undefined && step.flags['from'] === undefined);
     const n = p.step(state.label, index, total, `${step.keyword} ${step.args}`);
     const cached = this.#o.noCache === true || state.missed ? undefined : lookup(this.#cache, key);
@@ -286,6 +298,7 @@ class BuildRun {
       report.simulatedMs = cached.simulatedMs;
       report.bytes = cached.bytes;
     } else {
+      if (copy !== undefined) withFileRecords(copy);
       const reason = this.#o.noCache === true ? '--no-cache' : state.missed ? 'parent step missed' : cached !== undefined ? `${step.keyword}: cached layer is no longer in the store` : explainMiss(this.#cache, state.key, def);
       report.reason = reason;
       p.miss(n, reason);
@@ -294,7 +307,7 @@ class BuildRun {
       let simulatedMs = 0;
       try {
         if (step.keyword === 'RUN') {
-          const ran = await executeRun(overlay, state, step, def, this.#o.commands as Record<string, ShellCommand> | undefined);
+          const ran = await executeRun(overlay, state, step, def, this.#o.commands as Record<string, ShellCommand> | undefined, this.#epoch);
           simulatedMs = ran.simulatedMs;
           p.output(n, ran.output, started);
         } else if (step.keyword === 'WORKDIR') executeWorkdir(overlay, def, this.#epoch);
@@ -303,7 +316,9 @@ class BuildRun {
         p.error(n, error instanceof Error ? error.message : String(error), error instanceof BuildError ? String(error.data['output'] ?? '') : '', started);
         throw error;
       }
+      const executed = p.now();
       const layer = await overlay.commit({ created: this.#created, createdBy: step.text });
+      const committed = p.now();
       const entry: CachedStep = { parent: state.key, definition: def, simulatedMs, bytes: 0 };
       if (isEmptyLayer(layer)) state.history.push({ created: this.#created, created_by: step.text, empty_layer: true });
       else {
@@ -315,11 +330,14 @@ class BuildRun {
         Object.assign(entry, { diffId, blob, bytes: layer.size });
       }
       this.#cache.entries[key] = entry;
+      this.#cacheChanged = true;
       state.missed = true;
       report.simulatedMs = simulatedMs;
       report.bytes = entry.bytes;
+      report.timings = { keyMs, executeMs: executed - started, commitMs: committed - executed, storeMs: p.now() - committed };
       p.done(n, simulatedMs, started);
     }
+    copy?.tree.release();
     state.key = key;
     this.#reports.push(report);
   }

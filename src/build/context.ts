@@ -34,6 +34,9 @@ export type FileRecord = string;
 
 const encoder = new TextEncoder();
 
+/** At most this many bytes of a step's sources are kept between keying and copying (then read again). */
+const RETAIN_BYTES = 256 * 1024 * 1024;
+
 // The package is CommonJS (`module.exports = factory`) with a d.ts that declares a default
 // export: Node's ESM loader hands the factory itself, a bundler may wrap it in `default`.
 const ignore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as unknown as () => Ignore;
@@ -52,6 +55,13 @@ export class SourceTree {
   readonly #children = new Map<string, string[]>();
   readonly #entries = new Map<string, SourceEntry | null>();
   readonly #data = new Map<string, string>();
+  /**
+   * Bytes read for a content key, kept until the step that keyed them copies them (`read`) or
+   * ends (`release`): a COPY that misses reads each file once, as `sha256sum` would, instead of
+   * once to key and again to copy (bench/sections/build.mjs). Bounded by RETAIN_BYTES.
+   */
+  readonly #retained = new Map<string, Uint8Array>();
+  #retainedBytes = 0;
   readonly describe: string;
 
   constructor(fs: BuildContextFs, options: { ignored?: (path: string) => boolean; rootOwned?: boolean; describe: string }) {
@@ -127,15 +137,29 @@ export class SourceTree {
   }
 
   read(path: string): Uint8Array {
-    return this.#fs.readFileSync(cleanPath(path));
+    const clean = cleanPath(path);
+    const kept = this.#retained.get(clean);
+    if (kept !== undefined) return kept;
+    return this.#fs.readFileSync(clean);
+  }
+
+  /** Drops the bytes kept since keying (see #retained): at the end of each COPY step. */
+  release(): void {
+    this.#retained.clear();
+    this.#retainedBytes = 0;
   }
 
   /** The sha256 of a file's bytes. */
   dataHash(path: string): string {
     let hash = this.#data.get(path);
     if (hash === undefined) {
-      hash = sha256Digest(this.read(path));
+      const bytes = this.read(path);
+      hash = sha256Digest(bytes);
       this.#data.set(path, hash);
+      if (this.#retainedBytes + bytes.length <= RETAIN_BYTES) {
+        this.#retained.set(cleanPath(path), bytes);
+        this.#retainedBytes += bytes.length;
+      }
     }
     return hash;
   }
@@ -195,7 +219,15 @@ export function join(dir: string, name: string): string {
 }
 
 export function compareBytes(a: string, b: string): number {
-  // UTF-16 order equals UTF-8 byte order except across surrogates; compare bytes to be exact.
+  // UTF-16 order equals UTF-8 byte order except where a surrogate (U+D800-DFFF) meets a code
+  // unit above it: decide by code units up to the first difference, by bytes only there.
+  const n0 = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n0 && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n0) return a.length - b.length;
+  const ca = a.charCodeAt(i);
+  const cb = b.charCodeAt(i);
+  if (ca < 0xd800 && cb < 0xd800) return ca - cb;
   const x = encoder.encode(a);
   const y = encoder.encode(b);
   const n = Math.min(x.length, y.length);

@@ -12,4 +12,3 @@ export { parseContainerfile } from './parse.js';
 export type { Containerfile, Instruction, StageDefinition, Keyword } from './parse.js';
 export { BuildError } from './errors.js';
 export type { SourcePosition } from './errors.js';
-export { imageWaste } from './summary.js';

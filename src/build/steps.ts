@@ -47,6 +47,20 @@ export interface CopyPlan {
   destIsDirectory: boolean;
 }
 
+/**
+ * Puts each copied file's record into the definition: only a step that misses (its explanation
+ * and its cache entry) or a what-if plan needs them, so a cached rebuild does not build one
+ * string per context file (bench/sections/build.mjs).
+ */
+export function withFileRecords(plan: CopyPlan): StepDefinition {
+  if (plan.def.files === undefined) {
+    const files: Record<string, string> = {};
+    for (const source of plan.sources) plan.tree.records(source, source.slice(1) || '.', files);
+    plan.def.files = files;
+  }
+  return plan.def;
+}
+
 /** A COPY/ADD's sources matched in `tree`, content-keyed; a missing source fails as Docker's does. */
 export function copyDefinition(state: StageState, step: Instruction, tree: SourceTree, fromName: string | undefined): CopyPlan {
   const vars = variables(state);
@@ -67,15 +81,12 @@ export function copyDefinition(state: StageState, step: Instruction, tree: Sourc
   const destIsDirectory = dest.endsWith('/') || sources.length > 1 || patterns.some((p) => /[*?[]/.test(p));
   const flags: Record<string, string> = {};
   for (const name of ['chmod', 'chown', 'from'] as const) if (step.flags[name] !== undefined) flags[name] = expand(step.flags[name]!, vars);
-  const files: Record<string, string> = {};
-  for (const source of sources) tree.records(source, source.slice(1) || '.', files);
   const def: StepDefinition = {
     kind: step.keyword === 'ADD' ? 'ADD' : 'COPY',
     label: step.args,
     flags,
     dest,
     sources: sources.map((s) => [s, tree.key(s, basename(s) || '/')]),
-    files,
   };
   return { def, tree, sources, dest, destIsDirectory };
 }
@@ -122,11 +133,15 @@ export async function executeRun(
   step: Instruction,
   def: StepDefinition,
   commands: Record<string, ShellCommand> | undefined,
+  epoch: number,
 ): Promise<Executed> {
   const owner = resolveOwner(overlay.fs, user(state), step);
   const env: Record<string, string> = { PATH: DEFAULT_PATH, ...def.args, ...def.env };
   const script = step.json === undefined ? step.args : step.json.map(quote).join(' ');
-  const result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, ...(commands === undefined ? {} : { commands }) });
+  // The build's clock, not the wall clock: times commands set (touch) are SOURCE_DATE_EPOCH, as
+  // every other time in the image (test/unit/build/run.test.ts, "files RUN creates or touches").
+  const clock = (): number => epoch * 1000;
+  const result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, clock, ...(commands === undefined ? {} : { commands }) });
   const output = result.stdout + result.stderr;
   if (result.exitCode !== 0) {
     const lines = output.trim().split('\n').filter((l) => l !== '');

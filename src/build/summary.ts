@@ -1,12 +1,13 @@
 /**
- * Wasted bytes and efficiency of an image (the layer-analysis issue's formulas are not in the
- * tree yet, so the same numbers as dive's are computed here): a file version is wasted when a
- * later layer replaces or deletes its path (or a directory above it); efficiency is the share
- * of the image's file bytes that are not wasted.
+ * The end of a build's log (issue 12, "The summary"). Wasted bytes and efficiency are the
+ * layer analysis's corrected figures (src/analysis, `analyzeLayers`: bytes present in some layer
+ * but not visible at the top; visible bytes over all bytes), the same numbers `overlay analyze`
+ * prints for the image.
  */
+import { analyzeLayers } from '../analysis/index.js';
+import type { ImageConfig } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 
-/** The end of a build's log (issue 12, "The summary"). */
 export interface BuildSummary {
   steps: number;
   cached: number;
@@ -18,29 +19,8 @@ export interface BuildSummary {
   efficiency: number;
 }
 
-export function imageWaste(layers: readonly Layer[]): { wastedBytes: number; efficiency: number } {
-  let total = 0;
-  let wasted = 0;
-  // Walk top down: `hidden` holds what the layers above replace or delete.
-  const shadowed = new Set<string>();
-  const cleared: string[] = [];
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i]!;
-    const here: string[] = [];
-    const clearedHere: string[] = [];
-    for (const path of layer.paths()) {
-      const node = layer.node(path)!;
-      if (node.kind === 'file') {
-        const size = node.inode.content.size;
-        total += size;
-        if (shadowed.has(path) || cleared.some((c) => path.startsWith(c))) wasted += size;
-      }
-      if (node.kind === 'whiteout') clearedHere.push(`${path}/`);
-      if (node.kind === 'dir' && node.opaque) clearedHere.push(`${path}/`);
-      if (node.kind !== 'dir' || node.opaque) here.push(path);
-    }
-    for (const p of here) shadowed.add(p);
-    cleared.push(...clearedHere);
-  }
-  return { wastedBytes: wasted, efficiency: total === 0 ? 1 : (total - wasted) / total };
+/** The image's size, wasted bytes and efficiency, as `overlay analyze` computes them. */
+export function imageFigures(layers: readonly Layer[], config: ImageConfig): Pick<BuildSummary, 'imageBytes' | 'wastedBytes' | 'efficiency'> {
+  const analysis = analyzeLayers({ layers, config });
+  return { imageBytes: analysis.totalBytes, wastedBytes: analysis.corrected.wastedBytes, efficiency: analysis.corrected.efficiency };
 }

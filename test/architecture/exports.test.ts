@@ -11,6 +11,7 @@ describe('public exports', () => {
     expect(Object.keys(await import('../../src/index.js')).sort()).toMatchInlineSnapshot(`
       [
         "BLOCK_SIZE",
+        "BuildError",
         "BytesContent",
         "Dirent",
         "DomainError",
@@ -21,6 +22,8 @@ describe('public exports', () => {
         "PatchedContent",
         "ShellSyntaxError",
         "Stats",
+        "Store",
+        "build",
         "builtinCommands",
         "chainId",
         "chainIds",
@@ -29,10 +32,14 @@ describe('public exports', () => {
         "findNativeSha256",
         "flatten",
         "isDigest",
+        "memoryBackend",
+        "memoryContext",
         "nobleSha256",
+        "parseContainerfile",
         "runShell",
         "setDefaultSha256",
         "sha256Digest",
+        "whatIf",
       ]
     `);
   });

@@ -47,7 +47,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // scripts/web-build.mjs; its host/ stands in for src/host there (and reuses its Node-free files).
   web: ['cli', 'app', 'analysis', 'host', 'store', 'image', 'overlay', 'layer', 'digest', 'errors', 'path'],
   // src/index.ts: the browser-pure public API, so anything but the Node-side and optional entries.
-  index: ['image', 'overlay', 'cow', 'layer', 'digest', 'errors', 'path', 'shell'],
+  index: ['image', 'overlay', 'cow', 'layer', 'digest', 'errors', 'path', 'shell', 'build', 'store'],
 };
 
 /** Folders whose code runs only on Node: the only places `node:*` may be imported. */

@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { build, memoryContext, BuildError, type BuildOptions } from '../../../src/build/index.js';
+import { build, memoryContext, BuildError } from '../../../src/build/index.js';
 import { Layer } from '../../../src/layer/index.js';
 import { Overlay } from '../../../src/overlay/index.js';
-import { Store, memoryBackend } from '../../../src/store/index.js';
-import { createContainer, importImage } from '../../../src/app/index.js';
-
-const open = (): Promise<Store> => Store.openBackend(memoryBackend(), { clock: () => 0, platform: { os: 'linux', architecture: 'amd64' } });
-
-async function withBase(store: Store): Promise<void> {
-  const layer = Layer.fromEntries([
-    { path: '/etc/passwd', type: 'file', content: 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n' },
-    { path: '/etc/group', type: 'file', content: 'root:x:0:\napp:x:1000:\n' },
-    { path: '/bin/sh', type: 'file', content: 'sh', mode: 0o755 },
-  ]);
-  await importImage(store, { source: { layer }, history: { createdBy: 'base' }, name: 'base:1.0', created: new Date(0).toISOString() });
-}
-
-async function run(store: Store, files: Record<string, string>, extra: Partial<BuildOptions> = {}) {
-  const lines: string[] = [];
-  const result = await build({ store, context: memoryContext(files), onProgress: (l) => lines.push(l), now: () => 0, ...extra });
-  return { ...result, log: lines.join('\n') };
-}
+import type { Store } from '../../../src/store/index.js';
+import { createContainer } from '../../../src/app/index.js';
+import { open, run, withBase } from './fixtures.js';
 
 async function readImage(store: Store, ref: string, path: string): Promise<string> {
   const image = store.resolveImage(ref);
@@ -174,5 +158,21 @@ describe('build', () => {
     expect(pruned.blobs.length).toBe(2);
     const after = await run(store, files);
     expect(after.steps.map((s) => s.reason)).toEqual(['RUN: no cached RUN step after the previous step', 'parent step missed', undefined]);
+  });
+});
+
+describe('compareBytes (the content key orders children by UTF-8 bytes)', () => {
+  it('orders as the bytes do, surrogates included', async () => {
+    const { compareBytes } = await import('../../../src/build/context.js');
+    const fc = (await import('fast-check')).default;
+    const bytes = (s: string): number[] => [...new TextEncoder().encode(s)];
+    const byBytes = (a: string, b: string): number => {
+      const x = bytes(a);
+      const y = bytes(b);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    };
+    const name = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '\uffff', '\ue000', '😀', '\ud7ff'), maxLength: 4 });
+    fc.assert(fc.property(name, name, (a, b) => Math.sign(compareBytes(a, b)) === Math.sign(byBytes(a, b))));
   });
 });
