@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, whatIf, type BuildContextFs, type BuildOptions } from '../../build/index.js';
+import { buildTtyView } from '../render/buildTty.js';
 import { formatBytes, shortId } from '../render/format.js';
 import { UsageError } from '../errors.js';
 import type { Context } from '../context.js';
@@ -18,7 +19,7 @@ export const buildCommand: CommandSpec = {
       .option('build-arg', { type: 'string', describe: 'KEY=VALUE for an ARG (repeatable)' })
       .option('no-cache', { type: 'boolean', describe: 'run every step again' })
       .option('squash', { type: 'boolean', describe: "join the build's own layers into one, on top of the base" })
-      .option('progress', { type: 'string', choices: ['plain', 'tty'], describe: 'progress output (both print the plain format here)' })
+      .option('progress', { type: 'string', choices: ['auto', 'plain', 'tty'], default: 'auto', describe: "progress output: BuildKit's plain log, or its terminal view redrawn in place (auto: tty when stderr is a terminal)" })
       .option('what-if', { type: 'string', describe: 'change nothing: show the steps an edit to this context path would rebuild (repeatable)' }),
   examples: [
     ['overlay build -t app:1 .', 'build ./Dockerfile with . as the context'],
@@ -36,6 +37,9 @@ export const buildCommand: CommandSpec = {
       squash: ctx.flag('squash'),
       onProgress: (line) => ctx.io.stderr.write(`${line}\n`),
     };
+    const mode = ctx.optStr('progress') ?? 'auto';
+    const view = mode === 'tty' || (mode === 'auto' && ctx.io.stderr.isTTY) ? buildTtyView(ctx.io.stderr, () => Date.now()) : undefined;
+    if (view !== undefined) options.onProgress = (line) => view.line(line);
     // OVERLAY_STEP_TIMES=0: step times without the wall clock (only simulated time), for logs
     // that must be the same on every run (overlay demo build).
     if (ctx.io.env['OVERLAY_STEP_TIMES'] === '0') options.now = () => 0;
@@ -59,7 +63,12 @@ export const buildCommand: CommandSpec = {
       for (const line of result.lint) ctx.out(`lint: ${line}`);
       return;
     }
-    const result = await ctx.withStore((store) => build({ ...options, store }));
+    let result: Awaited<ReturnType<typeof build>>;
+    try {
+      result = await ctx.withStore((store) => build({ ...options, store }));
+    } finally {
+      view?.end();
+    }
     if (ctx.json) return ctx.printJson({ id: result.image.id, names: result.image.names, manifest: result.image.manifestDigest, summary: result.summary, steps: result.steps });
     ctx.out(result.image.id);
     if (result.image.names.length === 0) ctx.warn(`build: image ${shortId(result.image.id)} has no name; give one with -t NAME or "overlay tag ${shortId(result.image.id)} NAME"`);
