@@ -127,6 +127,23 @@ function outOfRange(name: string, value: unknown): RangeError {
   return err;
 }
 
+/**
+ * `readSync`'s arguments checked as Node 20 checks them (lib/fs.js readSync), before any fd is
+ * looked at: the length is cut to an integer (`length |= 0`), zero reads nothing, then the
+ * buffer must not be empty, offset and length must fit it, and the position must be an integer
+ * of at least -1 (-1 and null: the fd's position). Returns the length, or 0 for "read nothing".
+ */
+export function readArgs(bufferLength: number, offset: number, length: number, position: unknown): number {
+  if (!Number.isInteger(offset) || offset < 0) throw outOfRange('offset', offset);
+  const len = length | 0;
+  if (len === 0) return 0;
+  if (bufferLength === 0) throw invalidArg('buffer', '<empty>', 'ERR_INVALID_ARG_VALUE');
+  if (offset > bufferLength) throw outOfRange('offset', offset);
+  if (len < 0 || offset + len > bufferLength) throw outOfRange('length', length);
+  if (position !== null && position !== undefined && (typeof position !== 'number' || !Number.isInteger(position) || position < -1)) throw outOfRange('position', position);
+  return len;
+}
+
 /** A length for truncate and ftruncate: an integer, and a negative one is 0 (Node 20's ftruncate). */
 export function toLength(len: unknown): number {
   if (typeof len !== 'number') throw invalidArg('len', len, 'ERR_INVALID_ARG_TYPE');

@@ -74,7 +74,9 @@ export function createFs(engine: Engine) {
     const opts = typeof options === 'object' && options !== null ? options : {};
     const bytes = toBytes(data, encodingOf(options) ?? 'utf8');
     if (typeof file === 'number') {
-      fd.write(file, bytes);
+      // Node writes in a loop while bytes remain (lib/fs.js writeFileSync): nothing to write
+      // touches no fd, even a closed one.
+      if (bytes.length > 0) fd.write(file, bytes);
       return;
     }
     const opened = fd.openFd(file, opts.flag ?? defaultFlag, opts.mode ?? 0o666);

@@ -1,7 +1,7 @@
 import { FsError } from '../../errors/index.js';
 import { concatBytes } from '../../layer/index.js';
 import { O_DIRECTORY, O_RDONLY, type Engine, type Handle } from '../engine/index.js';
-import { parseFlags, parseMode, toBytes, toLength, toPath, toTimeMs, type PathLike } from './args.js';
+import { parseFlags, parseMode, readArgs, toBytes, toLength, toPath, toTimeMs, type PathLike } from './args.js';
 import { withContext } from './context.js';
 import { Dir } from './Dir.js';
 import { Stats } from './Stats.js';
@@ -74,9 +74,9 @@ export function createFdCalls(engine: Engine) {
         length = offsetOrOptions.length;
         position = offsetOrOptions.position;
       } else if (offsetOrOptions !== undefined) offset = offsetOrOptions;
-      const len = length ?? view.length - offset;
-      // Node's readSync answers a zero-length read itself, before any syscall: even on a
-      // directory or closed fd it is 0 (lib/fs.js readSync).
+      // Node's readSync checks its arguments and answers a zero-length read itself, before
+      // any syscall: even on a directory or closed fd (lib/fs.js readSync).
+      const len = readArgs(view.length, offset, length ?? view.length - offset, position);
       if (len === 0) return 0;
       const h = handleOf(fd, 'read');
       const pos = position === undefined || position === null || position === -1 ? null : Number(position);

@@ -46,6 +46,11 @@ export class TimeTracker {
     this.#isNow = side === 'kernel' ? isKernelNow : isEmulatorNow;
   }
 
+  /** Drops what is known of `path`'s time, so the next `observe` labels it afresh. */
+  forget(path: string): void {
+    this.#stamps.delete(path);
+  }
+
   /** Walks the tree after op `step` (0 = before any op); returns path → label. */
   observe(step: number): Map<string, string> {
     const next = new Map<string, Stamp>();
