@@ -15,6 +15,8 @@
 //   6. (opt-in, minutes) The CLI on a real-size generated rootfs image, whole processes: against
 //      the same commands on a demo-sized image and against peers (umoci, skopeo, sha256sum +
 //      gzip, tar), and a growth table (issue 9's targets).
+//   7. (opt-in: BENCH_ONLY=registry) push, no-op re-push and pull against a loopback
+//      docker-registry, vs skopeo copy (issue 15's targets; bench/sections/registry.mjs).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
@@ -48,6 +50,7 @@ const { runTar, tarTargets } = await import('./sections/tar.mjs');
 const { runTarCodec, tarCodecTargets } = await import('./sections/tarCodec.mjs');
 const { demoTargets, runDemo } = await import('./sections/demo.mjs');
 const { bigTargets, runBigImage } = await import('./sections/bigImage.mjs');
+const { registryTargets, runRegistryBench } = await import('./sections/registry.mjs');
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -60,6 +63,7 @@ if (ONLY.has('tar')) results.tar = runTar();
 if (ONLY.has('tar')) results.tarCodec = await runTarCodec();
 if (ONLY.has('demo')) results.demo = runDemo();
 if (ONLY.has('big')) results.big = runBigImage();
+if (ONLY.has('registry')) results.registry = await runRegistryBench();
 
 section('summary: targets');
 const targets = new Targets();
@@ -70,5 +74,6 @@ if (results.tarCodec) tarCodecTargets(results.tarCodec, targets);
 if (results.demo) demoTargets(results.demo, targets);
 if (results.mount) mountTarget(results.mount, targets);
 if (results.big) bigTargets(results.big, targets);
+if (results.registry) registryTargets(results.registry, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));
