@@ -79,8 +79,8 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
         progress?.tick(n);
       }),
     );
-    if (layerCompression(layer.mediaType) === 'zstd') {
-      // The store keeps gzip: the zstd bytes are checked here, the tar by its DiffID there.
+    if (layerCompression(layer.mediaType) === 'zstd' && !store.storesZstd) {
+      // This store keeps gzip: the zstd bytes are checked here, the tar by its DiffID there.
       const tar = (options.zstd ?? pureJsZstd)(checked(counted, layer.digest, client, repository));
       await store.storePulledLayer(diffId, tar);
     } else {

@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, EPOCH, HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, hasTool, overlayIn, type Overlay } from './helpers.js';
+import { BIN, EPOCH, HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, hasTool, overlayIn, tempDir, type Overlay } from './helpers.js';
 import { TEST_PASSWORD, TEST_USER, freePort, hasRegistry, startRegistry, type RunningRegistry } from './registryServer.js';
 import { treeOf } from './tree.js';
 
 const REGISTRY = hasRegistry();
 const SKOPEO = hasTool('skopeo');
+const UMOCI = hasTool('umoci');
 
 interface Report {
   reference: string;
@@ -143,10 +144,18 @@ describe.skipIf(!REGISTRY)('push and pull with docker-registry', { timeout: TEST
     expect(p(['pull', `${R}/team/app:multi`, '--plain-http', '--platform', 'windows/amd64']).stderr).toContain('has no image for windows/amd64 (it has linux/amd64, linux/arm64/v8): choose one with --platform');
   });
 
-  it.skipIf(!SKOPEO)('skopeo pulls what we pushed, and pushes (Docker schema2, zstd) what we pull', () => {
+  it.skipIf(!SKOPEO || !UMOCI)('skopeo pulls what we pushed and umoci unpacks the tree our export gives', () => {
     const pushed = o.json<Report>(['push', 'app:1', `${R}/team/app:1`, '--plain-http']);
     const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${R}/team/app:1`], { encoding: 'utf8' })) as { Digest: string };
     expect(inspected.Digest).toBe(pushed.digest);
+    const layout = join(tempDir('overlay-skopeo-'), 'layout');
+    execFileSync('skopeo', ['--insecure-policy', 'copy', '-q', '--src-tls-verify=false', `docker://${R}/team/app:1`, `oci:${layout}:app`], { stdio: 'ignore' });
+    const bundle = join(tempDir('overlay-umoci-'), 'bundle');
+    execFileSync('umoci', ['unpack', '--image', `${layout}:app`, bundle], { stdio: 'ignore' });
+    expect(treeOf(join(bundle, 'rootfs'))).toEqual(exportTree(o, 'app:1'));
+  });
+
+  it.skipIf(!SKOPEO)('skopeo pushes (Docker schema2, zstd, uncompressed) what we pull, and each pulled image keeps its manifest digest', () => {
 
     const copy = (format: string[], tag: string): void => {
       execFileSync('skopeo', ['--insecure-policy', 'copy', '-q', '--dest-tls-verify=false', ...format, `oci:${o.store}:app:1`, `docker://${R}/skopeo/app:${tag}`], { stdio: 'ignore' });
@@ -165,8 +174,25 @@ describe.skipIf(!REGISTRY)('push and pull with docker-registry', { timeout: TEST
     expect(exportTree(p, `${R}/skopeo/app:v2s2`)).toEqual(exportTree(o, 'app:1'));
     const z = overlayIn();
     const zstd = z.json<Report>(['pull', `${R}/skopeo/zstd:1`, '--plain-http']);
-    expect(zstd.keptManifest).toBe(false);
+    const skopeoDigest = (ref: string): string => (JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${R}/${ref}`], { encoding: 'utf8' })) as { Digest: string }).Digest;
+    // The zstd blob is kept as it came (the store decodes zstd), so the manifest is the registry's.
+    expect(zstd.keptManifest).toBe(true);
+    expect(zstd.digest).toBe(skopeoDigest('skopeo/zstd:1'));
+    expect(z.ok(['images', '--digests'])).toContain(zstd.digest);
     expect(z.ok(['cat', `${R}/skopeo/zstd:1`, '/usr/z'])).toBe('zstd layer\n'.repeat(1000));
+    // Read back from the blob: save decompresses it, and a push elsewhere keeps the digest.
+    z.ok(['save', `${R}/skopeo/zstd:1`, '-o', join(z.dir, 'z.tar')]);
+    expect(execFileSync('tar', ['-tf', join(z.dir, 'z.tar')], { encoding: 'utf8' })).toContain('manifest.json');
+    expect(z.json<Report>(['push', `${R}/skopeo/zstd:1`, `${R}/team/zcopy:1`, '--plain-http']).digest).toBe(zstd.digest);
+    // Uncompressed layers (blob digest = DiffID) are kept as they came too.
+    // (save's docker format is an OCI layout with uncompressed layers, which skopeo keeps as they are.)
+    o.ok(['save', 'app:1', '-o', join(o.dir, 'plain.tar')]);
+    execFileSync('skopeo', ['--insecure-policy', 'copy', '-q', '--dest-tls-verify=false', '--preserve-digests', `oci-archive:${join(o.dir, 'plain.tar')}`, `docker://${R}/skopeo/plain:1`], { stdio: 'ignore' });
+    expect(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${R}/skopeo/plain:1`], { encoding: 'utf8' })).toContain('"application/vnd.oci.image.layer.v1.tar"');
+    const plain = z.json<Report>(['pull', `${R}/skopeo/plain:1`, '--plain-http']);
+    expect(plain.keptManifest).toBe(true);
+    expect(plain.digest).toBe(skopeoDigest('skopeo/plain:1'));
+    expect(exportTree(z, `${R}/skopeo/plain:1`)).toEqual(exportTree(o, 'app:1'));
   });
 
   it('errors name the registry, the repository and the code', async () => {
