@@ -20,6 +20,8 @@
 //   8. (opt-in: BENCH_ONLY=build) `build()` of a 20-step Containerfile on a 5,000-file / 50 MB
 //      context into a disk store: cached rebuild and the first build's COPY against native
 //      SHA-256 of the context (issue 12's targets; bench/sections/build.mjs).
+//   9. (opt-in: BENCH_ONLY=registry) push, no-op re-push and pull against a loopback
+//      docker-registry, vs skopeo copy (issue 15's targets; bench/sections/registry.mjs).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
@@ -56,6 +58,7 @@ const { bigTargets, runBigImage } = await import('./sections/bigImage.mjs');
 const { analyzeTargets, runAnalyze } = await import('./sections/analyze.mjs');
 // Section 8 loads only when named (it imports the package's build and disk store at load).
 const { buildTargets, runBuild } = ONLY.has('build') ? await import('./sections/build.mjs') : {};
+const { registryTargets, runRegistryBench } = await import('./sections/registry.mjs');
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -70,6 +73,7 @@ if (ONLY.has('demo')) results.demo = runDemo();
 if (ONLY.has('big')) results.big = runBigImage();
 if (ONLY.has('analyze')) results.analyze = runAnalyze();
 if (ONLY.has('build')) results.build = await runBuild();
+if (ONLY.has('registry')) results.registry = await runRegistryBench();
 
 section('summary: targets');
 const targets = new Targets();
@@ -82,5 +86,6 @@ if (results.mount) mountTarget(results.mount, targets);
 if (results.big) bigTargets(results.big, targets);
 if (results.analyze) analyzeTargets(results.analyze, targets);
 if (results.build) buildTargets(results.build, targets);
+if (results.registry) registryTargets(results.registry, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import { createGunzip, createGzip, gunzipSync, constants, type Gunzip, type Gzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
 import type { LayerCompression } from '../store/index.js';
@@ -96,13 +98,36 @@ async function* zlibStream(engine: Gzip | Gunzip, chunks: AsyncIterable<Uint8Arr
 }
 
 /**
+ * zstd decompression: zlib's where this Node has it (22.15 and later), else the pure-JS fzstd
+ * (a native addon would download binaries at install; issue 15, "Media types").
+ */
+export function unzstdStream(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const create = (zlib as unknown as { createZstdDecompress?: (options: { chunkSize: number }) => Gunzip }).createZstdDecompress;
+  return typeof create === 'function' ? zlibStream(create({ chunkSize: CHUNK }), chunks) : pureJsUnzstd(chunks);
+}
+
+async function* pureJsUnzstd(compressed: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  let out: Uint8Array[] = [];
+  const stream = new Decompress((chunk) => void out.push(chunk));
+  for await (const chunk of compressed) {
+    stream.push(chunk);
+    const ready = out;
+    out = [];
+    yield* ready;
+  }
+  stream.push(new Uint8Array(0), true);
+  yield* out;
+}
+
+/**
  * Node's zlib as the store's layer compression, off the main thread: layers are compressed on
  * every core (parallelGzip.ts), and decompressed with 1 MiB output chunks (zlib's default of
- * 16 KiB makes gunzip of a 200 MB blob take twice as long).
+ * 16 KiB makes gunzip of a 200 MB blob take twice as long). zstd blobs are read too.
  */
 export const nodeCompression: LayerCompression = {
   gzip,
   gunzip,
   gzipStream: (chunks) => parallelGzip(chunks),
   gunzipStream: (chunks) => zlibStream(createGunzip({ chunkSize: CHUNK }), chunks),
+  unzstdStream,
 };

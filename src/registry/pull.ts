@@ -14,6 +14,7 @@ import { inParallel } from './pool.js';
 import { formatRemoteReference, remoteName, type RemoteReference } from './reference.js';
 import type { BlobTransfer, TransferReport } from './report.js';
 import type { RegistryClient } from './transport.js';
+import { readAhead } from './readAhead.js';
 import { pureJsZstd, type ZstdDecoder } from './zstd.js';
 
 export interface PullOptions {
@@ -72,12 +73,14 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
     const layer = manifest.layers[i]!;
     const progress = options.progress?.(layer);
     progress?.setTotal?.(layer.size);
-    const counted = counting(blobChunks(client, repository, layer.digest), (n) => {
-      bytes += n;
-      progress?.tick(n);
-    });
-    if (layerCompression(layer.mediaType) === 'zstd') {
-      // The store keeps gzip: the zstd bytes are checked here, the tar by its DiffID there.
+    const counted = readAhead(
+      counting(blobChunks(client, repository, layer.digest), (n) => {
+        bytes += n;
+        progress?.tick(n);
+      }),
+    );
+    if (layerCompression(layer.mediaType) === 'zstd' && !store.storesZstd) {
+      // This store keeps gzip: the zstd bytes are checked here, the tar by its DiffID there.
       const tar = (options.zstd ?? pureJsZstd)(checked(counted, layer.digest, client, repository));
       await store.storePulledLayer(diffId, tar);
     } else {

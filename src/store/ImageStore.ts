@@ -281,14 +281,14 @@ export class ImageStore {
    * kept as they are when gzip (a plain tar is compressed), its tar checked against `diffId`,
    * read once in bounded memory (ingest.ts).
    */
-  async #storeBlob(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string): Promise<Descriptor> {
+  async #storeBlob(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string, keepPlain = false): Promise<Descriptor> {
     const stored = this.#layerBlobs.get(diffId);
     if (stored !== undefined) return stored;
-    return this.#noteLayer(await storeLayerBlob(this.#tools, source, diffId, progress, digest));
+    return this.#noteLayer(await storeLayerBlob(this.#tools, source, diffId, progress, digest, keepPlain));
   }
 
   #noteLayer(stored: StoredLayer): Descriptor {
-    const descriptor: Descriptor = { mediaType: MediaTypes.ociLayerGzip, digest: stored.digest, size: stored.size };
+    const descriptor: Descriptor = { mediaType: stored.mediaType, digest: stored.digest, size: stored.size };
     if (!this.#layerBlobs.has(stored.diffId)) this.#layerBlobs.set(stored.diffId, descriptor);
     return this.#layerBlobs.get(stored.diffId)!;
   }
@@ -332,11 +332,17 @@ export class ImageStore {
 
   /**
    * A layer blob from a registry (pull), stored by the rule of `load` (ingest.ts): once per
-   * DiffID, a gzip blob byte for byte and checked against `digest` as it streams, a plain tar
-   * compressed; nothing is stored when a check fails.
+   * DiffID, checked against `digest` as it streams, and kept byte for byte, a plain tar too (and
+   * zstd when `storesZstd`), so the image keeps the manifest the registry names it by; nothing
+   * is stored when a check fails.
    */
   storePulledLayer(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string): Promise<Descriptor> {
-    return this.#storeBlob(diffId, source, progress, digest);
+    return this.#storeBlob(diffId, source, progress, digest, true);
+  }
+
+  /** Whether zstd layer blobs are kept as they come (the compression decodes zstd). */
+  get storesZstd(): boolean {
+    return this.#compression.unzstdStream !== undefined;
   }
 
   /**

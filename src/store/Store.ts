@@ -166,6 +166,11 @@ export class Store {
     return this.#images.storePulledLayer(diffId, source, progress, digest);
   }
 
+  /** Whether zstd layer blobs are kept as they come (see ImageStore.storesZstd). */
+  get storesZstd(): boolean {
+    return this.#images.storesZstd;
+  }
+
   /** A pulled image, its manifest kept when its blobs are (see ImageStore.addPulled). */
   addPulledImage(manifestBytes: Uint8Array, configBytes: Uint8Array, names: readonly string[]): Promise<{ image: ImageRecord; kept: boolean }> {
     return this.#images.addPulled(manifestBytes, configBytes, names);

@@ -14,6 +14,12 @@ export interface LayerCompression {
   gzipStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array>;
   /** `gunzip` as a stream; the iteration throws on corrupt input. */
   gunzipStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array>;
+  /**
+   * zstd decompression as a stream, when the platform has it: a store that has it keeps zstd
+   * layer blobs as they come (a pulled image keeps its manifest digest) and reads them back;
+   * one without refuses them (the registry client then stores such a layer as gzip).
+   */
+  unzstdStream?(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
 }
 
 /** Chunks through a web `TransformStream`, pulled one at a time (backpressure end to end). */

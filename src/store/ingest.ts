@@ -18,12 +18,13 @@
  * and the layer's nodes; nothing grows with the size of the files.
  */
 import type { BlobStore, BlobWriter } from '../image/index.js';
-import { RunningDigest, isZstd } from '../image/index.js';
+import { MediaTypes, RunningDigest, isZstd } from '../image/index.js';
 import { DomainError } from '../errors/index.js';
 import { Layer, RangeContent, defaultTarLimits, tarArchive, type Content, type LayerHistory, type TarLimits } from '../layer/index.js';
 import type { LayerCacheStore, PackWriter } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { encodeLayerIndex, type PlacedData } from './layerIndex.js';
+import { unzstdChecked } from './layerTarStream.js';
 
 /** Counts work done (bytes), e.g. for a progress bar. */
 export interface ProgressSink {
@@ -38,7 +39,7 @@ export interface IngestTools {
   caches: LayerCacheStore;
   compression: LayerCompression;
   /** The stored blob of a layer with this DiffID, if the store has one (it is not stored twice). */
-  stored(diffId: string): { digest: string; size: number } | undefined;
+  stored(diffId: string): { digest: string; size: number; mediaType: string } | undefined;
   /** Bounds on what a layer tar may declare (see `TarLimits`). */
   limits?: Partial<TarLimits>;
 }
@@ -48,6 +49,8 @@ export interface StoredLayer {
   diffId: string;
   digest: string;
   size: number;
+  /** The blob's media type: gzip, or zstd or a plain tar kept as given. */
+  mediaType: string;
   layer: Layer;
 }
 
@@ -96,14 +99,14 @@ export function placedIn(layer: Layer, pack: PackWriter): PlacedData | undefined
 }
 
 /** Names the blob, keeps the pack under its digest and writes the index: the end of every way in. */
-async function finish(tools: IngestTools, layer: Layer, writer: BlobWriter, pack: PackWriter, placed: PlacedData, tar: { diffId: string; bytes: number }, expectedBlob?: string): Promise<StoredLayer> {
+async function finish(tools: IngestTools, layer: Layer, writer: BlobWriter, pack: PackWriter, placed: PlacedData, tar: { diffId: string; bytes: number }, expectedBlob?: string, mediaType: string = MediaTypes.ociLayerGzip): Promise<StoredLayer> {
   const { diffId } = tar;
   const digest = await writer.commit(expectedBlob);
   const size = writer.size;
   await pack.commit(digest);
   const key = { blob: digest, diffId };
   await tools.caches.write(digest, 'index', [encodeLayerIndex(layer, key, tar.bytes, placed).bytes]);
-  return { diffId, digest, size, layer };
+  return { diffId, digest, size, mediaType, layer };
 }
 
 /**
@@ -148,16 +151,22 @@ export async function storeDecodedLayer(tools: IngestTools, layer: Layer, progre
 }
 
 /**
- * Stores a layer blob as given (a gzip blob is kept byte for byte; a plain tar is compressed),
- * checking, when given, that its tar hashes to `diffId` and the source's bytes to
- * `expectedSource` (the digest a manifest gives the blob: of the gzip bytes, or of the plain
- * tar). The source is read once, and each byte hashed once per digest.
+ * Stores a layer blob as given (a gzip blob, or a zstd one when the store decodes zstd, is kept
+ * byte for byte; a plain tar is compressed, or with `keepPlain` and a `diffId` kept as it is, so
+ * a pulled image keeps the blob its manifest names), checking, when given, that its tar hashes
+ * to `diffId` and the source's bytes to `expectedSource` (the digest a manifest gives the blob:
+ * of the compressed bytes, or of the plain tar). The source is read once, and each byte hashed
+ * once per digest.
  */
-export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId?: string, progress?: ProgressSink, expectedSource?: string): Promise<StoredLayer> {
+export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<Uint8Array>, diffId?: string, progress?: ProgressSink, expectedSource?: string, keepPlain = false): Promise<StoredLayer> {
   const what = diffId === undefined ? 'layer' : `layer ${diffId}`;
   const { head, rest } = await peek(source, 4);
-  if (isZstd(head)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
+  const zstd = isZstd(head);
+  if (zstd && tools.compression.unzstdStream === undefined) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
   const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  // A plain tar is kept only when it is read to its end (a DiffID to meet), so the blob is whole.
+  const kept = gzipped || zstd || (keepPlain && diffId !== undefined);
+  const mediaType = gzipped ? MediaTypes.ociLayerGzip : zstd ? MediaTypes.ociLayerZstd : kept ? MediaTypes.ociLayer : MediaTypes.ociLayerGzip;
   const limits = { ...defaultTarLimits(true), ...tools.limits };
   const writer = tools.blobs.writer();
   const pack = tools.caches.packWriter();
@@ -178,13 +187,14 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
     await toParser.push(chunk);
   };
   try {
-    if (gzipped) {
-      // The blob is the source; the tar is its gunzipped stream.
+    if (kept) {
+      // The blob is the source; the tar is its decompressed stream (or the source itself).
       const blob = tapped(rest, async (chunk) => {
         progress?.tick(chunk.length);
         await writer.write(chunk);
       });
-      for await (const chunk of tapped(archive(gunzipChecked(tools.compression, blob, what)), toHashAndParser)) void chunk;
+      const tar = gzipped ? gunzipChecked(tools.compression, blob, what) : zstd ? unzstdChecked(tools.compression, blob, what) : blob;
+      for await (const chunk of tapped(archive(tar), toHashAndParser)) void chunk;
     } else {
       // The source is the tar: the parser and the compressor both take it.
       const tar = tapped(archive(tapped(rest, (chunk) => progress?.tick(chunk.length))), toHashAndParser);
@@ -196,12 +206,12 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
     if (diffId !== undefined && actual !== diffId) {
       throw new DomainError('DigestMismatchError', `layer does not match its DiffID: expected ${diffId}, got ${actual}`, { expected: diffId, actual });
     }
-    // A plain tar's blob digest is its tar's; a gzip blob's is checked when it is named.
-    if (!gzipped && expectedSource !== undefined && actual !== expectedSource) {
+    // A plain tar's blob digest is its tar's; a compressed blob's is checked when it is named.
+    if (!gzipped && !zstd && expectedSource !== undefined && actual !== expectedSource) {
       throw new DomainError('DigestMismatchError', `layer blob does not match its digest: expected ${expectedSource}, got ${actual}`, { expected: expectedSource, actual });
     }
-    if (cut && gzipped) {
-      // The gzip goes on past the archive's end, so it is not the blob of the tar that was read:
+    if (cut && kept) {
+      // The blob goes on past the archive's end, so it is not the blob of the tar that was read:
       // the layer is stored as its canonical tar instead, as a directory import is.
       await writer.abort();
       try {
@@ -218,7 +228,7 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
       return { diffId: actual, ...have, layer };
     }
     const placed = placedIn(layer, pack)!;
-    return await finish(tools, layer, writer, pack, placed, { diffId: actual, bytes: tarBytes }, gzipped ? expectedSource : undefined);
+    return await finish(tools, layer, writer, pack, placed, { diffId: actual, bytes: tarBytes }, kept ? expectedSource : undefined, mediaType);
   } catch (error) {
     // The parser is let finish (it fails on the cut input) before its pack is dropped.
     toParser.end();

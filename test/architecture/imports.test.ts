@@ -66,7 +66,7 @@ const PACKAGE_HOMES: Readonly<Record<string, readonly string[]>> = {
   'tar-stream': ['layer'],
   '@noble/hashes': ['digest'],
   yargs: ['cli'],
-  fzstd: ['registry'],
+  fzstd: ['registry', 'host'],
   'dockerfile-ast': ['build'],
   '@balena/dockerignore': ['build'],
   '@xterm/xterm': ['web'],

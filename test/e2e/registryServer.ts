@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -124,6 +124,69 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CountingProxy {
+  /** `127.0.0.1:PORT`, what image references name to go through the proxy. */
+  host: string;
+  /** Bytes sent to the registry (requests and their bodies) and back, since the last `reset`. */
+  sent(): number;
+  received(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy on loopback in front of a registry's port that counts the bytes each way and
+ * passes at most `bytesPerSecond` each way, so a test can stop the registry mid-transfer at a
+ * point it chooses and measure what a resumed transfer sends (issue 15, "Faults"). It dials the
+ * registry per connection, so it outlives a registry restarted on the same port.
+ */
+export async function countingProxy(registryPort: number, bytesPerSecond: number): Promise<CountingProxy> {
+  let sent = 0;
+  let received = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const throttled = (from: import('node:net').Socket, to: import('node:net').Socket, count: (n: number) => void): void => {
+    const started = Date.now();
+    let bytes = 0;
+    from.on('data', (chunk: Buffer) => {
+      count(chunk.length);
+      bytes += chunk.length;
+      to.write(chunk);
+      const ahead = (bytes / bytesPerSecond) * 1000 - (Date.now() - started);
+      if (ahead > 5) {
+        from.pause();
+        setTimeout(() => from.resume(), ahead);
+      }
+    });
+    from.on('end', () => to.end());
+    from.on('error', () => to.destroy());
+    from.on('close', () => to.destroy());
+  };
+  const server = createServer((client) => {
+    const upstream = connect(registryPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
+    throttled(client, upstream, (n) => (sent += n));
+    throttled(upstream, client, (n) => (received += n));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    host: `127.0.0.1:${port}`,
+    sent: () => sent,
+    received: () => received,
+    reset() {
+      sent = 0;
+      received = 0;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

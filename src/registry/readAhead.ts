@@ -1,0 +1,86 @@
+/**
+ * A download kept running while its consumer works: the network's chunks (16 to 64 KiB from
+ * fetch) regrouped into pieces of about 1 MiB and read up to a few MiB ahead. A pull's store
+ * ingest (write the blob, gunzip, hash, parse, write the pack) then takes big pieces at a time,
+ * each stage paying its per-call cost once per MiB, and the socket is drained while it works.
+ */
+
+/** Pieces of about `piece` bytes of `chunks`, read at most `ahead` bytes ahead of the consumer. */
+export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 << 20, ahead = 8 << 20): AsyncGenerator<Uint8Array> {
+  const it = chunks[Symbol.asyncIterator]();
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = (): void => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+  const producer = (async () => {
+    try {
+      let parts: Uint8Array[] = [];
+      let length = 0;
+      for (;;) {
+        while (queued >= ahead && !stopped) await new Promise<void>((resolve) => (wakeProducer = resolve));
+        if (stopped) return;
+        const next = await it.next();
+        if (next.done !== true) {
+          parts.push(next.value);
+          length += next.value.length;
+        }
+        if (length > 0 && (length >= piece || next.done === true)) {
+          queue.push(join(parts, length));
+          queued += length;
+          parts = [];
+          length = 0;
+          wake();
+        }
+        if (next.done === true) return;
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      wake();
+    }
+  })();
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next !== undefined) {
+        queued -= next.length;
+        wakeProducer?.();
+        wakeProducer = undefined;
+        yield next;
+        continue;
+      }
+      if (failure !== undefined) throw failure.error;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  } finally {
+    // The consumer stopped (done, or failed): the download stops too and its response is released.
+    // A producer waiting on the network is not waited for: its response is released when it wakes.
+    stopped = true;
+    wakeProducer?.();
+    const release = producer.then(() => it.return?.()).then(
+      () => undefined,
+      () => undefined,
+    );
+    if (ended) await release;
+  }
+}
+
+function join(parts: readonly Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
