@@ -6,6 +6,7 @@
  * resumed from `GET <Location>` after a break.
  */
 import { DomainError } from '../errors/index.js';
+import { concatBytes } from '../layer/index.js';
 import { repositoryScope } from './auth.js';
 import type { Call, RegistryClient } from './transport.js';
 
@@ -245,7 +246,7 @@ function pieceReader(chunks: AsyncIterable<Uint8Array>, size: number): { next():
         }
       }
       if (length === 0) return undefined;
-      const piece = concat(parts, length);
+      const piece = concatBytes(parts);
       if (piece.length > size) {
         carry = piece.slice(size);
         return piece.subarray(0, size);
@@ -266,19 +267,9 @@ async function collect(chunks: AsyncIterable<Uint8Array>, size: number): Promise
     length += chunk.length;
   }
   if (length !== size) throw new DomainError('InvalidArgumentError', `blob has ${length} bytes, its descriptor says ${size}`, { size, length });
-  return concat(parts, length);
+  return concatBytes(parts);
 }
 
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
 
 /** The chunks from `offset` on (a resumed upload re-reads its source). */
 export async function* fromOffset(chunks: AsyncIterable<Uint8Array>, offset: number): AsyncGenerator<Uint8Array> {

@@ -4,6 +4,7 @@
  * ingest (write the blob, gunzip, hash, parse, write the pack) then takes big pieces at a time,
  * each stage paying its per-call cost once per MiB, and the socket is drained while it works.
  */
+import { concatBytes } from '../layer/index.js';
 
 /** Pieces of about `piece` bytes of `chunks`, read at most `ahead` bytes ahead of the consumer. */
 export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 << 20, ahead = 8 << 20): AsyncGenerator<Uint8Array> {
@@ -32,7 +33,7 @@ export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 <<
           length += next.value.length;
         }
         if (length > 0 && (length >= piece || next.done === true)) {
-          queue.push(join(parts, length));
+          queue.push(concatBytes(parts));
           queued += length;
           parts = [];
           length = 0;
@@ -72,15 +73,4 @@ export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 <<
     );
     if (ended) await release;
   }
-}
-
-function join(parts: readonly Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
