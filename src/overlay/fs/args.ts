@@ -144,6 +144,35 @@ export function readArgs(bufferLength: number, offset: number, length: number, p
   return len;
 }
 
+/** Node's kIoMaxLength: readFileSync refuses a regular file larger than this before reading it. */
+const IO_MAX_LENGTH = 2 ** 31 - 1;
+
+/** readFileSync's size check (lib/fs.js tryCreateBuffer): ERR_FS_FILE_TOO_LARGE, a RangeError. */
+export function checkReadFileSize(size: number): void {
+  if (size <= IO_MAX_LENGTH) return;
+  const err = new RangeError(`File size (${size}) is greater than 2 GiB`);
+  (err as RangeError & { code: string }).code = 'ERR_FS_FILE_TOO_LARGE';
+  throw err;
+}
+
+/** The buffer form of writeSync: Node's validateOffsetLengthWrite, in its order. */
+export function writeArgs(bufferLength: number, offset: number, length: number): void {
+  if (offset > bufferLength) throw outOfRange('offset', offset);
+  if (length > bufferLength - offset || length < 0 || !Number.isInteger(length) || length > 0x7fffffff) throw outOfRange('length', length);
+  // A negative or fractional offset reaches no check in Node's JavaScript; its binding aborts
+  // the process on one. A typed error is the kinder answer.
+  if (offset < 0 || !Number.isInteger(offset)) throw outOfRange('offset', offset);
+}
+
+/**
+ * Where writeSync, writevSync and readvSync put their bytes: Node passes only a safe integer
+ * through (node_file.cc GetOffset), anything else as -1, and libuv reads any offset < 0 as
+ * "at the fd's offset": so -2, 1.5, NaN, 2**53 and '2' all mean null.
+ */
+export function ioPosition(position: unknown): number | null {
+  return typeof position === 'number' && Number.isSafeInteger(position) && position >= 0 ? position : null;
+}
+
 /** A length for truncate and ftruncate: an integer, and a negative one is 0 (Node 20's ftruncate). */
 export function toLength(len: unknown): number {
   if (typeof len !== 'number') throw invalidArg('len', len, 'ERR_INVALID_ARG_TYPE');

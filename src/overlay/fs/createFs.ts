@@ -1,7 +1,7 @@
 import { FsError } from '../../errors/index.js';
 import { cleanPath, joinPath } from '../../path/index.js';
 import { isDir, type Engine } from '../engine/index.js';
-import { encodingOf, fromBytes, parseMode, toBytes, toPath, toTimeMs, type Encoding, type PathLike } from './args.js';
+import { checkReadFileSize, encodingOf, fromBytes, parseMode, toBytes, toPath, toTimeMs, type Encoding, type PathLike } from './args.js';
 import { constants } from './constants.js';
 import { withContext } from './context.js';
 import { createFdCalls } from './fdCalls.js';
@@ -115,6 +115,7 @@ export function createFs(engine: Engine) {
         if (typeof d === 'string') throw new FsError(d, 'open', path);
         if (isDir(d)) throw new FsError('EISDIR', 'read');
         const data = engine.dataOf(d);
+        checkReadFileSize(data.size);
         return fromBytes(data.read(0, data.size), encoding);
       }
       const opened = fd.openFd(file, flag);

@@ -1,7 +1,7 @@
 import { FsError } from '../../errors/index.js';
 import { concatBytes } from '../../layer/index.js';
 import { O_DIRECTORY, O_RDONLY, type Engine, type Handle } from '../engine/index.js';
-import { parseFlags, parseMode, readArgs, toBytes, toLength, toPath, toTimeMs, type PathLike } from './args.js';
+import { checkReadFileSize, ioPosition, parseFlags, parseMode, readArgs, writeArgs, toBytes, toLength, toPath, toTimeMs, type PathLike } from './args.js';
 import { withContext } from './context.js';
 import { Dir } from './Dir.js';
 import { Stats } from './Stats.js';
@@ -36,6 +36,8 @@ export function createFdCalls(engine: Engine) {
 
   const readAll = (fd: number): Uint8Array => {
     const h = handleOf(fd, 'read');
+    const st = engine.files.fstat(h);
+    if ((st.mode & 0o170000) === 0o100000) checkReadFileSize(st.size);
     const chunks: Uint8Array[] = [];
     for (;;) {
       const chunk = withContext('read', undefined, undefined, () => engine.files.read(h, 1 << 24, null));
@@ -88,24 +90,33 @@ export function createFdCalls(engine: Engine) {
     writeSync(
       fd: number,
       data: DataArg,
-      offsetOrPosition?: number | null,
+      offsetOrPosition?: number | null | { offset?: number; length?: number; position?: number | null },
       lengthOrEncoding?: number | string | null,
       position?: number | null,
     ): number {
-      const h = handleOf(fd, 'write');
       let bytes: Uint8Array;
-      let pos: number | null;
+      let pos: unknown;
+      // Node checks the arguments before it looks at the fd (lib/fs.js writeSync).
       if (typeof data === 'string') {
         bytes = toBytes(data, typeof lengthOrEncoding === 'string' ? lengthOrEncoding : 'utf8');
-        pos = offsetOrPosition ?? null;
+        pos = offsetOrPosition;
       } else {
         const view = toBytes(data);
-        const offset = offsetOrPosition ?? 0;
-        const length = typeof lengthOrEncoding === 'number' ? lengthOrEncoding : view.length - offset;
-        bytes = view.subarray(offset, offset + length);
-        pos = position ?? null;
+        let offset: unknown = offsetOrPosition;
+        let length: unknown = lengthOrEncoding;
+        pos = position;
+        if (typeof offsetOrPosition === 'object' && offsetOrPosition !== null) {
+          offset = offsetOrPosition.offset ?? 0;
+          length = offsetOrPosition.length;
+          pos = offsetOrPosition.position;
+        }
+        const start = typeof offset === 'number' ? offset : 0;
+        const len = typeof length === 'number' ? length : view.length - start;
+        writeArgs(view.length, start, len);
+        bytes = view.subarray(start, start + len);
       }
-      return withContext('write', undefined, undefined, () => engine.files.write(h, bytes, pos));
+      const h = handleOf(fd, 'write');
+      return withContext('write', undefined, undefined, () => engine.files.write(h, bytes, ioPosition(pos)));
     },
 
     fstatSync(fd: number): Stats {
@@ -120,7 +131,7 @@ export function createFdCalls(engine: Engine) {
     },
 
     readvSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
-      let pos = typeof position === 'number' ? position : null;
+      let pos = ioPosition(position);
       let total = 0;
       for (const buffer of buffers) {
         const view = toBytes(buffer);
@@ -133,7 +144,7 @@ export function createFdCalls(engine: Engine) {
     },
 
     writevSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
-      let pos = typeof position === 'number' ? position : null;
+      let pos = ioPosition(position);
       let total = 0;
       for (const buffer of buffers) {
         const view = toBytes(buffer);
