@@ -8,7 +8,7 @@
 import { DomainError } from '../../errors/index.js';
 import type { Platform } from '../../image/index.js';
 import { memorySource } from '../../image/index.js';
-import type { TarLimits } from '../../layer/index.js';
+import { concatBytes, type TarLimits } from '../../layer/index.js';
 import { Store, uncompressedChunks, webCompression } from '../../store/index.js';
 import { scanTar } from '../../host/tarScan.js';
 import { backendAt, hostFile } from './stores.js';
@@ -59,18 +59,8 @@ export interface ListedSource {
 
 async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    parts.push(chunk);
-    size += chunk.length;
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
+  for await (const chunk of chunks) parts.push(chunk);
+  return concatBytes(parts);
 }
 
 /**
