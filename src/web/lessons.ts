@@ -3,7 +3,7 @@
  * CLI's own code, like `overlay demo`'s tour, src/cli/demo/tour.ts) with one sentence per step.
  * Each lesson runs on a store of its own, in memory, so stepping back replays it from the start.
  */
-import { shellQuote } from '../cli/index.js';
+import { quoteWord } from './ui/words.js';
 
 export interface LessonStep {
   say: string;
@@ -118,7 +118,7 @@ export const LESSONS: readonly Lesson[] = [
 
 /** A lesson step as the command line a learner would type. */
 export function stepLine(s: LessonStep): string {
-  const line = ['overlay', ...s.argv.map(shellQuote)].join(' ');
+  const line = ['overlay', ...s.argv.map(quoteWord)].join(' ');
   return s.stdin === undefined ? line : `${s.stdin.shown} | ${line}`;
 }
 

@@ -6,7 +6,8 @@
 import { memoryBackend, type StoreBackend } from '../../store/index.js';
 
 const backends = new Map<string, StoreBackend>();
-const files = new Map<string, Uint8Array>();
+/** A file's bytes, or how to make them (made on first read: the demo's OS tar costs nothing until imported). */
+const files = new Map<string, Uint8Array | (() => Uint8Array)>();
 
 export function registerStore(dir: string, backend: StoreBackend): void {
   backends.set(dir, backend);
@@ -24,10 +25,14 @@ export function backendAt(dir: string): StoreBackend {
 }
 
 /** Puts a read-only file on the page's host (an absolute path). */
-export function putHostFile(path: string, bytes: Uint8Array): void {
+export function putHostFile(path: string, bytes: Uint8Array | (() => Uint8Array)): void {
   files.set(path, bytes);
 }
 
 export function hostFile(path: string): Uint8Array | undefined {
-  return files.get(path);
+  const file = files.get(path);
+  if (typeof file !== 'function') return file;
+  const bytes = file();
+  files.set(path, bytes);
+  return bytes;
 }

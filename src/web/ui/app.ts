@@ -8,10 +8,11 @@ import { historyRows } from '../../image/index.js';
 import { memoryBackend } from '../../store/index.js';
 import { registerStore } from '../host/stores.js';
 import { LESSONS, stepLine, type Lesson } from '../lessons.js';
-import { openStore, runCommand, STORE_DIR, type CommandResult } from '../session.js';
+import { openStore, STORE_DIR } from '../pageStore.js';
+import type { CommandResult } from '../session.js';
 import { byId, h } from './dom.js';
-import type { PageTerminal } from './terminal.js';
-import { children, contentText, drawStack, explainText, layerClass, layerTag } from './views.js';
+import type { PageTerminal } from './terminalSlot.js';
+import { children, contentText, drawStack, layerClass, layerTag } from './views.js';
 
 export interface PageState {
   lesson?: string;
@@ -46,6 +47,10 @@ export function writeUrl(state: PageState): string {
 
 const lessonDir = (id: string): string => `/home/learner/lessons/${id}`;
 
+/** The CLI's commands (./session.ts), loaded on first use: the first render does without them. */
+let session: Promise<typeof import('../session.js')> | undefined;
+export const loadSession = (): Promise<typeof import('../session.js')> => (session ??= import('../session.js'));
+
 export class App {
   state: PageState = { step: 0 };
   readonly #term: PageTerminal;
@@ -68,6 +73,7 @@ export class App {
 
   /** Runs one command line on the current store, prints it and its output, and redraws. */
   async command(argv: readonly string[], shown: string, stdin?: Uint8Array): Promise<CommandResult> {
+    const { runCommand } = await loadSession();
     const result = await this.#serial(() => runCommand(argv, { storeDir: this.storeDir, ...(stdin === undefined ? {} : { stdin }) }));
     this.#term.print(result.stdout + (result.stderr === '' ? '' : `\x1b[31m${result.stderr}\x1b[0m`));
     if (this.state.lesson === undefined) await this.#flush();
@@ -90,7 +96,12 @@ export class App {
     if (id !== undefined) registerStore(lessonDir(id), memoryBackend());
     const lesson = this.lesson;
     this.#term.print(`\r\n\x1b[1;36m# ${lesson === undefined ? 'Free play: your own store, kept in this browser' : `Lesson: ${lesson.title}`}\x1b[0m\r\n`);
-    for (let i = 0; i < Math.min(step, lesson?.steps.length ?? 0); i++) await this.runStep(false);
+    await this.replayTo(step);
+  }
+
+  /** Runs the lesson's steps up to `step` (a link's state, or step back). */
+  async replayTo(step: number): Promise<void> {
+    while (this.state.step < Math.min(step, this.lesson?.steps.length ?? 0)) await this.runStep(false);
     this.drawLesson();
     await this.refresh();
   }
@@ -179,7 +190,7 @@ export class App {
     store.close();
     byId('stack').replaceChildren(view === undefined ? h('p', {}, error ?? 'No image yet: run a lesson step, type "import demo-os.tar base", or drop an image archive.') : drawStack(view));
     this.#drawTree(view);
-    this.#drawDetail(view);
+    await this.#drawDetail(view);
     history.replaceState(null, '', writeUrl(this.state));
   }
 
@@ -246,7 +257,7 @@ export class App {
     tree.replaceChildren(branch('/'));
   }
 
-  #drawDetail(view: View | undefined): void {
+  async #drawDetail(view: View | undefined): Promise<void> {
     const path = this.state.path;
     byId('detail-title').textContent = path === undefined ? 'Click a path' : path;
     const explain = byId('explain');
@@ -256,6 +267,7 @@ export class App {
       content.textContent = '';
       return;
     }
+    const { explainText } = await loadSession();
     explain.textContent = `$ overlay explain ${this.state.target}${this.state.at === undefined ? '' : `@${this.state.at}`} ${path}\n${explainText(view, path)}`;
     try {
       const st = view.overlay.fs.statSync(path);
