@@ -82,7 +82,9 @@ describe('the teaching page', () => {
     const dir = mkdtempSync(join(tmpdir(), 'overlay-page-'));
     writeFileSync(join(dir, OS_TAR), demoOsTar(DEMO_EPOCH * 1000));
     const env = { ...process.env, OVERLAY_STORE: join(dir, 'store'), SOURCE_DATE_EPOCH: String(DEMO_EPOCH), OVERLAY_PLATFORM: DEMO_PLATFORM };
-    const commands = [['import', OS_TAR, 'demo/os:1.0'], ['create', 'demo/os:1.0', '--name', 'web'], ['append', 'web', '/etc/motd', 'hi\n'], ['rm', 'web', '/bin/ls'], ['diff', 'web'], ['explain', 'web', '/etc/motd'], ['stack', 'web'], ['commit', 'web', 'app:1'], ['history', 'app:1'], ['ls', 'app:1@0', '/etc']];
+    // The layer blobs are gzipped in the page with the CLI's blocks and zlib's bytes (pako 3,
+    // src/web/host/gzip.ts), so blob and manifest digests agree too: images --digests, inspect.
+    const commands = [['import', OS_TAR, 'demo/os:1.0'], ['create', 'demo/os:1.0', '--name', 'web'], ['append', 'web', '/etc/motd', 'hi\n'], ['rm', 'web', '/bin/ls'], ['diff', 'web'], ['explain', 'web', '/etc/motd'], ['stack', 'web'], ['commit', 'web', 'app:1'], ['history', 'app:1'], ['ls', 'app:1@0', '/etc'], ['images', '--digests'], ['layers'], ['inspect', 'app:1']];
     for (const argv of commands) {
       const inPage = await pageRun(page, argv);
       let cli = '';
@@ -93,11 +95,7 @@ describe('the teaching page', () => {
       }
       expect(inPage.stdout, argv.join(' ')).toBe(cli);
     }
-    // Image ID, DiffIDs and ChainIDs are the same; the gzip of the layer blobs is not
-    // (CompressionStream's deflate is not Node's zlib), so blob and manifest digests differ.
-    const pick = (out: string): unknown => (JSON.parse(out) as { Id: string; RootFS: unknown; ChainIDs: unknown }[]).map((i) => [i.Id, i.RootFS, i.ChainIDs]);
-    const inspect = ['inspect', 'app:1'];
-    expect(pick((await pageRun(page, inspect)).stdout)).toEqual(pick(execFileSync('node', [BIN, ...inspect], { cwd: dir, env, encoding: 'utf8' })));
+    expect((await pageRun(page, ['images', '--digests'])).stdout).toMatch(/sha256:[0-9a-f]{64}/);
     await page.close();
   });
 

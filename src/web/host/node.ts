@@ -88,3 +88,5 @@ export function spawn(): never {
 export const fileURLToPath = (url: string | URL): string => new URL(url).pathname;
 export const sep = '/';
 export const extname = (path: string): string => (/\.[^./]*$/.exec(path) ?? [''])[0];
+/** node:zlib's zstd (Node 22.15+): none in a browser, so the registry client uses fzstd (src/cli/registryAccess.ts). */
+export const createZstdDecompress = undefined;
