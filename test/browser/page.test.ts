@@ -5,7 +5,7 @@
  * errors, and screenshots of each lesson at 1280 and 375 px in test-output/page/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveWeb, type WebServer } from '../../src/cli/webServer.js';
 import { DEMO_EPOCH, DEMO_PLATFORM, OS_TAR, demoOsTar } from '../../src/cli/index.js';
 import { LESSONS } from '../../src/web/lessons.js';
-import { BIN, ROOT, ensureBuilt } from '../e2e/helpers.js';
+import { BIN, ROOT, ensureBuilt, hasTool } from '../e2e/helpers.js';
 
 const SHOTS = join(ROOT, 'test-output', 'page');
 let server: WebServer;
@@ -38,6 +38,41 @@ function pageRun(page: Page, argv: string[]): Promise<{ code: number; stdout: st
     const r = await app.command(a, a.join(' '));
     return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   }, argv);
+}
+
+/** Drops a file on the page's drop zone, as a drag from the desktop does (a DataTransfer with one File). */
+async function drop(page: Page, name: string, bytes: Buffer): Promise<void> {
+  await page.evaluate(
+    ({ name, b64 }) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([data], name, { type: 'application/x-tar' }));
+      document.querySelector('#drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    { name, b64: bytes.toString('base64') },
+  );
+}
+
+/**
+ * A real docker-archive: a two-layer image made by the CLI (the demo OS; then a new /etc/motd
+ * and /bin/ls deleted), saved, and written by skopeo in docker save's legacy form
+ * (<id>/layer.tar, manifest.json, repositories). Without skopeo, the CLI's own save (the
+ * Docker 25+ form docker load reads).
+ */
+function dockerArchive(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'overlay-page-archive-'));
+  writeFileSync(join(dir, OS_TAR), demoOsTar(DEMO_EPOCH * 1000));
+  const env = { ...process.env, OVERLAY_STORE: join(dir, 'store'), SOURCE_DATE_EPOCH: String(DEMO_EPOCH), OVERLAY_PLATFORM: DEMO_PLATFORM };
+  const cli = (...argv: string[]): string => execFileSync('node', [BIN, ...argv], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  cli('import', OS_TAR, 'base:1');
+  cli('create', 'base:1', '--name', 'c');
+  cli('write', 'c', '/etc/motd', 'from a dropped image\n');
+  cli('rm', 'c', '/bin/ls');
+  cli('commit', 'c', 'team/app:1.0', '-m', 'motd, no ls');
+  cli('save', 'team/app:1.0', '-o', 'save.tar');
+  if (!hasTool('skopeo')) return readFileSync(join(dir, 'save.tar'));
+  execFileSync('skopeo', ['--insecure-policy', 'copy', '-q', `oci-archive:${join(dir, 'save.tar')}:team/app:1.0`, `docker-archive:${join(dir, 'docker.tar')}:team/app:1.0`], { stdio: 'ignore' });
+  return readFileSync(join(dir, 'docker.tar'));
 }
 
 beforeAll(async () => {
@@ -96,6 +131,46 @@ describe('the teaching page', () => {
       expect(inPage.stdout, argv.join(' ')).toBe(cli);
     }
     expect((await pageRun(page, ['images', '--digests'])).stdout).toMatch(/sha256:[0-9a-f]{64}/);
+    await page.close();
+  });
+
+  it('browses a dropped docker-archive (stack, tree, time travel, analysis); a truncated one changes nothing', async () => {
+    const archive = dockerArchive();
+    const page = await open('#');
+    const before = (await pageRun(page, ['images'])).stdout;
+    // Cut inside a layer: a clear message on the page, and the store as it was.
+    await drop(page, 'cut.tar', archive.subarray(0, Math.floor(archive.length * 0.6)));
+    await page.waitForSelector('#drop-status.error');
+    expect(await page.textContent('#drop-status')).toMatch(/^Not loaded: .*cut short.*Nothing was changed\.$/);
+    expect((await pageRun(page, ['images'])).stdout).toBe(before);
+
+    await drop(page, 'docker.tar', archive);
+    await page.waitForFunction(() => document.querySelector('#drop-status')?.textContent?.startsWith('Loaded team/app:1.0'));
+    await page.waitForFunction(() => document.querySelector('#analysis')?.textContent?.includes('overlay analyze team/app:1.0'));
+    expect(await page.inputValue('#target')).toBe('team/app:1.0');
+    expect(await page.locator('#stack li.box').count()).toBe(2);
+    expect(await page.textContent('#stack')).toContain('/bin/ls');
+
+    // The whole image: /bin/ls is hidden by layer 1's whiteout; the tree lists what ls lists.
+    await page.click('#tree [data-path="/bin"]');
+    await page.waitForSelector('#tree [data-path="/bin/ls"].hidden');
+    const shown = async (): Promise<string> => (await page.locator('#tree [data-path^="/bin/"]:not(.hidden) .name').allTextContents()).join('\n');
+    expect(await shown()).toBe((await pageRun(page, ['ls', 'team/app:1.0', '/bin'])).stdout.trim());
+    expect(await page.inputValue('#slider')).toBe('1');
+
+    // Time travel: after layer 0 the file is there again, from layer 0, and the URL says so.
+    await page.locator('#slider').fill('0');
+    await page.waitForFunction(() => document.querySelector('#slider-label')?.textContent?.startsWith('after layer 0 of 2'));
+    await page.waitForSelector('#tree [data-path="/bin/ls"]:not(.hidden)');
+    expect(await page.textContent('#tree [data-path="/bin/ls"] .tag')).toBe('L0');
+    expect(await shown()).toBe((await pageRun(page, ['ls', 'team/app:1.0@0', '/bin'])).stdout.trim());
+    expect(page.url()).toContain('at=0');
+    await page.click('#tree [data-path="/bin/ls"]');
+    await page.waitForFunction(() => document.querySelector('#explain')?.textContent?.startsWith('$ overlay explain team/app:1.0@0 /bin/ls'));
+    expect(await page.textContent('#explain')).toBe(`$ overlay explain team/app:1.0@0 /bin/ls\n${(await pageRun(page, ['explain', 'team/app:1.0@0', '/bin/ls'])).stdout}`);
+    // And back to the whole image.
+    await page.locator('#slider').fill('1');
+    await page.waitForSelector('#tree [data-path="/bin/ls"].hidden');
     await page.close();
   });
 
