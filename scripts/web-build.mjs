@@ -8,6 +8,7 @@
  *   yargs (its Node platform shim)               → src/web/host/yargs.mjs (the same factory, browser shim)
  *   events (tar-stream's streamx)                → the `events` package
  *   path (@balena/dockerignore's posix normalize) → the `path-browserify` package
+ *   the global Buffer (dockerfile-ast, registry login) → src/web/host/buffer.mjs
  * Any other `node:` import reached from the page fails the build.
  */
 import * as esbuild from 'esbuild';
@@ -78,6 +79,8 @@ export async function buildWeb({ quiet = false } = {}) {
     loader: { '.css': 'css' },
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [hostEdge],
+    // The few uses of Node's Buffer the bundle reaches (src/web/host/buffer.mjs says which).
+    inject: [src('web/host/buffer.mjs')],
     logLevel: quiet ? 'error' : 'warning',
   });
   // The chunks page.js imports are fetched beside it, not one round of imports after another.

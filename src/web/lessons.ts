@@ -14,6 +14,10 @@ export interface LessonStep {
   select?: string;
   /** The view the page shows after the step (a container or image). */
   target?: string;
+  /** Printed in the terminal before the command (a Containerfile the step builds). */
+  show?: string;
+  /** Instead of a command: files of the lesson's context changed (paths from the page's working directory), shown as this shell line. */
+  edit?: { files: Readonly<Record<string, string>>; shown: string };
 }
 
 export interface Lesson {
@@ -21,6 +25,8 @@ export interface Lesson {
   title: string;
   intro: string;
   steps: readonly LessonStep[];
+  /** Host files the lesson starts with (a build context), from the page's working directory. */
+  files?: Readonly<Record<string, string>>;
 }
 
 const text = (t: string): Uint8Array => new TextEncoder().encode(t);
@@ -33,6 +39,35 @@ const base = [
   step('Create a container: the image read-only below, an empty writable "upper" layer on top.', 'create', 'demo/os:1.0', '--name', 'web'),
 ];
 const BIG = 300_000;
+
+/** The app of `overlay demo build` (src/cli/demo/buildTour.ts), in two instruction orders. */
+const GOOD = `FROM demo/os:1.0
+WORKDIR /app
+COPY package.json ./
+RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
+COPY . .
+RUN echo "bundle of src/app.js" > dist.js
+CMD ["node", "dist.js"]
+`;
+const BAD = `FROM demo/os:1.0
+WORKDIR /app
+COPY . .
+RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
+RUN echo "bundle of src/app.js" > dist.js
+CMD ["node", "dist.js"]
+`;
+const EDITED = 'console.log("hello, world");\n';
+
+function appContext(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [dir, containerfile] of [['good', GOOD], ['bad', BAD]] as const) {
+    files[`${dir}/Dockerfile`] = containerfile;
+    files[`${dir}/package.json`] = '{ "dependencies": { "left-pad": "1.3.0" } }\n';
+    files[`${dir}/src/app.js`] = 'console.log("hello");\n';
+    files[`${dir}/.dockerignore`] = 'node_modules\n*.log\n';
+  }
+  return files;
+}
 
 export const LESSONS: readonly Lesson[] = [
   {
@@ -97,9 +132,21 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: 'build-cache',
-    title: 'The build cache (to come)',
-    intro: 'TODO: this lesson needs `overlay build` (issue 12), which is not in this version yet. It will show a one-line change rebuilding the steps after it, a good and a bad instruction order, and which steps came from the cache and why.',
-    steps: [step('Until `build` lands, see how commits stack up: the history of an image.', 'images')],
+    title: 'The build cache and instruction order',
+    intro: 'overlay build keys each step by its parent and its inputs, so a change rebuilds the step it touches and every step after it. Two Containerfiles build the same app: good/ installs the dependencies before copying the sources, bad/ after. Misses are yellow, with their reason; cached steps green.',
+    files: appContext(),
+    steps: [
+      step('A base image for both builds.', IMPORT, 'demo-os.tar', 'demo/os:1.0'),
+      { ...step('Build good/: nothing is cached yet, so every step runs.', 'build', '-t', 'app:good', 'good'), show: `good/Dockerfile:\n${GOOD}`, target: 'app:good' },
+      step('The same build again: every step comes from the cache (CACHED).', 'build', '-t', 'app:good', 'good'),
+      { ...step('Build bad/: WORKDIR is shared with good/, then COPY . . misses and all after it run.', 'build', '-t', 'app:bad', 'bad'), show: `bad/Dockerfile:\n${BAD}`, target: 'app:bad' },
+      step('Before editing src/app.js: what would good/ rebuild? (--what-if changes nothing.)', 'build', '--what-if', 'src/app.js', 'good'),
+      step('And bad/: the install step too, because it comes after COPY . .', 'build', '--what-if', 'src/app.js', 'bad'),
+      { say: 'A one-line change to src/app.js, in both apps.', argv: [], edit: { files: { 'good/src/app.js': EDITED, 'bad/src/app.js': EDITED }, shown: `echo '${EDITED.trim()}' | tee good/src/app.js bad/src/app.js` } },
+      { ...step('Rebuild good/: the install stays cached; COPY . . misses ("src/app.js changed") and the bundle step after it runs.', 'build', '-t', 'app:good', 'good'), target: 'app:good' },
+      { ...step('Rebuild bad/: the same edit misses at COPY . ., and the install runs again because its parent missed.', 'build', '-t', 'app:bad', 'bad'), target: 'app:bad' },
+      withSel(step('Copy what a slow step needs, run it, then copy the rest: the new layers of app:bad.', 'history', 'app:bad'), '/app/node_modules/deps.txt', 'app:bad'),
+    ],
   },
   {
     id: 'switches',
@@ -118,6 +165,7 @@ export const LESSONS: readonly Lesson[] = [
 
 /** A lesson step as the command line a learner would type. */
 export function stepLine(s: LessonStep): string {
+  if (s.edit !== undefined) return s.edit.shown;
   const line = ['overlay', ...s.argv.map(quoteWord)].join(' ');
   return s.stdin === undefined ? line : `${s.stdin.shown} | ${line}`;
 }

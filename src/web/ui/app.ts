@@ -6,7 +6,8 @@
 import { openView, type View } from '../../app/index.js';
 import { historyRows } from '../../image/index.js';
 import { memoryBackend } from '../../store/index.js';
-import { registerStore } from '../host/stores.js';
+import { CWD } from '../host/node.js';
+import { putHostFile, registerStore, removeHostFiles } from '../host/stores.js';
 import { LESSONS, stepLine, type Lesson } from '../lessons.js';
 import { openStore, STORE_DIR } from '../pageStore.js';
 import type { CommandResult } from '../session.js';
@@ -47,6 +48,15 @@ export function writeUrl(state: PageState): string {
 
 const lessonDir = (id: string): string => `/home/learner/lessons/${id}`;
 
+/**
+ * Colours the build's verdicts, with the words kept (colours have text equivalents): a step
+ * that missed the cache (BuildKit's CACHE MISS line with its reason, --what-if's REBUILD) in
+ * yellow, a cached one in green.
+ */
+function highlight(text: string): string {
+  return text.replace(/^.*$/gm, (line) => (/CACHE MISS|^REBUILD/.test(line) ? `\x1b[1;33m${line}\x1b[0m` : /#\d+ CACHED$|^cached /.test(line) ? `\x1b[32m${line}\x1b[0m` : line));
+}
+
 /** The CLI's commands (./session.ts), loaded on first use: the first render does without them. */
 let session: Promise<typeof import('../session.js')> | undefined;
 export const loadSession = (): Promise<typeof import('../session.js')> => (session ??= import('../session.js'));
@@ -75,7 +85,7 @@ export class App {
   async command(argv: readonly string[], shown: string, stdin?: Uint8Array): Promise<CommandResult> {
     const { runCommand } = await loadSession();
     const result = await this.#serial(() => runCommand(argv, { storeDir: this.storeDir, ...(stdin === undefined ? {} : { stdin }) }));
-    this.#term.print(result.stdout + (result.stderr === '' ? '' : `\x1b[31m${result.stderr}\x1b[0m`));
+    this.#term.print(highlight(result.stdout) + (result.stderr === '' ? '' : result.code === 0 ? highlight(result.stderr) : `\x1b[31m${result.stderr}\x1b[0m`));
     if (this.state.lesson === undefined) await this.#flush();
     byId('last-status').textContent = result.code === 0 ? `✓ ${shown}` : `✗ exit ${result.code}: ${shown}: ${result.stderr.split('\n')[0] ?? ''}`;
     await this.refresh();
@@ -95,6 +105,11 @@ export class App {
     this.#expanded = new Set(['/']);
     if (id !== undefined) registerStore(lessonDir(id), memoryBackend());
     const lesson = this.lesson;
+    const encoder = new TextEncoder();
+    const files = Object.entries(lesson?.files ?? {});
+    // The context as the lesson starts, whatever earlier steps edited.
+    for (const top of new Set(files.map(([path]) => path.split('/')[0]!))) removeHostFiles(`${CWD}/${top}`);
+    for (const [path, text] of files) putHostFile(`${CWD}/${path}`, encoder.encode(text));
     this.#term.print(`\r\n\x1b[1;36m# ${lesson === undefined ? 'Free play: your own store, kept in this browser' : `Lesson: ${lesson.title}`}\x1b[0m\r\n`);
     await this.replayTo(step);
   }
@@ -112,12 +127,17 @@ export class App {
     if (lesson === undefined || this.state.step >= lesson.steps.length) return;
     const s = lesson.steps[this.state.step]!;
     this.#term.print(`\x1b[2m# ${s.say}\x1b[0m\r\n`);
+    if (s.show !== undefined) this.#term.print(`\x1b[36m${s.show}\x1b[0m`);
     this.#term.echoCommand(stepLine(s));
     this.state.step++;
     if (s.target !== undefined) this.state.target = s.target;
     if (s.select !== undefined) this.#select(s.select);
     delete this.state.at;
-    await this.command(s.argv, stepLine(s), s.stdin?.bytes());
+    if (s.edit !== undefined) {
+      for (const [path, text] of Object.entries(s.edit.files)) putHostFile(`${CWD}/${path}`, new TextEncoder().encode(text));
+      byId('last-status').textContent = `✓ ${stepLine(s)}`;
+      await this.refresh();
+    } else await this.command(s.argv, stepLine(s), s.stdin?.bytes());
     if (redraw) this.drawLesson();
   }
 
