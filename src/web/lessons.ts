@@ -151,14 +151,18 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'switches',
     title: 'redirect_dir, index, metacopy',
-    intro: 'Kernel mount options change what the same commands do. This emulator mounts with all three off, as this machine\'s kernel does; the panel below runs the same commands with each switch on.',
+    intro: 'Kernel mount options change what the same commands do. The CLI mounts with all three off, as this machine\'s kernel does; the switches panel below runs the same operations on a fresh mount with the switches you tick.',
     steps: [
       ...base,
-      withSel(step('Rename a directory that lives in layer 0. Without redirect_dir the kernel says EXDEV, so mv copies it and deletes the old one, as mv(1) does.', 'mv', 'web', '/usr/share/doc', '/usr/share/manual'), '/usr/share/manual', 'web'),
-      withSel(step('The renamed directory is a full copy in the upper layer.', 'explain', 'web', '/usr/share/manual'), '/usr/share/manual', 'web'),
-      step('A hard link, then a change through one name: without index, copy-up breaks the link.', 'ln', 'web', '/etc/passwd', '/etc/passwd.bak'),
+      withSel(step('Rename a directory that lives in layer 0. Without redirect_dir the kernel says EXDEV, so mv copies it and deletes the old one, as mv(1) does.', 'mv', 'web', '/usr/share/doc', '/usr/share/manual'), '/usr/share/manual/README', 'web'),
+      withSel(step('README is a full copy in the upper layer now.', 'explain', 'web', '/usr/share/manual/README'), '/usr/share/manual/README', 'web'),
       withSel(step('chmod copies up the file; without metacopy, data and all.', 'chmod', 'web', '600', '/etc/os-release'), '/etc/os-release', 'web'),
-      step('Compare with the switches panel: the same operations with redirect_dir, index and metacopy on.', 'diff', 'web'),
+      withSel(step('The upper layer provides it, data included.', 'explain', 'web', '/etc/os-release'), '/etc/os-release', 'web'),
+      step('Two names for one file: a hard link, committed into a layer of its own.', 'ln', 'web', '/etc/passwd', '/etc/passwd.bak'),
+      step('Commit it: the new layer holds /etc/passwd.bak as a hard link to /etc/passwd.', 'commit', 'web', 'demo/linked:1.0'),
+      step('A container of that image.', 'create', 'demo/linked:1.0', '--name', 'two'),
+      step('Change the file through one name: copy-up copies /etc/passwd alone.', 'append', 'two', '/etc/passwd', 'learner:x:1000:1000::/home/learner:/bin/sh\n'),
+      withSel(step('Without index the link is broken: the other name still shows the old file. Now tick the switches below.', 'cat', 'two', '/etc/passwd.bak'), '/etc/passwd.bak', 'two'),
     ],
   },
 ];

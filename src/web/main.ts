@@ -47,6 +47,7 @@ async function boot(): Promise<void> {
     location.reload();
   });
   byId('analyze').addEventListener('click', () => void analyze(a.state.target));
+  for (const id of ['sw-redirect', 'sw-index', 'sw-metacopy']) byId(id).addEventListener('change', () => void a.drawSwitches());
 
   async function analyze(target: string | undefined): Promise<void> {
     const out = byId('analysis');

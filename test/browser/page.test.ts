@@ -99,6 +99,24 @@ describe('the teaching page', () => {
         await page.waitForFunction((n) => document.querySelector('#step-count')?.textContent?.startsWith(`step ${n} `) && document.querySelector('#last-status')?.textContent?.startsWith('✓'), i + 1);
       }
       expect(await page.textContent('#last-status'), lesson.id).toMatch(/^✓/);
+      if (lesson.id === 'switches') {
+        // The panel: all off is what the lesson's CLI steps did; each switch changes one outcome.
+        await page.waitForFunction(() => document.querySelectorAll('#switch-outcomes td').length === 6);
+        expect(await page.locator('#switch-outcomes td.differs').count()).toBe(0);
+        await page.check('#sw-index');
+        await page.waitForFunction(() => document.querySelectorAll('#switch-outcomes td.differs').length === 1);
+        expect(await page.textContent('#switch-outcomes td.differs')).toContain('/etc/passwd.bak shows the new line');
+        await page.check('#sw-metacopy');
+        await page.waitForFunction(() => document.querySelectorAll('#switch-outcomes td.differs').length === 3);
+        expect(await page.isChecked('#sw-redirect')).toBe(true);
+      }
+      if (lesson.id === 'build-cache') {
+        // The last rebuild of bad/ missed at COPY . . for the edit, and ran the install again.
+        const out = await pageRun(page, ['build', '--what-if', 'src/app.js', 'bad']);
+        expect(out.stdout).toMatch(/^REBUILD .*COPY \. \./m);
+        expect(out.stdout).toMatch(/^REBUILD .*RUN mkdir -p node_modules/m);
+        expect((await pageRun(page, ['build', '--what-if', 'src/app.js', 'good'])).stdout).toMatch(/^cached .*RUN mkdir -p node_modules/m);
+      }
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.screenshot({ path: join(SHOTS, `${lesson.id}-1280.png`), fullPage: true });
       await page.setViewportSize({ width: 375, height: 800 });

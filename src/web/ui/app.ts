@@ -13,6 +13,7 @@ import { openStore, STORE_DIR } from '../pageStore.js';
 import type { CommandResult } from '../session.js';
 import { byId, h } from './dom.js';
 import type { PageTerminal } from './terminalSlot.js';
+import { runSwitches, type Switches } from './switches.js';
 import { children, contentText, drawStack, layerClass, layerTag } from './views.js';
 
 export interface PageState {
@@ -160,10 +161,36 @@ export class App {
       const state = i < this.state.step ? 'done' : i === this.state.step ? 'next' : 'todo';
       list.append(h('li', { class: state, 'aria-current': state === 'next' ? 'step' : undefined }, h('span', { class: 'visually-hidden' }, `${state === 'done' ? 'done' : state === 'next' ? 'next' : 'to do'}: `), h('span', { class: 'say' }, s.say), h('code', {}, stepLine(s))));
     }
+    // The list scrolls: the step to run next (or the last one) is kept in sight, not cut at its edge.
+    const current = (list.querySelector('li.next') ?? list.lastElementChild) as HTMLElement | null;
+    if (current !== null) list.scrollTop = Math.max(0, current.offsetTop + current.offsetHeight - list.clientHeight + 8);
     const steps = lesson?.steps.length ?? 0;
     byId<HTMLButtonElement>('run-step').disabled = lesson === undefined || this.state.step >= steps;
     byId<HTMLButtonElement>('step-back').disabled = lesson === undefined || this.state.step === 0;
     byId('step-count').textContent = lesson === undefined ? '' : `step ${this.state.step} of ${steps}`;
+    byId('switches').hidden = lesson?.id !== 'switches';
+  }
+
+  /** The switches panel: the lesson's operations on a fresh mount of its base image, all off and as ticked. */
+  async drawSwitches(): Promise<void> {
+    const box = (id: string): HTMLInputElement => byId<HTMLInputElement>(id);
+    // metacopy=on turns redirect_dir on (overlayfs.rst, "Metadata only copy up").
+    box('sw-redirect').disabled = box('sw-metacopy').checked;
+    if (box('sw-metacopy').checked) box('sw-redirect').checked = true;
+    const switches: Switches = { redirectDir: box('sw-redirect').checked, index: box('sw-index').checked, metacopy: box('sw-metacopy').checked };
+    const body = byId('switch-outcomes').querySelector('tbody')!;
+    const store = await openStore(this.storeDir);
+    const base = store.images().find((i) => i.names.includes('demo/os:1.0'));
+    if (base === undefined) return void body.replaceChildren(h('tr', {}, h('td', { colspan: 3 }, 'Run the lesson\'s first step (the import) first.')));
+    const { lowers } = await openView(store, 'demo/os:1.0');
+    const off = runSwitches(lowers, { redirectDir: false, index: false, metacopy: false });
+    const on = runSwitches(lowers, switches);
+    body.replaceChildren(
+      ...off.flatMap((o, i) => {
+        const same = on[i]!.did === o.did;
+        return [h('tr', {}, h('th', { colspan: 2, scope: 'colgroup' }, h('code', {}, `overlay ${o.op}`))), h('tr', {}, h('td', {}, o.did), h('td', { class: same ? '' : 'differs' }, same ? `${o.did} (the same)` : `≠ ${on[i]!.did}`))];
+      }),
+    );
   }
 
   #select(path: string): void {
@@ -211,6 +238,7 @@ export class App {
     byId('stack').replaceChildren(view === undefined ? h('p', {}, error ?? 'No image yet: run a lesson step, type "import demo-os.tar base", or drop an image archive.') : drawStack(view));
     this.#drawTree(view);
     await this.#drawDetail(view);
+    if (this.state.lesson === 'switches') await this.drawSwitches();
     history.replaceState(null, '', writeUrl(this.state));
   }
 
