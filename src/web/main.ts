@@ -121,6 +121,7 @@ async function boot(): Promise<void> {
     }),
   );
   new ResizeObserver(() => term.fit()).observe(byId('terminal'));
+  new ResizeObserver(() => a.keepStepInSight()).observe(byId('lesson-steps'));
   term.fit();
   term.print('\x1b[1moverlay\x1b[0m: the CLI\'s commands, run in this page. Try: images, ps, stack web, explain web /etc/motd, help\r\n');
   await loadSession();

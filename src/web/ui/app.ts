@@ -161,14 +161,19 @@ export class App {
       const state = i < this.state.step ? 'done' : i === this.state.step ? 'next' : 'todo';
       list.append(h('li', { class: state, 'aria-current': state === 'next' ? 'step' : undefined }, h('span', { class: 'visually-hidden' }, `${state === 'done' ? 'done' : state === 'next' ? 'next' : 'to do'}: `), h('span', { class: 'say' }, s.say), h('code', {}, stepLine(s))));
     }
-    // The list scrolls: the step to run next (or the last one) is kept in sight, not cut at its edge.
-    const current = (list.querySelector('li.next') ?? list.lastElementChild) as HTMLElement | null;
-    if (current !== null) list.scrollTop = Math.max(0, current.offsetTop + current.offsetHeight - list.clientHeight + 8);
+    this.keepStepInSight();
     const steps = lesson?.steps.length ?? 0;
     byId<HTMLButtonElement>('run-step').disabled = lesson === undefined || this.state.step >= steps;
     byId<HTMLButtonElement>('step-back').disabled = lesson === undefined || this.state.step === 0;
     byId('step-count').textContent = lesson === undefined ? '' : `step ${this.state.step} of ${steps}`;
     byId('switches').hidden = lesson?.id !== 'switches';
+  }
+
+  /** The step list scrolls: the step to run next (or the last one) is kept in sight, not cut at its edge (also on resize: main.ts). */
+  keepStepInSight(): void {
+    const list = byId('lesson-steps');
+    const current = (list.querySelector('li.next') ?? list.lastElementChild) as HTMLElement | null;
+    if (current !== null) list.scrollTop = Math.max(0, current.offsetTop + current.offsetHeight - list.clientHeight + 8);
   }
 
   /** The switches panel: the lesson's operations on a fresh mount of its base image, all off and as ticked. */
