@@ -18,9 +18,6 @@ const mark = (name: string): void => void performance.mark(`overlay:${name}`);
 
 async function boot(): Promise<void> {
   mark('start');
-  // The xterm and CLI chunks download while the store is read and the views drawn.
-  const terminalModule = import('./ui/terminal.js');
-  void loadSession();
   const persisted = await openPersistedStore();
   mark('store');
   registerStore(STORE_DIR, persisted.backend);
@@ -104,7 +101,10 @@ async function boot(): Promise<void> {
   mark('first-render');
   document.body.dataset['rendered'] = 'true';
 
-  const { createTerminal } = await terminalModule;
+  // Only now the xterm and CLI chunks: loaded (and compiled) earlier, they competed with the
+  // first render for the main thread on a busy machine.
+  void loadSession();
+  const { createTerminal } = await import('./ui/terminal.js');
   term.attach(
     createTerminal(byId('terminal'), async (line) => {
       let argv: string[];
