@@ -22,6 +22,8 @@
 //      SHA-256 of the context (issue 12's targets; bench/sections/build.mjs).
 //   9. (opt-in: BENCH_ONLY=registry) push, no-op re-push and pull against a loopback
 //      docker-registry, vs skopeo copy (issue 15's targets; bench/sections/registry.mjs).
+//  10. The teaching page: its JS gzipped and its first render in chromium (issue 14's budget;
+//      bench/web.mjs, about 20 s).
 //
 // Timing: lookups and tar rounds are timed in process CPU time (user + system), interleaved and
 // rotated between implementations, median of many rounds; ratios are medians of per-round
@@ -59,6 +61,7 @@ const { analyzeTargets, runAnalyze } = await import('./sections/analyze.mjs');
 // Section 8 loads only when named (it imports the package's build and disk store at load).
 const { buildTargets, runBuild } = ONLY.has('build') ? await import('./sections/build.mjs') : {};
 const { registryTargets, runRegistryBench } = await import('./sections/registry.mjs');
+const { runWeb, webTargets } = await import('./web.mjs');
 
 const started = performance.now();
 const env = runEnv(defaultSha256().name);
@@ -74,6 +77,7 @@ if (ONLY.has('big')) results.big = runBigImage();
 if (ONLY.has('analyze')) results.analyze = runAnalyze();
 if (ONLY.has('build')) results.build = await runBuild();
 if (ONLY.has('registry')) results.registry = await runRegistryBench();
+if (ONLY.has('web')) results.web = await runWeb();
 
 section('summary: targets');
 const targets = new Targets();
@@ -87,5 +91,6 @@ if (results.big) bigTargets(results.big, targets);
 if (results.analyze) analyzeTargets(results.analyze, targets);
 if (results.build) buildTargets(results.build, targets);
 if (results.registry) registryTargets(results.registry, targets);
+if (results.web) webTargets(results.web, targets);
 targets.print();
 writeResults(results, targets, started, new URL('./results.json', import.meta.url));

@@ -8,11 +8,12 @@
  *   yargs (its Node platform shim)               → src/web/host/yargs.mjs (the same factory, browser shim)
  *   events (tar-stream's streamx)                → the `events` package
  *   path (@balena/dockerignore's posix normalize) → the `path-browserify` package
+ *   the global Buffer (dockerfile-ast, registry login) → src/web/host/buffer.mjs
  * Any other `node:` import reached from the page fails the build.
  */
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
@@ -43,6 +44,20 @@ const hostEdge = {
   },
 };
 
+/** The chunks an output imports statically, transitively (what loads before its code runs). */
+export function staticChunks(metafile, entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    for (const i of metafile.outputs[file]?.imports ?? []) {
+      if (i.kind !== 'import-statement' || i.external || seen.has(i.path)) continue;
+      seen.add(i.path);
+      visit(i.path);
+    }
+  };
+  visit(entry);
+  return [...seen].sort();
+}
+
 export async function buildWeb({ quiet = false } = {}) {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -50,6 +65,10 @@ export async function buildWeb({ quiet = false } = {}) {
     entryPoints: { page: src('web/main.ts'), style: src('web/static/style.css') },
     bundle: true,
     format: 'esm',
+    // The terminal (xterm) and the CLI's commands are loaded by import() after the first
+    // render (src/web/main.ts): they are chunks of their own.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'browser',
     target: ['es2022'],
     minify: true,
@@ -60,9 +79,14 @@ export async function buildWeb({ quiet = false } = {}) {
     loader: { '.css': 'css' },
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [hostEdge],
+    // The few uses of Node's Buffer the bundle reaches (src/web/host/buffer.mjs says which).
+    inject: [src('web/host/buffer.mjs')],
     logLevel: quiet ? 'error' : 'warning',
   });
-  copyFileSync(src('web/static/index.html'), join(OUT, 'index.html'));
+  // The chunks page.js imports are fetched beside it, not one round of imports after another.
+  const preload = staticChunks(result.metafile, 'dist/web/page.js').map((file) => `<link rel="modulepreload" href="${relative(OUT, join(ROOT, file)).split(sep).join('/')}">`);
+  const html = readFileSync(src('web/static/index.html'), 'utf8');
+  writeFileSync(join(OUT, 'index.html'), html.replace('<script type="module" src="page.js"></script>', ['<script type="module" src="page.js"></script>', ...preload].join('\n')));
   writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
   return result;
 }

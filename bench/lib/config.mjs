@@ -13,7 +13,7 @@ export const ROUND_MS = QUICK ? 10 : 20;
 // BENCH_ONLY=lookups,write,tar,demo,big picks sections (default: all but big). The big-image
 // section takes minutes, so it runs only when named there or with BENCH_BIG=1.
 export const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? `lookups,write,tar,demo${process.env.BENCH_BIG === '1' ? ',big' : ''}`).split(',').map((s) => s.trim()),
+  (process.env.BENCH_ONLY ?? `lookups,write,tar,demo,web${process.env.BENCH_BIG === '1' ? ',big' : ''}`).split(',').map((s) => s.trim()),
 );
 /** What results.json records as the build under test: BENCH_DIST as given, or `dist`. */
 export const DIST_LABEL = process.env.BENCH_DIST ?? 'dist';

@@ -3,7 +3,7 @@
  * CLI's own code, like `overlay demo`'s tour, src/cli/demo/tour.ts) with one sentence per step.
  * Each lesson runs on a store of its own, in memory, so stepping back replays it from the start.
  */
-import { shellQuote } from '../cli/index.js';
+import { quoteWord } from './ui/words.js';
 
 export interface LessonStep {
   say: string;
@@ -14,6 +14,10 @@ export interface LessonStep {
   select?: string;
   /** The view the page shows after the step (a container or image). */
   target?: string;
+  /** Printed in the terminal before the command (a Containerfile the step builds). */
+  show?: string;
+  /** Instead of a command: files of the lesson's context changed (paths from the page's working directory), shown as this shell line. */
+  edit?: { files: Readonly<Record<string, string>>; shown: string };
 }
 
 export interface Lesson {
@@ -21,6 +25,8 @@ export interface Lesson {
   title: string;
   intro: string;
   steps: readonly LessonStep[];
+  /** Host files the lesson starts with (a build context), from the page's working directory. */
+  files?: Readonly<Record<string, string>>;
 }
 
 const text = (t: string): Uint8Array => new TextEncoder().encode(t);
@@ -33,6 +39,35 @@ const base = [
   step('Create a container: the image read-only below, an empty writable "upper" layer on top.', 'create', 'demo/os:1.0', '--name', 'web'),
 ];
 const BIG = 300_000;
+
+/** The app of `overlay demo build` (src/cli/demo/buildTour.ts), in two instruction orders. */
+const GOOD = `FROM demo/os:1.0
+WORKDIR /app
+COPY package.json ./
+RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
+COPY . .
+RUN echo "bundle of src/app.js" > dist.js
+CMD ["node", "dist.js"]
+`;
+const BAD = `FROM demo/os:1.0
+WORKDIR /app
+COPY . .
+RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
+RUN echo "bundle of src/app.js" > dist.js
+CMD ["node", "dist.js"]
+`;
+const EDITED = 'console.log("hello, world");\n';
+
+function appContext(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [dir, containerfile] of [['good', GOOD], ['bad', BAD]] as const) {
+    files[`${dir}/Dockerfile`] = containerfile;
+    files[`${dir}/package.json`] = '{ "dependencies": { "left-pad": "1.3.0" } }\n';
+    files[`${dir}/src/app.js`] = 'console.log("hello");\n';
+    files[`${dir}/.dockerignore`] = 'node_modules\n*.log\n';
+  }
+  return files;
+}
 
 export const LESSONS: readonly Lesson[] = [
   {
@@ -97,28 +132,45 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: 'build-cache',
-    title: 'The build cache (to come)',
-    intro: 'TODO: this lesson needs `overlay build` (issue 12), which is not in this version yet. It will show a one-line change rebuilding the steps after it, a good and a bad instruction order, and which steps came from the cache and why.',
-    steps: [step('Until `build` lands, see how commits stack up: the history of an image.', 'images')],
+    title: 'The build cache and instruction order',
+    intro: 'overlay build keys each step by its parent and its inputs, so a change rebuilds the step it touches and every step after it. Two Containerfiles build the same app: good/ installs the dependencies before copying the sources, bad/ after. Misses are yellow, with their reason; cached steps green.',
+    files: appContext(),
+    steps: [
+      step('A base image for both builds.', IMPORT, 'demo-os.tar', 'demo/os:1.0'),
+      { ...step('Build good/: nothing is cached yet, so every step runs.', 'build', '-t', 'app:good', 'good'), show: `good/Dockerfile:\n${GOOD}`, target: 'app:good' },
+      step('The same build again: every step comes from the cache (CACHED).', 'build', '-t', 'app:good', 'good'),
+      { ...step('Build bad/: WORKDIR is shared with good/, then COPY . . misses and all after it run.', 'build', '-t', 'app:bad', 'bad'), show: `bad/Dockerfile:\n${BAD}`, target: 'app:bad' },
+      step('Before editing src/app.js: what would good/ rebuild? (--what-if changes nothing.)', 'build', '--what-if', 'src/app.js', 'good'),
+      step('And bad/: the install step too, because it comes after COPY . .', 'build', '--what-if', 'src/app.js', 'bad'),
+      { say: 'A one-line change to src/app.js, in both apps.', argv: [], edit: { files: { 'good/src/app.js': EDITED, 'bad/src/app.js': EDITED }, shown: `echo '${EDITED.trim()}' | tee good/src/app.js bad/src/app.js` } },
+      { ...step('Rebuild good/: the install stays cached; COPY . . misses ("src/app.js changed") and the bundle step after it runs.', 'build', '-t', 'app:good', 'good'), target: 'app:good' },
+      { ...step('Rebuild bad/: the same edit misses at COPY . ., and the install runs again because its parent missed.', 'build', '-t', 'app:bad', 'bad'), target: 'app:bad' },
+      withSel(step('Copy what a slow step needs, run it, then copy the rest: the new layers of app:bad.', 'history', 'app:bad'), '/app/node_modules/deps.txt', 'app:bad'),
+    ],
   },
   {
     id: 'switches',
     title: 'redirect_dir, index, metacopy',
-    intro: 'Kernel mount options change what the same commands do. This emulator mounts with all three off, as this machine\'s kernel does; the panel below runs the same commands with each switch on.',
+    intro: 'Kernel mount options change what the same commands do. The CLI mounts with all three off, as this machine\'s kernel does; the switches panel below runs the same operations on a fresh mount with the switches you tick.',
     steps: [
       ...base,
-      withSel(step('Rename a directory that lives in layer 0. Without redirect_dir the kernel says EXDEV, so mv copies it and deletes the old one, as mv(1) does.', 'mv', 'web', '/usr/share/doc', '/usr/share/manual'), '/usr/share/manual', 'web'),
-      withSel(step('The renamed directory is a full copy in the upper layer.', 'explain', 'web', '/usr/share/manual'), '/usr/share/manual', 'web'),
-      step('A hard link, then a change through one name: without index, copy-up breaks the link.', 'ln', 'web', '/etc/passwd', '/etc/passwd.bak'),
+      withSel(step('Rename a directory that lives in layer 0. Without redirect_dir the kernel says EXDEV, so mv copies it and deletes the old one, as mv(1) does.', 'mv', 'web', '/usr/share/doc', '/usr/share/manual'), '/usr/share/manual/README', 'web'),
+      withSel(step('README is a full copy in the upper layer now.', 'explain', 'web', '/usr/share/manual/README'), '/usr/share/manual/README', 'web'),
       withSel(step('chmod copies up the file; without metacopy, data and all.', 'chmod', 'web', '600', '/etc/os-release'), '/etc/os-release', 'web'),
-      step('Compare with the switches panel: the same operations with redirect_dir, index and metacopy on.', 'diff', 'web'),
+      withSel(step('The upper layer provides it, data included.', 'explain', 'web', '/etc/os-release'), '/etc/os-release', 'web'),
+      step('Two names for one file: a hard link, committed into a layer of its own.', 'ln', 'web', '/etc/passwd', '/etc/passwd.bak'),
+      step('Commit it: the new layer holds /etc/passwd.bak as a hard link to /etc/passwd.', 'commit', 'web', 'demo/linked:1.0'),
+      step('A container of that image.', 'create', 'demo/linked:1.0', '--name', 'two'),
+      step('Change the file through one name: copy-up copies /etc/passwd alone.', 'append', 'two', '/etc/passwd', 'learner:x:1000:1000::/home/learner:/bin/sh\n'),
+      withSel(step('Without index the link is broken: the other name still shows the old file. Now tick the switches below.', 'cat', 'two', '/etc/passwd.bak'), '/etc/passwd.bak', 'two'),
     ],
   },
 ];
 
 /** A lesson step as the command line a learner would type. */
 export function stepLine(s: LessonStep): string {
-  const line = ['overlay', ...s.argv.map(shellQuote)].join(' ');
+  if (s.edit !== undefined) return s.edit.shown;
+  const line = ['overlay', ...s.argv.map(quoteWord)].join(' ');
   return s.stdin === undefined ? line : `${s.stdin.shown} | ${line}`;
 }
 

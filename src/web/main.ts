@@ -1,38 +1,29 @@
 /**
- * The teaching page: boots the store (IndexedDB), the terminal and the views, and wires the
- * controls. Everything runs here, in the browser; nothing is sent anywhere.
+ * The teaching page: boots the store (IndexedDB) and draws the views first; the terminal
+ * (xterm) and the CLI's commands are loaded right after, so the first render waits only for
+ * the store and the views' code. Everything runs here, in the browser; nothing is sent anywhere.
  */
-import { DEMO_EPOCH, OS_TAR, demoOsTar } from '../cli/index.js';
 import { CWD } from './host/node.js';
 import { putHostFile, registerStore } from './host/stores.js';
 import { LESSONS } from './lessons.js';
 import { openPersistedStore } from './persist.js';
-import { STORE_DIR } from './session.js';
-import { App, readUrl } from './ui/app.js';
+import { STORE_DIR } from './pageStore.js';
+import { App, loadSession, readUrl } from './ui/app.js';
 import { byId, h } from './ui/dom.js';
-import { createTerminal } from './ui/terminal.js';
+import { TerminalSlot } from './ui/terminalSlot.js';
 import { overlayArgv } from './ui/words.js';
 
-async function boot(): Promise<void> {
-  const persisted = await openPersistedStore();
-  registerStore(STORE_DIR, persisted.backend);
-  putHostFile(`${CWD}/${OS_TAR}`, demoOsTar(DEMO_EPOCH * 1000));
+/** Marks the boot's phases (bench/web.mjs reads them: overlay:first-render, overlay:ready). */
+const mark = (name: string): void => void performance.mark(`overlay:${name}`);
 
-  let app: App | undefined;
-  const term = createTerminal(byId('terminal'), async (line) => {
-    let argv: string[];
-    try {
-      argv = overlayArgv(line);
-    } catch (e) {
-      term.print(`\x1b[31moverlay: ${(e as Error).message}\x1b[0m\r\n`);
-      return;
-    }
-    if (argv.length === 0) return;
-    if (argv[0] === 'help') argv = ['--help'];
-    if (argv[0] === 'clear') return term.term.clear();
-    await app!.command(argv, line);
-  });
-  app = new App(term, persisted.flush);
+async function boot(): Promise<void> {
+  mark('start');
+  const persisted = await openPersistedStore();
+  mark('store');
+  registerStore(STORE_DIR, persisted.backend);
+
+  const term = new TerminalSlot();
+  const app = new App(term, persisted.flush);
   const a = app;
 
   const lessonSelect = byId<HTMLSelectElement>('lesson');
@@ -53,6 +44,7 @@ async function boot(): Promise<void> {
     location.reload();
   });
   byId('analyze').addEventListener('click', () => void analyze(a.state.target));
+  for (const id of ['sw-redirect', 'sw-index', 'sw-metacopy']) byId(id).addEventListener('change', () => void a.drawSwitches());
 
   async function analyze(target: string | undefined): Promise<void> {
     const out = byId('analysis');
@@ -101,19 +93,53 @@ async function boot(): Promise<void> {
     if (file !== undefined) void dropped(file);
   });
 
+  // First render: the lesson panel and the views of the store as it is (a lesson link's steps
+  // are replayed below, once the CLI is loaded).
+  const initial = readUrl(location.hash);
+  await a.startLesson(initial.lesson, 0);
+  if (initial.step === 0) await restoreView(initial);
+  mark('first-render');
+  document.body.dataset['rendered'] = 'true';
+
+  // Only now the xterm and CLI chunks: loaded (and compiled) earlier, they competed with the
+  // first render for the main thread on a busy machine.
+  void loadSession();
+  const { createTerminal } = await import('./ui/terminal.js');
+  term.attach(
+    createTerminal(byId('terminal'), async (line) => {
+      let argv: string[];
+      try {
+        argv = overlayArgv(line);
+      } catch (e) {
+        term.print(`\x1b[31moverlay: ${(e as Error).message}\x1b[0m\r\n`);
+        return;
+      }
+      if (argv.length === 0) return;
+      if (argv[0] === 'help') argv = ['--help'];
+      if (argv[0] === 'clear') return term.clear();
+      await a.command(argv, line);
+    }),
+  );
   new ResizeObserver(() => term.fit()).observe(byId('terminal'));
+  new ResizeObserver(() => a.keepStepInSight()).observe(byId('lesson-steps'));
   term.fit();
   term.print('\x1b[1moverlay\x1b[0m: the CLI\'s commands, run in this page. Try: images, ps, stack web, explain web /etc/motd, help\r\n');
-
-  const initial = readUrl(location.hash);
-  await a.startLesson(initial.lesson, initial.step);
-  if (initial.target !== undefined) a.state.target = initial.target;
-  if (initial.at !== undefined) a.state.at = initial.at;
-  if (initial.path !== undefined) await a.choosePath(initial.path, false);
-  else await a.refresh();
+  await loadSession();
+  if (initial.lesson !== undefined && initial.step > 0) {
+    await a.replayTo(initial.step);
+    await restoreView(initial);
+  }
   term.prompt();
+  mark('ready');
   document.body.dataset['ready'] = 'true';
   (globalThis as { overlayPage?: App }).overlayPage = a;
+
+  async function restoreView(state: ReturnType<typeof readUrl>): Promise<void> {
+    if (state.target !== undefined) a.state.target = state.target;
+    if (state.at !== undefined) a.state.at = state.at;
+    if (state.path !== undefined) await a.choosePath(state.path, false);
+    else await a.refresh();
+  }
 }
 
 boot().catch((error: unknown) => {

@@ -71,6 +71,7 @@ const PACKAGE_HOMES: Readonly<Record<string, readonly string[]>> = {
   '@balena/dockerignore': ['build'],
   '@xterm/xterm': ['web'],
   '@xterm/addon-fit': ['web'],
+  pako: ['web'],
 };
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]!]));

@@ -10,6 +10,7 @@ import type { Platform } from '../../image/index.js';
 import { memorySource } from '../../image/index.js';
 import { concatBytes, type TarLimits } from '../../layer/index.js';
 import { Store, uncompressedChunks, webCompression } from '../../store/index.js';
+import { pageCompression } from './gzip.js';
 import { scanTar } from '../../host/tarScan.js';
 import { backendAt, hostFile } from './stores.js';
 
@@ -38,7 +39,7 @@ export class DiskStore extends Store {
 
   static async open(dir: string, options: StoreOptions = {}): Promise<DiskStore> {
     const backend = backendAt(dir);
-    const core = { compression: webCompression, ...(options.platform === undefined ? {} : { platform: options.platform }), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.layerLimits === undefined ? {} : { layerLimits: options.layerLimits }) };
+    const core = { compression: pageCompression, ...(options.platform === undefined ? {} : { platform: options.platform }), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.layerLimits === undefined ? {} : { layerLimits: options.layerLimits }) };
     return new DiskStore(dir, backend, await Store.openImages(backend, core), core);
   }
 

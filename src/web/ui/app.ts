@@ -6,12 +6,15 @@
 import { openView, type View } from '../../app/index.js';
 import { historyRows } from '../../image/index.js';
 import { memoryBackend } from '../../store/index.js';
-import { registerStore } from '../host/stores.js';
+import { CWD } from '../host/node.js';
+import { putHostFile, registerStore, removeHostFiles } from '../host/stores.js';
 import { LESSONS, stepLine, type Lesson } from '../lessons.js';
-import { openStore, runCommand, STORE_DIR, type CommandResult } from '../session.js';
+import { openStore, STORE_DIR } from '../pageStore.js';
+import type { CommandResult } from '../session.js';
 import { byId, h } from './dom.js';
-import type { PageTerminal } from './terminal.js';
-import { children, contentText, drawStack, explainText, layerClass, layerTag } from './views.js';
+import type { PageTerminal } from './terminalSlot.js';
+import { runSwitches, type Switches } from './switches.js';
+import { children, contentText, drawStack, layerClass, layerTag } from './views.js';
 
 export interface PageState {
   lesson?: string;
@@ -46,6 +49,19 @@ export function writeUrl(state: PageState): string {
 
 const lessonDir = (id: string): string => `/home/learner/lessons/${id}`;
 
+/**
+ * Colours the build's verdicts, with the words kept (colours have text equivalents): a step
+ * that missed the cache (BuildKit's CACHE MISS line with its reason, --what-if's REBUILD) in
+ * yellow, a cached one in green.
+ */
+function highlight(text: string): string {
+  return text.replace(/^.*$/gm, (line) => (/CACHE MISS|^REBUILD/.test(line) ? `\x1b[1;33m${line}\x1b[0m` : /#\d+ CACHED$|^cached /.test(line) ? `\x1b[32m${line}\x1b[0m` : line));
+}
+
+/** The CLI's commands (./session.ts), loaded on first use: the first render does without them. */
+let session: Promise<typeof import('../session.js')> | undefined;
+export const loadSession = (): Promise<typeof import('../session.js')> => (session ??= import('../session.js'));
+
 export class App {
   state: PageState = { step: 0 };
   readonly #term: PageTerminal;
@@ -68,8 +84,9 @@ export class App {
 
   /** Runs one command line on the current store, prints it and its output, and redraws. */
   async command(argv: readonly string[], shown: string, stdin?: Uint8Array): Promise<CommandResult> {
+    const { runCommand } = await loadSession();
     const result = await this.#serial(() => runCommand(argv, { storeDir: this.storeDir, ...(stdin === undefined ? {} : { stdin }) }));
-    this.#term.print(result.stdout + (result.stderr === '' ? '' : `\x1b[31m${result.stderr}\x1b[0m`));
+    this.#term.print(highlight(result.stdout) + (result.stderr === '' ? '' : result.code === 0 ? highlight(result.stderr) : `\x1b[31m${result.stderr}\x1b[0m`));
     if (this.state.lesson === undefined) await this.#flush();
     byId('last-status').textContent = result.code === 0 ? `✓ ${shown}` : `✗ exit ${result.code}: ${shown}: ${result.stderr.split('\n')[0] ?? ''}`;
     await this.refresh();
@@ -89,8 +106,18 @@ export class App {
     this.#expanded = new Set(['/']);
     if (id !== undefined) registerStore(lessonDir(id), memoryBackend());
     const lesson = this.lesson;
+    const encoder = new TextEncoder();
+    const files = Object.entries(lesson?.files ?? {});
+    // The context as the lesson starts, whatever earlier steps edited.
+    for (const top of new Set(files.map(([path]) => path.split('/')[0]!))) removeHostFiles(`${CWD}/${top}`);
+    for (const [path, text] of files) putHostFile(`${CWD}/${path}`, encoder.encode(text));
     this.#term.print(`\r\n\x1b[1;36m# ${lesson === undefined ? 'Free play: your own store, kept in this browser' : `Lesson: ${lesson.title}`}\x1b[0m\r\n`);
-    for (let i = 0; i < Math.min(step, lesson?.steps.length ?? 0); i++) await this.runStep(false);
+    await this.replayTo(step);
+  }
+
+  /** Runs the lesson's steps up to `step` (a link's state, or step back). */
+  async replayTo(step: number): Promise<void> {
+    while (this.state.step < Math.min(step, this.lesson?.steps.length ?? 0)) await this.runStep(false);
     this.drawLesson();
     await this.refresh();
   }
@@ -101,12 +128,17 @@ export class App {
     if (lesson === undefined || this.state.step >= lesson.steps.length) return;
     const s = lesson.steps[this.state.step]!;
     this.#term.print(`\x1b[2m# ${s.say}\x1b[0m\r\n`);
+    if (s.show !== undefined) this.#term.print(`\x1b[36m${s.show}\x1b[0m`);
     this.#term.echoCommand(stepLine(s));
     this.state.step++;
     if (s.target !== undefined) this.state.target = s.target;
     if (s.select !== undefined) this.#select(s.select);
     delete this.state.at;
-    await this.command(s.argv, stepLine(s), s.stdin?.bytes());
+    if (s.edit !== undefined) {
+      for (const [path, text] of Object.entries(s.edit.files)) putHostFile(`${CWD}/${path}`, new TextEncoder().encode(text));
+      byId('last-status').textContent = `✓ ${stepLine(s)}`;
+      await this.refresh();
+    } else await this.command(s.argv, stepLine(s), s.stdin?.bytes());
     if (redraw) this.drawLesson();
   }
 
@@ -129,10 +161,41 @@ export class App {
       const state = i < this.state.step ? 'done' : i === this.state.step ? 'next' : 'todo';
       list.append(h('li', { class: state, 'aria-current': state === 'next' ? 'step' : undefined }, h('span', { class: 'visually-hidden' }, `${state === 'done' ? 'done' : state === 'next' ? 'next' : 'to do'}: `), h('span', { class: 'say' }, s.say), h('code', {}, stepLine(s))));
     }
+    this.keepStepInSight();
     const steps = lesson?.steps.length ?? 0;
     byId<HTMLButtonElement>('run-step').disabled = lesson === undefined || this.state.step >= steps;
     byId<HTMLButtonElement>('step-back').disabled = lesson === undefined || this.state.step === 0;
     byId('step-count').textContent = lesson === undefined ? '' : `step ${this.state.step} of ${steps}`;
+    byId('switches').hidden = lesson?.id !== 'switches';
+  }
+
+  /** The step list scrolls: the step to run next (or the last one) is kept in sight, not cut at its edge (also on resize: main.ts). */
+  keepStepInSight(): void {
+    const list = byId('lesson-steps');
+    const current = (list.querySelector('li.next') ?? list.lastElementChild) as HTMLElement | null;
+    if (current !== null) list.scrollTop = Math.max(0, current.offsetTop + current.offsetHeight - list.clientHeight + 8);
+  }
+
+  /** The switches panel: the lesson's operations on a fresh mount of its base image, all off and as ticked. */
+  async drawSwitches(): Promise<void> {
+    const box = (id: string): HTMLInputElement => byId<HTMLInputElement>(id);
+    // metacopy=on turns redirect_dir on (overlayfs.rst, "Metadata only copy up").
+    box('sw-redirect').disabled = box('sw-metacopy').checked;
+    if (box('sw-metacopy').checked) box('sw-redirect').checked = true;
+    const switches: Switches = { redirectDir: box('sw-redirect').checked, index: box('sw-index').checked, metacopy: box('sw-metacopy').checked };
+    const body = byId('switch-outcomes').querySelector('tbody')!;
+    const store = await openStore(this.storeDir);
+    const base = store.images().find((i) => i.names.includes('demo/os:1.0'));
+    if (base === undefined) return void body.replaceChildren(h('tr', {}, h('td', { colspan: 3 }, 'Run the lesson\'s first step (the import) first.')));
+    const { lowers } = await openView(store, 'demo/os:1.0');
+    const off = runSwitches(lowers, { redirectDir: false, index: false, metacopy: false });
+    const on = runSwitches(lowers, switches);
+    body.replaceChildren(
+      ...off.flatMap((o, i) => {
+        const same = on[i]!.did === o.did;
+        return [h('tr', {}, h('th', { colspan: 2, scope: 'colgroup' }, h('code', {}, `overlay ${o.op}`))), h('tr', {}, h('td', {}, o.did), h('td', { class: same ? '' : 'differs' }, same ? `${o.did} (the same)` : `≠ ${on[i]!.did}`))];
+      }),
+    );
   }
 
   #select(path: string): void {
@@ -179,7 +242,8 @@ export class App {
     store.close();
     byId('stack').replaceChildren(view === undefined ? h('p', {}, error ?? 'No image yet: run a lesson step, type "import demo-os.tar base", or drop an image archive.') : drawStack(view));
     this.#drawTree(view);
-    this.#drawDetail(view);
+    await this.#drawDetail(view);
+    if (this.state.lesson === 'switches') await this.drawSwitches();
     history.replaceState(null, '', writeUrl(this.state));
   }
 
@@ -246,7 +310,7 @@ export class App {
     tree.replaceChildren(branch('/'));
   }
 
-  #drawDetail(view: View | undefined): void {
+  async #drawDetail(view: View | undefined): Promise<void> {
     const path = this.state.path;
     byId('detail-title').textContent = path === undefined ? 'Click a path' : path;
     const explain = byId('explain');
@@ -256,6 +320,7 @@ export class App {
       content.textContent = '';
       return;
     }
+    const { explainText } = await loadSession();
     explain.textContent = `$ overlay explain ${this.state.target}${this.state.at === undefined ? '' : `@${this.state.at}`} ${path}\n${explainText(view, path)}`;
     try {
       const st = view.overlay.fs.statSync(path);

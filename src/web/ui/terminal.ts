@@ -6,19 +6,11 @@
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 
-export const PROMPT = '\x1b[1;32m$\x1b[0m ';
+import { PROMPT, type PageTerminal } from './terminalSlot.js';
 
-export interface PageTerminal {
-  term: Terminal;
-  print(text: string): void;
-  /** Shows `line` as if typed, then the output is printed by the caller. */
-  echoCommand(line: string): void;
-  prompt(): void;
-  fit(): void;
-  focus(): void;
-}
 
 export function createTerminal(host: HTMLElement, onLine: (line: string) => Promise<void>): PageTerminal {
+  host.replaceChildren();
   const term = new Terminal({
     convertEol: true,
     cursorBlink: true,
@@ -96,7 +88,6 @@ export function createTerminal(host: HTMLElement, onLine: (line: string) => Prom
     }
   });
   return {
-    term,
     print: (text) => term.write(text),
     echoCommand: (typed) => term.write(`\r\x1b[2K${PROMPT}${typed}\r\n`),
     prompt,
@@ -108,5 +99,6 @@ export function createTerminal(host: HTMLElement, onLine: (line: string) => Prom
       }
     },
     focus: () => term.focus(),
+    clear: () => term.clear(),
   };
 }

@@ -1,10 +1,10 @@
 /**
  * What the page draws of a view (a container, an image or `IMAGE@N`): the stack as boxes (the
  * data `overlay stack` prints: src/app/stack.ts), the merged tree coloured by the layer that
- * provides each entry, and a path's `explain` (the CLI's own rendering) and content.
+ * provides each entry, and a path's content (its `explain`, the CLI's own rendering, is
+ * ../session.ts's explainText).
  */
-import { describeLayer, explainPath, stackOf, type View } from '../../app/index.js';
-import { renderExplanation } from '../../cli/index.js';
+import { explainPath, stackOf, type View } from '../../app/index.js';
 import type { Layer } from '../../layer/index.js';
 import type { LayerRef } from '../../overlay/index.js';
 import { h } from './dom.js';
@@ -84,10 +84,6 @@ export function children(view: View, dir: string, layers = layersOf(view)): Tree
     out.push({ name, path, kind: finding?.entry ?? 'file', copiedUp: false, hiddenBy: finding?.by ?? (e.layers.some((l) => l.entry === 'whiteout') ? 'a whiteout' : 'a layer above') });
   }
   return out;
-}
-
-export function explainText(view: View, path: string): string {
-  return renderExplanation(explainPath(view, path), (ref) => describeLayer(view, ref));
 }
 
 /** Text when the bytes are UTF-8 without NULs, else a hex dump (offset, 16 bytes, ASCII). */

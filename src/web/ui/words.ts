@@ -40,6 +40,17 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
+/**
+ * A word as a POSIX shell needs it written, so `splitWords` reads it back: the rule of the
+ * CLI's own `shellQuote` (src/cli/demo/Player.ts; test/unit/web/words.test.ts checks they
+ * agree), kept here so the first render does not load the CLI.
+ */
+export function quoteWord(arg: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  if (!arg.includes("'")) return `'${arg}'`;
+  return `"${arg.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+}
+
 /** The argv for overlay's `run`: the words after an optional leading `overlay`. */
 export function overlayArgv(line: string): string[] {
   const words = splitWords(line);
