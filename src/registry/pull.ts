@@ -65,7 +65,7 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
   const blobs: BlobTransfer[] = [];
   for (const [i, l] of manifest.layers.entries()) {
     const diffId = diffIds[i];
-    const present = diffId !== undefined && (store.layerBlob(diffId) ?? (await store.storedPulledLayer(diffId, l))) !== undefined;
+    const present = diffId !== undefined && (store.layerBlob(diffId) ?? (await store.storedPulledLayer(diffId, l, options.dryRun !== true))) !== undefined;
     blobs.push({ digest: l.digest, size: l.size, kind: 'layer', outcome: present ? 'present' : 'received' });
   }
   const missing = new Map<string, number>();

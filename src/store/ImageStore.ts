@@ -342,8 +342,8 @@ export class ImageStore {
   }
 
   /** A layer blob an interrupted pull stored, when it is still whole (resumedPull.ts). */
-  async storedPulledLayer(diffId: string, blob: Descriptor): Promise<Descriptor | undefined> {
-    const found = this.#layerBlobs.get(diffId) ?? (await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob));
+  async storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
+    const found = this.#layerBlobs.get(diffId) ?? (await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob, repair));
     if (found !== undefined && !this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, found);
     return found;
   }

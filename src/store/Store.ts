@@ -167,8 +167,8 @@ export class Store {
   }
 
   /** A layer blob an interrupted pull stored, when it is still whole (see ImageStore.storedPulledLayer). */
-  storedPulledLayer(diffId: string, blob: Descriptor): Promise<Descriptor | undefined> {
-    return this.#images.storedPulledLayer(diffId, blob);
+  storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
+    return this.#images.storedPulledLayer(diffId, blob, repair);
   }
 
   /** Whether zstd layer blobs are kept as they come (see ImageStore.storesZstd). */

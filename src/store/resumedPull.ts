@@ -13,12 +13,13 @@ import type { LayerCache } from './LayerCache.js';
  * The stored blob the manifest names for layer `diffId`, when its index names that DiffID and
  * its bytes still hash to its digest. A blob edited on disk is not trusted (issue 10, "Verify
  * digests on read"): it is deleted with its caches, so the download that follows stores good
- * bytes under its name (a blob store keeps the first file under a digest, BlobStore.put).
+ * bytes under its name (a blob store keeps the first file under a digest, BlobStore.put); not
+ * with `repair` false (a dry run changes nothing).
  */
-export async function resumedLayerBlob(blobs: BlobStore, caches: LayerCache, diffId: string, blob: Descriptor): Promise<Descriptor | undefined> {
+export async function resumedLayerBlob(blobs: BlobStore, caches: LayerCache, diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
   if (!(await caches.describes({ blob: blob.digest, diffId }))) return undefined;
   const intact = await blobIntact(blobs, blob.digest);
-  if (intact === false) {
+  if (intact === false && repair) {
     await caches.drop([blob.digest]);
     await blobs.delete(blob.digest);
   }

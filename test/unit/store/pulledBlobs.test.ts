@@ -133,6 +133,9 @@ describe.each(BACKENDS)('pulled layer blobs ($name)', (setup) => {
     expect(again.layerBlob(diffId)).toEqual(blob);
     // Edited on disk: not trusted, and deleted with its caches so a download stores good bytes.
     const damaged = await openStore(setup, place, edited(place.backend(), blob.digest, gz.map((b, i) => (i === 20 ? b ^ 1 : b))));
+    // A dry run (repair false) changes nothing; a pull deletes the damaged blob.
+    expect(await damaged.storedPulledLayer(diffId, blob, false)).toBeUndefined();
+    expect(await place.backend().blobs.has(blob.digest)).toBe(true);
     expect(await damaged.storedPulledLayer(diffId, blob)).toBeUndefined();
     expect(damaged.layerBlob(diffId)).toBeUndefined();
     expect(await place.backend().blobs.has(blob.digest)).toBe(false);
