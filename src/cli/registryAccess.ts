@@ -8,7 +8,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from 'node:os';
 import * as zlib from 'node:zlib';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { ConnectRegistry } from '../app/index.js';
 import { DomainError } from '../errors/index.js';
 import { RegistryClient, ping, type Credentials, type ZstdDecoder } from '../registry/index.js';
@@ -81,9 +80,12 @@ export function transportOptions(y: import('yargs').Argv): import('yargs').Argv 
  * about 0.4 s of wall time (0.1 s of CPU) after every registry verb had finished, half of a
  * no-op push (bench/sections/registry.mjs, "re-push"). The baseline tier parses headers as well,
  * and blob bytes pass through it without being parsed. Set before the first fetch compiles it.
+ * Reached through `process.getBuiltinModule`: the page's build (scripts/web-build.mjs) has no
+ * node:v8, and there the flag means nothing.
  */
 function baselineWasmOnly(): void {
-  setFlagsFromString('--liftoff-only');
+  const host = globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined;
+  (host?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined)?.setFlagsFromString('--liftoff-only');
 }
 
 /** Clients with the command's transport options and the saved credentials (or `given`). */
