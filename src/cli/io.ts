@@ -1,3 +1,5 @@
+import { promptLine } from './prompt.js';
+
 /** What a command may touch of the process: output streams, stdin, environment, directory. */
 export interface Output {
   write(chunk: string | Uint8Array): void;
@@ -14,6 +16,8 @@ export interface Io {
   /** Stdin as it arrives, for inputs bigger than memory (an archive); else `readStdin` is used. */
   stdinChunks?(): AsyncIterable<Uint8Array>;
   stdinIsTTY: boolean;
+  /** Asks for a line at the terminal (echo off with `secret`); only where stdin is a terminal (prompt.ts). */
+  prompt?(text: string, secret: boolean): Promise<string>;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
 }
@@ -54,6 +58,7 @@ export function nodeIo(): Io {
     stdout: nodeOutput(process.stdout),
     stderr: nodeOutput(process.stderr),
     stdinIsTTY: process.stdin.isTTY === true,
+    ...(process.stdin.isTTY === true ? { prompt: (text: string, secret: boolean) => promptLine(process.stdin, process.stderr, text, secret, () => process.kill(process.pid, 'SIGINT')) } : {}),
     async *stdinChunks() {
       for await (const chunk of process.stdin) {
         const buffer = chunk as Buffer;

@@ -74,8 +74,23 @@ export function transportOptions(y: import('yargs').Argv): import('yargs').Argv 
     .option('plain-http', { type: 'boolean', default: false, describe: 'talk plain HTTP (a loopback registry without TLS)' });
 }
 
+/**
+ * Node's fetch parses HTTP with llhttp compiled to WebAssembly, and V8 recompiles that module
+ * with its optimizing tier in background threads, which the process waits for before it exits:
+ * about 0.4 s of wall time (0.1 s of CPU) after every registry verb had finished, half of a
+ * no-op push (bench/sections/registry.mjs, "re-push"). The baseline tier parses headers as well,
+ * and blob bytes pass through it without being parsed. Set before the first fetch compiles it.
+ * Reached through `process.getBuiltinModule`: the page's build (scripts/web-build.mjs) has no
+ * node:v8, and there the flag means nothing.
+ */
+function baselineWasmOnly(): void {
+  const host = globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined;
+  (host?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined)?.setFlagsFromString('--liftoff-only');
+}
+
 /** Clients with the command's transport options and the saved credentials (or `given`). */
 export function connector(ctx: Context, given?: Credentials): ConnectRegistry {
+  baselineWasmOnly();
   return async (registry) => {
     const credentials = given ?? readCredentials(ctx, registry);
     const plainHttp = ctx.flag('plain-http');

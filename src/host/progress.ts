@@ -2,6 +2,11 @@
  * A progress bar on a terminal (stderr), redrawn at most every 100 ms and erased at the end.
  * Off the terminal it draws nothing, so logs and pipes stay clean.
  */
+import { formatBytes } from '../store/index.js';
+
+/** Sizes as the CLI prints them (one formatter for bars, tables and transfer reports). */
+export { formatBytes };
+
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
@@ -18,18 +23,6 @@ export interface Progress {
 }
 
 const NONE: Progress = { tick: () => undefined, setTotal: () => undefined, done: () => undefined };
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n}B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = -1;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)}${units[unit]}`;
-}
 
 export function createProgress(stream: ProgressStream | undefined, label: string, total = 0, options: { force?: boolean; now?: () => number } = {}): Progress {
   if (stream === undefined || (stream.isTTY !== true && options.force !== true)) return NONE;

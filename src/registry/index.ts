@@ -17,7 +17,7 @@ export { pushImage } from './push.js';
 export type { PushSource, PushOptions } from './push.js';
 export { pullImage } from './pull.js';
 export type { PullOptions, PullResult } from './pull.js';
-export { describeTransfer, humanBytes } from './report.js';
+export { describeTransfer } from './report.js';
 export type { TransferReport, BlobTransfer, BlobOutcome } from './report.js';
 export { pureJsZstd } from './zstd.js';
 export type { ZstdDecoder } from './zstd.js';

@@ -60,7 +60,14 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
   bytes += configBytes.length;
   const config = parseConfig(configBytes, `config ${manifest.config.digest}`);
   const diffIds = config.rootfs.diff_ids;
-  const blobs: BlobTransfer[] = manifest.layers.map((l, i) => ({ digest: l.digest, size: l.size, kind: 'layer', outcome: store.layerBlob(diffIds[i] ?? '') === undefined ? 'received' : 'present' }));
+  // A layer counts as present when an image lists it, or when a pull stopped earlier stored it
+  // (Store.storedPulledLayer): so a pull run again fetches only what is still missing.
+  const blobs: BlobTransfer[] = [];
+  for (const [i, l] of manifest.layers.entries()) {
+    const diffId = diffIds[i];
+    const present = diffId !== undefined && (store.layerBlob(diffId) ?? (await store.storedPulledLayer(diffId, l, options.dryRun !== true))) !== undefined;
+    blobs.push({ digest: l.digest, size: l.size, kind: 'layer', outcome: present ? 'present' : 'received' });
+  }
   const missing = new Map<string, number>();
   blobs.forEach((b, i) => {
     if (b.outcome === 'received' && diffIds[i] !== undefined && !missing.has(diffIds[i])) missing.set(diffIds[i], i);

@@ -2,6 +2,8 @@
  * What a push or pull moved, as the user sees it (issue 15, "A transfer report"): blobs sent or
  * received vs skipped, and bytes moved vs the image's size.
  */
+import { formatBytes } from '../store/index.js';
+
 export type BlobOutcome = 'sent' | 'exists' | 'mounted' | 'received' | 'present' | 'planned';
 
 export interface BlobTransfer {
@@ -29,26 +31,13 @@ export interface TransferReport {
   keptManifest?: boolean;
 }
 
-/** Decimal units, as the rest of the CLI prints sizes (2.1 MB). */
-export function humanBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = -1;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ${units[unit]}`;
-}
-
-/** "pushed 1 of 7 layers, 2.1 MB of 184 MB; 6 already on the registry". */
+/** "pushed 1 of 7 layers, 2.10MB of 184MB; 6 already on the registry" (sizes as the CLI prints them, formatBytes). */
 export function describeTransfer(report: TransferReport): string {
   const layers = report.blobs.filter((b) => b.kind === 'layer');
   const push = report.direction === 'push';
   const moved = layers.filter((b) => b.outcome === (push ? 'sent' : 'received') || b.outcome === 'planned').length;
   const verb = report.dryRun ? (push ? 'would push' : 'would pull') : push ? 'pushed' : 'pulled';
-  const parts = [`${verb} ${moved} of ${layers.length} layer${layers.length === 1 ? '' : 's'}, ${humanBytes(report.bytes)} of ${humanBytes(report.imageBytes)}`];
+  const parts = [`${verb} ${moved} of ${layers.length} layer${layers.length === 1 ? '' : 's'}, ${formatBytes(report.bytes)} of ${formatBytes(report.imageBytes)}`];
   const there = layers.filter((b) => b.outcome === 'exists' || b.outcome === 'present').length;
   if (there > 0) parts.push(`${there} already ${push ? 'on the registry' : 'in the store'}`);
   const mounted = layers.filter((b) => b.outcome === 'mounted');

@@ -34,6 +34,7 @@ import {
 import type { Layer, TarLimits } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { verifiedBlob } from './blobCheck.js';
+import { resumedLayerBlob } from './resumedPull.js';
 import type { LayerCompression } from './compression.js';
 import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
 import { DamagedImages, damagedImage, type DamagedImage } from './damagedImages.js';
@@ -338,6 +339,13 @@ export class ImageStore {
    */
   storePulledLayer(diffId: string, source: AsyncIterable<Uint8Array>, progress?: ProgressSink, digest?: string): Promise<Descriptor> {
     return this.#storeBlob(diffId, source, progress, digest, true);
+  }
+
+  /** A layer blob an interrupted pull stored, when it is still whole (resumedPull.ts). */
+  async storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
+    const found = this.#layerBlobs.get(diffId) ?? (await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob, repair));
+    if (found !== undefined && !this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, found);
+    return found;
   }
 
   /** Whether zstd layer blobs are kept as they come (the compression decodes zstd). */

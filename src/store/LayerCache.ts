@@ -70,6 +70,14 @@ export class LayerCache {
     return (await this.#rebuild(key)).tarBytes;
   }
 
+  /**
+   * Whether this layer's index is there and names this blob and DiffID: the store writes an
+   * index only after the blob met its digest and its tar the DiffID (ingest.ts `finish`).
+   */
+  async describes(key: LayerKey): Promise<boolean> {
+    return (await this.#checkedIndex(key)) !== undefined;
+  }
+
   async #checkedIndex(key: LayerKey): Promise<CheckedIndex | undefined> {
     const bytes = await this.#caches.read(key.blob, 'index');
     return bytes === undefined ? undefined : checkLayerIndex(bytes, key);

@@ -166,6 +166,11 @@ export class Store {
     return this.#images.storePulledLayer(diffId, source, progress, digest);
   }
 
+  /** A layer blob an interrupted pull stored, when it is still whole (see ImageStore.storedPulledLayer). */
+  storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
+    return this.#images.storedPulledLayer(diffId, blob, repair);
+  }
+
   /** Whether zstd layer blobs are kept as they come (see ImageStore.storesZstd). */
   get storesZstd(): boolean {
     return this.#images.storesZstd;

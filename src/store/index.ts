@@ -10,7 +10,7 @@ export type { StoreCheck } from './check.js';
 export type { DamagedImage } from './damagedImages.js';
 export { damagedBlob, verifiedBlob, verifiedChunks, VerifiedBlob } from './blobCheck.js';
 export type { ImageRecord, ContainerRecord } from './records.js';
-export { imageSize } from './records.js';
+export { imageSize, formatBytes } from './records.js';
 export type { StoreBackend, DocumentStore, LayoutDocument, ContainerFile, LayerCacheStore, LayerCacheFile, PackWriter, UpperSegment } from './backend.js';
 export { MemoryDocumentStore, MemoryLayerCacheStore, memoryBackend } from './MemoryBackend.js';
 export { LayerCache } from './LayerCache.js';

@@ -39,6 +39,22 @@ export function imageSize(manifestBytes: Uint8Array, configBytes: Uint8Array, la
   return manifestBytes.length + configBytes.length + layers.reduce((n, l) => n + l.size, 0);
 }
 
+/**
+ * A size as the CLI prints it, Docker's way: decimal units and no space (`2.10MB`, `184MB`,
+ * `512B`). Progress bars, `images`, `df` and the registry's transfer report all use it.
+ */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n}B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)}${units[unit]}`;
+}
+
 export function notFound(what: 'image' | 'container', ref: string): DomainError {
   return new DomainError('NotFoundError', `no such ${what}: ${ref}`, { [what]: ref });
 }

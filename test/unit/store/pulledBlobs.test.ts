@@ -4,12 +4,13 @@
  * names it by (issue 15, "the pulled image keeps its manifest digest"); read back from the blob
  * when the caches are gone; a zstd blob only where the store decodes zstd.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openView, readFileAt } from '../../../src/app/index.js';
 import { sha256Digest } from '../../../src/digest/index.js';
 import { MediaTypes, descriptorOf, encodeJson, imageConfig } from '../../../src/image/index.js';
 import { Layer } from '../../../src/layer/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { Store, StoreBackend } from '../../../src/store/index.js';
 import { BACKENDS, openStore } from './backends.js';
 
 const spec = { architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00.000Z' };
@@ -51,6 +52,34 @@ async function pull(store: Store, blob: Uint8Array, mediaType: string): Promise<
   return { manifestDigest: image.manifestDigest, kept };
 }
 
+/** `backend` whose blob `digest` reads as `bytes` (an edit on disk) until it is deleted. */
+function edited(backend: StoreBackend, digest: string, bytes: Uint8Array): StoreBackend {
+  const inner = backend.blobs;
+  let damaged = true;
+  const mine = (d: string): boolean => damaged && d === digest;
+  return {
+    ...backend,
+    blobs: {
+      has: (d) => inner.has(d),
+      get: async (d) => (mine(d) ? bytes.slice() : inner.get(d)),
+      chunks: (d) =>
+        mine(d)
+          ? (async function* () {
+              yield bytes.slice();
+            })()
+          : inner.chunks(d),
+      size: async (d) => (mine(d) ? bytes.length : inner.size(d)),
+      put: (b, e) => inner.put(b, e),
+      writer: () => inner.writer(),
+      list: () => inner.list(),
+      delete: async (d) => {
+        if (d === digest) damaged = false;
+        return inner.delete(d);
+      },
+    },
+  };
+}
+
 const motd = async (store: Store): Promise<string> => new TextDecoder().decode(readFileAt((await openView(store, 'reg.test/team/app:1')).overlay, '/etc/motd'));
 
 describe.each(BACKENDS)('pulled layer blobs ($name)', (setup) => {
@@ -89,5 +118,30 @@ describe.each(BACKENDS)('pulled layer blobs ($name)', (setup) => {
     const bad = zstd.map((b, i) => (i === zstd.length >> 1 ? b ^ 1 : b));
     await expect(other.storePulledLayer(diffId, chunks(bad), undefined, sha256Digest(zstd))).rejects.toThrow(/does not match/);
     expect(other.layerBlob(diffId)).toBeUndefined();
+  });
+
+  it('a pull stopped after storing a layer: run again, the blob counts as that layer by its index while its bytes hash to its digest', async () => {
+    const place = setup.place();
+    const gz = gzipSync(tar);
+    const blob = { mediaType: MediaTypes.ociLayerGzip, digest: sha256Digest(gz), size: gz.length };
+    await (await openStore(setup, place)).storePulledLayer(diffId, chunks(gz), undefined, blob.digest);
+    // A new process: no image lists the blob, so only its index says which layer it is.
+    const again = await openStore(setup, place);
+    expect(again.layerBlob(diffId)).toBeUndefined();
+    expect(await again.storedPulledLayer(`sha256:${'0'.repeat(64)}`, blob)).toBeUndefined();
+    expect(await again.storedPulledLayer(diffId, blob)).toEqual(blob);
+    expect(again.layerBlob(diffId)).toEqual(blob);
+    // Edited on disk: not trusted, and deleted with its caches so a download stores good bytes.
+    const damaged = await openStore(setup, place, edited(place.backend(), blob.digest, gz.map((b, i) => (i === 20 ? b ^ 1 : b))));
+    // A dry run (repair false) changes nothing; a pull deletes the damaged blob.
+    expect(await damaged.storedPulledLayer(diffId, blob, false)).toBeUndefined();
+    expect(await place.backend().blobs.has(blob.digest)).toBe(true);
+    expect(await damaged.storedPulledLayer(diffId, blob)).toBeUndefined();
+    expect(damaged.layerBlob(diffId)).toBeUndefined();
+    expect(await place.backend().blobs.has(blob.digest)).toBe(false);
+    expect(await place.backend().caches.list()).toEqual([]);
+    const fresh = await openStore(setup, place);
+    expect((await pull(fresh, gz, MediaTypes.ociLayerGzip)).kept).toBe(true);
+    expect(await motd(await openStore(setup, place))).toBe('pulled\n');
   });
 });
