@@ -30,9 +30,15 @@ import { assertStackLaw } from './stackLaw.js';
 import { Trace } from '../support/trace.js';
 import { explainDiff, fsOf } from './view.js';
 
+/** The longest absolute redirect overlayfs writes (the redirect_max module parameter's default). */
+const REDIRECT_MAX = 256;
+
+const dirname = (path: string): string => path.slice(0, Math.max(1, path.lastIndexOf('/')));
+
 /** Where an overlay must differ from the flat filesystem, and why (cases of test/unit/overlay/kernelObservations.test.ts). */
 export const OVERLAY_EXCEPTIONS: readonly string[] = [
   'EXDEV: rename(2) of a directory that has a lower part (merged or lower-only, even empty) fails with EXDEV unless redirect_dir (or metacopy) is on (kernelObservations.test.ts case 6, overlayfs.rst "Renaming directories"). The model knows which directories have a lower part by inode: those of the initial tree, as long as they exist. EXDEV comes after the VFS checks (ENOENT, ENOTDIR/EISDIR, EINVAL and the ENOTEMPTY of a target that is an ancestor of the source) and before the filesystem\'s own ENOTEMPTY for a non-empty target (ovl_rename). On EXDEV nothing changes.',
+  'EXDEV: redirect_max. With redirect_dir (or metacopy), moving a directory that has a lower part (or, with metacopy, a lower file) to another directory writes its lower path as an absolute redirect, and a lower path longer than redirect_max (256 bytes) is EXDEV (dir.c ovl_get_redirect; test/unit/overlay/limits.test.ts). The model knows each lower object\'s lower path by inode; it does not track whether a metacopy file\'s data was copied up since (then the kernel writes no redirect), so for a file it accepts EXDEV rather than demanding it. It comes after every check of the rename itself; on EXDEV nothing changes.',
   'nlink of directories: a directory with a lower part may report 1 (a merged directory always does; kernelObservations.test.ts case 11); a directory with no lower part reports 2 + subdirectories as any Linux filesystem does.',
   'Hard links of lower layers, index=off: a copy-up (write, truncate, open for write or O_TRUNC, chmod, chown, utimes, link source, rename source) gives only the name copied up a new inode; the other names keep the old inode and data (kernelObservations.test.ts case 8). The model breaks that name\'s link (a new inode with the same data and attributes) just before running the op, when the op succeeds on the overlay.',
   'nlink of lower hard links: names of a lower inode report the lower layer\'s nlink, which counts names the flattened stack no longer shows (hidden by a whiteout, an opaque dir or a file above). index=off: that count never changes, even when names are unlinked or copied up (kernelObservations.test.ts case 8). index=on: it moves with links and unlinks, offset by the hidden names.',
@@ -43,8 +49,11 @@ class OverlayModel {
   readonly ref: FlatFs;
   readonly redirectDir: boolean;
   readonly index: boolean;
+  readonly metacopy: boolean;
   /** Reference inode numbers of directories that have a lower part in the overlay. */
   readonly #lowerDirs = new Set<number>();
+  /** The lower paths of the initial tree's objects, by reference inode (a hard link has several). */
+  readonly #lowerPaths = new Map<number, string[]>();
   /** Reference inode numbers of lower hard-linked objects: the lower nlink and the names visible at mount. */
   readonly #lowerLinks = new Map<number, { lower: number; visible: number }>();
 
@@ -52,8 +61,10 @@ class OverlayModel {
     this.ref = new FlatFs(layerToVolume(stack));
     this.redirectDir = mount.options.redirectDir;
     this.index = mount.options.index;
+    this.metacopy = mount.options.metacopy;
     const walk = (path: string): void => {
       const st = this.ref.lstatSync(path);
+      this.#lowerPaths.set(st.ino, [...(this.#lowerPaths.get(st.ino) ?? []), path]);
       if (st.isDirectory()) {
         this.#lowerDirs.add(st.ino);
         for (const name of this.ref.readdirSync(path)) walk(path === '/' ? `/${name}` : `${path}/${name}`);
@@ -78,6 +89,43 @@ class OverlayModel {
     const plan = this.ref.checkRename(op.from, op.to);
     if ('code' in plan) return plan.code === 'ENOTEMPTY' && plan.trap !== true;
     return !('noop' in plan);
+  }
+
+  /**
+   * Might the overlay refuse this rename with EXDEV because the redirect it must write is over
+   * redirect_max (exception 2)? 'must' for a lower directory, 'may' for a metacopy file.
+   */
+  redirectTooLong(op: FsOp): 'must' | 'may' | undefined {
+    if (op.op !== 'rename' || !this.redirectDir) return undefined;
+    const src = this.#ino(op.from, false);
+    if (src === undefined) return undefined;
+    const isLowerDir = src.kind === 'dir' && this.#lowerDirs.has(src.ino);
+    const isLowerFile = this.metacopy && src.kind === 'file';
+    if (!isLowerDir && !isLowerFile) return undefined;
+    const paths = this.#lowerPaths.get(src.ino) ?? [];
+    if (!paths.some((p) => new TextEncoder().encode(p).length > REDIRECT_MAX)) return undefined;
+    const plan = this.ref.checkRename(op.from, op.to);
+    if ('code' in plan) return undefined;
+    let parents: [string, string];
+    if ('noop' in plan) {
+      // Two names of one lower inode are two overlay inodes with index=off, and the rename
+      // really moves (see copyUpOf); a name onto itself, or index=on, does nothing.
+      const from = this.ref.resolve(op.from, false);
+      const to = this.ref.resolve(op.to, false);
+      if (this.index || !('path' in from) || !('path' in to) || from.path === to.path) return undefined;
+      parents = [dirname(from.path), dirname(to.path)];
+    } else {
+      parents = [plan.from.parent, plan.to.parent];
+    }
+    // Within one directory the redirect is the old name, relative, with no limit.
+    if (parents[0] === parents[1]) return undefined;
+    return isLowerDir ? 'must' : 'may';
+  }
+
+  /** A name whose hard link the model broke keeps its lower paths (its data may still be below). */
+  inheritLowerPaths(from: number, to: number): void {
+    const paths = this.#lowerPaths.get(from);
+    if (paths !== undefined && !this.#lowerPaths.has(to)) this.#lowerPaths.set(to, paths);
   }
 
   /** The clean reference path of a lower hard-link name this op would copy up (exception 3). */
@@ -179,6 +227,13 @@ function statOf(value: OutcomeValue): StatSummary | undefined {
   return 'stat' in value ? (value as { stat: StatSummary }).stat : (value as StatSummary);
 }
 
+/** Breaks the model's hard link at `path` as a copy-up does; the new inode keeps its lower paths. */
+function breakLink(model: OverlayModel, path: string): void {
+  const before = model.ref.lstatSync(path).ino;
+  model.ref.breakHardLink(path);
+  model.inheritLowerPaths(before, model.ref.lstatSync(path).ino);
+}
+
 function adjustOutcome(model: OverlayModel, op: FsOp, expected: Outcome, actual: Outcome): Outcome {
   if (!expected.ok || (op.op !== 'stat' && op.op !== 'lstat' && op.op !== 'open')) return expected;
   const stat = statOf(expected.value);
@@ -213,17 +268,21 @@ export function checkAgainstReference(inputs: readonly (readonly LayerEntryInput
   const fs = fsOf(overlay);
   const trace = new Trace();
   for (const op of ops) {
-    const exdev = model.isExdev(op);
-    const copyUp = exdev ? undefined : model.copyUpOf(op);
     const actual = runOp(fs, '', op);
+    const tooLong = model.redirectTooLong(op);
+    const exdev = model.isExdev(op) || tooLong === 'must' || (tooLong === 'may' && !actual.ok && actual.code === 'EXDEV');
+    // A rename refused for its redirect has already copied its source up (dir.c ovl_rename:
+    // copy-up, then ovl_set_redirect), which breaks a lower hard link with index=off.
+    const copyUp = exdev && tooLong !== 'may' ? undefined : model.copyUpOf(op);
     let expected: Outcome;
     let note: string | undefined;
     if (exdev) {
       expected = { ok: false, code: 'EXDEV' };
-      note = 'EXDEV: directory with a lower part';
+      note = tooLong !== undefined ? 'EXDEV: redirect over redirect_max' : 'EXDEV: directory with a lower part';
+      if (copyUp !== undefined) breakLink(model, copyUp);
     } else {
       if (copyUp !== undefined && copiedUp(op, actual)) {
-        model.ref.breakHardLink(copyUp);
+        breakLink(model, copyUp);
         note = `copy-up breaks the lower hard link at ${copyUp}`;
       }
       expected = adjustOutcome(model, op, runOp(model.ref, '', op), actual);
