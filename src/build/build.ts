@@ -119,8 +119,8 @@ class BuildRun {
   /** What-if: stages whose steps would run again. */
   readonly #rebuiltStages = new Set<number>();
   #cache!: BuildCacheDocument;
-  /** Whether a step added a cache entry (a fully cached build leaves build-cache.json as it is). */
-  #cacheChanged = false;
+  /** The entries this build added: merged into the store's document at the end (a fully cached build leaves it as it is). */
+  readonly #added: Record<string, CachedStep> = {};
 
   constructor(options: BuildOptions, file: Containerfile) {
     this.#o = options;
@@ -157,7 +157,7 @@ class BuildRun {
     const config = this.#config(state);
     p.internal('exporting to image');
     const image = await this.#o.store.addImage({ config, names: [...(this.#o.tags ?? [])] });
-    if (this.#cacheChanged) await this.#o.store.saveBuildCache(this.#cache);
+    if (Object.keys(this.#added).length > 0) await this.#o.store.updateBuildCache((doc) => ({ ...doc, entries: { ...doc.entries, ...this.#added } }));
     const keyed = this.#reports;
     const summary: BuildSummary = {
       steps: keyed.length,
@@ -330,7 +330,7 @@ class BuildRun {
         Object.assign(entry, { diffId, blob, bytes: layer.size });
       }
       this.#cache.entries[key] = entry;
-      this.#cacheChanged = true;
+      this.#added[key] = entry;
       state.missed = true;
       report.simulatedMs = simulatedMs;
       report.bytes = entry.bytes;
