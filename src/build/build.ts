@@ -10,7 +10,7 @@ import type { Layer } from '../layer/index.js';
 import { Overlay } from '../overlay/index.js';
 import type { ShellCommand } from '../shell/index.js';
 import type { BuildCacheDocument, ImageRecord, Store } from '../store/index.js';
-import { explainMiss, fromKey, lookup, stepKey, type CachedStep, type StepDefinition } from './cache.js';
+import { explainMiss, fromKey, lookup, savedMs, stepKey, type CachedStep, type StepDefinition } from './cache.js';
 import { contextTree, SourceTree, type BuildContextFs } from './context.js';
 import { BuildError } from './errors.js';
 import { parseContainerfile, type Containerfile, type Instruction, type StageDefinition } from './parse.js';
@@ -56,8 +56,10 @@ export interface StepReport {
   status: 'CACHED' | 'DONE';
   /** Why it missed (`undefined` for a hit). */
   reason?: string;
-  /** The simulated time its commands declared (saved when CACHED). */
+  /** The simulated time its commands declared (when it ran). */
   simulatedMs: number;
+  /** What it took when it ran (see the cache entry's `durationMs`): spent when DONE, saved when CACHED. */
+  durationMs: number;
   /** File data bytes of its layer (0 without one). */
   bytes: number;
   /**
@@ -149,7 +151,7 @@ class BuildRun {
       return {
         changed: this.#changed,
         steps: this.#plan,
-        rebuilt: { steps: rebuilt.length, bytes: rebuilt.reduce((n, s) => n + s.bytes, 0), simulatedMs: rebuilt.reduce((n, s) => n + s.simulatedMs, 0) },
+        rebuilt: { steps: rebuilt.length, bytes: rebuilt.reduce((n, s) => n + s.bytes, 0), simulatedMs: rebuilt.reduce((n, s) => n + s.simulatedMs, 0), durationMs: rebuilt.reduce((n, s) => n + s.durationMs, 0) },
         lint: lintOrder(this.#file.stages.filter((s) => needed.has(s.index))),
       };
     }
@@ -164,6 +166,8 @@ class BuildRun {
       cached: keyed.filter((r) => r.status === 'CACHED').length,
       simulatedMsSaved: keyed.filter((r) => r.status === 'CACHED').reduce((s, r) => s + r.simulatedMs, 0),
       simulatedMsSpent: keyed.filter((r) => r.status === 'DONE').reduce((s, r) => s + r.simulatedMs, 0),
+      timeSavedMs: keyed.filter((r) => r.status === 'CACHED').reduce((s, r) => s + r.durationMs, 0),
+      timeSpentMs: keyed.filter((r) => r.status === 'DONE').reduce((s, r) => s + r.durationMs, 0),
       ...imageFigures(state.layers, config),
     };
     p.summary(summary, image.id);
@@ -291,11 +295,12 @@ class BuildRun {
     if (this.#changed !== undefined) return this.#planStep(state, step, def, key, copy !== undefined && step.flags['from'] === undefined);
     const n = p.step(state.label, index, total, `${step.keyword} ${step.args}`);
     const cached = this.#o.noCache === true || state.missed ? undefined : lookup(this.#cache, key);
-    const report: StepReport = { n, stage: state.label, instruction: step.text, position: step.position, status: 'DONE', simulatedMs: 0, bytes: 0 };
+    const report: StepReport = { n, stage: state.label, instruction: step.text, position: step.position, status: 'DONE', simulatedMs: 0, durationMs: 0, bytes: 0 };
     if (cached !== undefined && (await this.#reuse(state, cached, step.text))) {
       p.cached(n);
       report.status = 'CACHED';
       report.simulatedMs = cached.simulatedMs;
+      report.durationMs = savedMs(cached);
       report.bytes = cached.bytes;
     } else {
       if (copy !== undefined) withFileRecords(copy);
@@ -329,12 +334,16 @@ class BuildRun {
         state.history.push({ created: this.#created, created_by: step.text });
         Object.assign(entry, { diffId, blob, bytes: layer.size });
       }
+      const stored = p.now();
+      // What a later hit saves: the declared simulated time, else what running it took here.
+      entry.durationMs = simulatedMs > 0 ? simulatedMs : stored - started;
       this.#cache.entries[key] = entry;
       this.#added[key] = entry;
       state.missed = true;
       report.simulatedMs = simulatedMs;
+      report.durationMs = entry.durationMs;
       report.bytes = entry.bytes;
-      report.timings = { keyMs, executeMs: executed - started, commitMs: committed - executed, storeMs: p.now() - committed };
+      report.timings = { keyMs, executeMs: executed - started, commitMs: committed - executed, storeMs: stored - committed };
       p.done(n, simulatedMs, started);
     }
     copy?.tree.release();
@@ -349,7 +358,7 @@ class BuildRun {
     const fromStage = fromRef === undefined ? undefined : this.#stageRef(expand(fromRef, definedArgs(this.#globalArgs)), state.def.index);
     const fromRebuilt = fromStage !== undefined && this.#rebuiltStages.has(fromStage.index);
     const decision = whatIfStep(def, cached, state.missed, fromContext, fromRebuilt, this.#changed!);
-    this.#plan.push({ stage: state.label, instruction: step.text, position: step.position, ...decision, bytes: cached?.bytes ?? 0, simulatedMs: cached?.simulatedMs ?? 0 });
+    this.#plan.push({ stage: state.label, instruction: step.text, position: step.position, ...decision, bytes: cached?.bytes ?? 0, simulatedMs: cached?.simulatedMs ?? 0, durationMs: cached === undefined ? 0 : savedMs(cached) });
     if (decision.rebuild) {
       state.missed = true;
       this.#rebuiltStages.add(state.def.index);

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, hasTool, overlayIn, sh, tempDir } from './helpers.js';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, hasTool, overlayIn, sh, spawnOverlay, tempDir } from './helpers.js';
 import { treeOf } from './tree.js';
 
 const CONTAINERFILE = [
@@ -72,6 +72,36 @@ describe('overlay build', { timeout: TEST_TIMEOUT }, () => {
     expect(edited.stderr).toContain('CACHE MISS: COPY src/ /src/: src/main.c changed (content)');
     expect(edited.stderr).toContain('Build steps: 3/5 cached (60%)');
     expect(edited.stdout.trim()).toBe(ids[0]);
+  });
+
+  it('two builds at once, in two processes, both end fully cached; a rebuild reports the time the cached steps took', async () => {
+    const { dir, context } = project();
+    const o = overlayIn(dir);
+    o.ok(['import', 'rootfs', 'base:1.0']);
+    writeFileSync(join(context, 'Other'), 'FROM base:1.0\nCOPY run.sh /other/\nRUN echo other > /other/x\n');
+    const builds = [['ctx'], ['-f', 'ctx/Other', 'ctx']];
+    type Summary = { steps: number; cached: number; timeSavedMs: number; timeSpentMs: number };
+    const first = await Promise.all(
+      builds.map(
+        (args) =>
+          new Promise<Summary>((resolve, reject) => {
+            const child = spawnOverlay(o, ['build', '--json', ...args]);
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+            child.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as { summary: Summary }).summary) : reject(new Error(`exit ${code}: ${err}`))));
+          }),
+      ),
+    );
+    expect(first.map((s) => s.cached)).toEqual([0, 0]);
+    for (const [i, args] of builds.entries()) {
+      const again = o.json<{ summary: Summary }>(['build', ...args]).summary;
+      expect(again.cached).toBe(again.steps);
+      // Measured (no command declares a time): storing each layer takes a few milliseconds at least.
+      expect(again.timeSavedMs).toBe(first[i]!.timeSpentMs);
+      expect(again.timeSavedMs).toBeGreaterThan(0);
+    }
   });
 
   it('fails with one line naming file:line:column', () => {
