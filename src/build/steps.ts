@@ -3,7 +3,7 @@
  * (cache.ts), and their execution on a fresh mount of the stage's layers.
  */
 import { basename } from '../path/index.js';
-import { runShell, type ShellCommand } from '../shell/index.js';
+import { runShell, ShellSyntaxError, type ShellCommand, type ShellResult } from '../shell/index.js';
 import type { Overlay, OverlayFs } from '../overlay/index.js';
 import type { StepDefinition } from './cache.js';
 import { join, type SourceTree } from './context.js';
@@ -141,7 +141,16 @@ export async function executeRun(
   // The build's clock, not the wall clock: times commands set (touch) are SOURCE_DATE_EPOCH, as
   // every other time in the image (test/unit/build/run.test.ts, "files RUN creates or touches").
   const clock = (): number => epoch * 1000;
-  const result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, clock, ...(commands === undefined ? {} : { commands }) });
+  let result: ShellResult;
+  try {
+    result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, clock, ...(commands === undefined ? {} : { commands }) });
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    // What `/bin/sh -c` does with a script that does not parse (dash: the error on stderr, exit
+    // status 2), so the step fails as a failing RUN does: one line with the Containerfile's
+    // position (test/unit/build/run.test.ts, "a RUN whose script does not parse").
+    result = { exitCode: 2, stdout: '', stderr: `sh: ${error.message}\n`, simulatedMs: 0 };
+  }
   const output = result.stdout + result.stderr;
   if (result.exitCode !== 0) {
     const lines = output.trim().split('\n').filter((l) => l !== '');

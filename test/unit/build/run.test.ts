@@ -67,6 +67,15 @@ describe('RUN in the built-in shell', () => {
     expect(lines.filter((l) => l.startsWith('#3 ERROR: '))).toHaveLength(1);
   });
 
+  it('a RUN whose script does not parse fails as /bin/sh -c does (exit code 2), in one line with the Containerfile position', async () => {
+    const store = await open();
+    await withBase(store);
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN echo "unterminated\n' })).rejects.toThrow(
+      /^Dockerfile:2:1: RUN echo "unterminated: exit code 2: sh: Syntax error: Unterminated quoted string \(line 1, column 6\)$/,
+    );
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN if true\n' })).rejects.toThrow(/^Dockerfile:2:1: RUN if true: exit code 2: sh: Syntax error: end of file unexpected \(expecting "then"\)/);
+  });
+
   it('an unknown command fails the build with a clear one-line error (exit code 127, "not found")', async () => {
     const store = await open();
     await withBase(store);
