@@ -110,6 +110,7 @@ describe('overlay build', { timeout: TEST_TIMEOUT }, () => {
     o.ok(['import', 'rootfs', 'base:1.0']);
     const cases: [string, RegExp][] = [
       ['FROM base:1.0\nFOO bar\n', /^overlay: build: bad:2:1: unknown instruction: FOO\n$/],
+      ['FROM base:1.0\nCOPY onlyone\n', /^overlay: build: bad:2:1: COPY needs at least one source and a destination\n$/],
       ['FROM base:1.0\nCOPY missing.txt /\n', /^overlay: build: bad:2:1: COPY failed: file not found in build context or excluded by \.dockerignore: "missing\.txt"\n$/],
       ['FROM base:1.0\nCOPY scratch.tmp /\n', /excluded by \.dockerignore: "scratch\.tmp"\n$/],
       ['FROM base:1.0\nRUN echo failing && false\n', /^overlay: build: bad:2:1: RUN echo failing && false: exit code 1: failing\n$/],
