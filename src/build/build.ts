@@ -75,7 +75,14 @@ class BuildRun {
     this.#cache = await this.#o.store.buildCache();
     const target = this.#targetStage();
     const needed = this.#needed(target);
-    for (const stage of this.#file.stages) if (needed.has(stage.index)) await this.#buildStage(stage, needed.size > 1 || this.#file.stages.length > 1);
+    try {
+      for (const stage of this.#file.stages) if (needed.has(stage.index)) await this.#buildStage(stage, needed.size > 1 || this.#file.stages.length > 1);
+    } catch (error) {
+      // The steps that ran before the failing one stay cached, as in Docker: the build after
+      // the fix starts at the step that failed (test/unit/build/run.test.ts, "a failed build").
+      await this.#keepAdded().catch(() => {});
+      throw error;
+    }
     const state = this.#stages.get(target.index)!;
     if (this.#changed !== undefined) {
       const rebuilt = this.#plan.filter((s) => s.rebuild);
@@ -90,7 +97,7 @@ class BuildRun {
     const config = this.#config(state);
     p.internal('exporting to image');
     const image = await this.#o.store.addImage({ config, names: [...(this.#o.tags ?? [])] });
-    if (Object.keys(this.#added).length > 0) await this.#o.store.updateBuildCache((doc) => ({ ...doc, entries: { ...doc.entries, ...this.#added } }));
+    await this.#keepAdded();
     const keyed = this.#reports;
     const summary: BuildSummary = {
       steps: keyed.length,
@@ -103,6 +110,11 @@ class BuildRun {
     };
     p.summary(summary, image.id);
     return { image, steps: this.#reports, summary };
+  }
+
+  /** Merges the entries this build added into the store's cache document as it is now. */
+  async #keepAdded(): Promise<void> {
+    if (Object.keys(this.#added).length > 0) await this.#o.store.updateBuildCache((doc) => ({ ...doc, entries: { ...doc.entries, ...this.#added } }));
   }
 
   #targetStage(): StageDefinition {

@@ -76,6 +76,20 @@ describe('RUN in the built-in shell', () => {
     await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN if true\n' })).rejects.toThrow(/^Dockerfile:2:1: RUN if true: exit code 2: sh: Syntax error: end of file unexpected \(expecting "then"\)/);
   });
 
+  it('a failed build keeps the steps that ran before the failing one in the cache, as Docker does', async () => {
+    const store = await open();
+    await withBase(store);
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN echo one > /one\nRUN sleep 5 && echo two > /two\nRUN false\n' })).rejects.toThrow(/RUN false: exit code 1/);
+    const fixed = await run(store, { Dockerfile: 'FROM base:1.0\nRUN echo one > /one\nRUN sleep 5 && echo two > /two\nRUN true\n' });
+    expect(fixed.steps.map((s) => s.status)).toEqual(['CACHED', 'CACHED', 'DONE']);
+    expect(fixed.summary.timeSavedMs).toBe(5000);
+    expect(text(await view(store, fixed.image.id), '/two')).toBe('two\n');
+    // Their layers are held by the cache alone until an image uses them: gc keeps them.
+    await store.gc();
+    const again = await run(store, { Dockerfile: 'FROM base:1.0\nRUN echo one > /one\nRUN sleep 5 && echo two > /two\nRUN true\n' });
+    expect(again.summary.cached).toBe(3);
+  });
+
   it('an unknown command fails the build with a clear one-line error (exit code 127, "not found")', async () => {
     const store = await open();
     await withBase(store);
