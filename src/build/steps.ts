@@ -78,7 +78,13 @@ export function copyDefinition(state: StageState, step: Instruction, tree: Sourc
     sources.push(...matched);
   }
   const dest = resolvePath(state, destWord);
-  const destIsDirectory = dest.endsWith('/') || sources.length > 1 || patterns.some((p) => /[*?[]/.test(p));
+  // The Dockerfile reference (COPY, "Destination"): several sources, named or matched by a
+  // wildcard, need a destination directory written with a trailing `/` (`.` counts, as
+  // resolvePath makes it the working directory); one source, a wildcard's only match included,
+  // goes to the destination as named. The message is the classic builder's (moby,
+  // builder/dockerfile/copy.go, createCopyInstruction).
+  if (sources.length > 1 && !dest.endsWith('/')) throw new BuildError(`When using ${step.keyword} with more than one source file, the destination must be a directory and end with a /`, step.position);
+  const destIsDirectory = dest.endsWith('/');
   const flags: Record<string, string> = {};
   for (const name of ['chmod', 'chown', 'from'] as const) if (step.flags[name] !== undefined) flags[name] = expand(step.flags[name]!, vars);
   const def: StepDefinition = {

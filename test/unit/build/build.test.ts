@@ -189,6 +189,23 @@ describe('build', () => {
     expect(image.config.history!.at(-1)!.created_by).toBe('COPY --chown=app:app --chmod=600 *.cfg   /etc/app/');
   });
 
+  it("the reference's trailing-slash rules: several sources need a destination ending in /; a wildcard's one match goes to the name", async () => {
+    const store = await open();
+    await withBase(store);
+    const files = { 'a.txt': 'A', 'b.txt': 'B', 'app-1.jar': 'J' };
+    for (const [df, line] of [
+      ['FROM base:1.0\nCOPY a.txt b.txt /nodir\n', 'COPY'],
+      ['FROM base:1.0\nADD *.txt /nodir\n', 'ADD'],
+    ] as const) {
+      await expect(run(store, { Dockerfile: df, ...files })).rejects.toThrow(`Dockerfile:2:1: When using ${line} with more than one source file, the destination must be a directory and end with a /`);
+    }
+    const { image } = await run(store, { Dockerfile: 'FROM base:1.0\nCOPY *.jar /app.jar\nWORKDIR /w\nCOPY a.txt b.txt .\nCOPY a.txt /file\nCOPY b.txt /etc/\n', ...files });
+    expect(await readImage(store, image.id, '/app.jar')).toBe('J');
+    expect(await readImage(store, image.id, '/w/b.txt')).toBe('B');
+    expect(await readImage(store, image.id, '/file')).toBe('A');
+    expect(await readImage(store, image.id, '/etc/b.txt')).toBe('B');
+  });
+
   it('the cache lives in the store: gc keeps its layers, df counts them, prune drops what no image uses', async () => {
     const store = await open();
     await withBase(store);
