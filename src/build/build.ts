@@ -9,9 +9,10 @@ import { isEmptyLayer, type HistoryEntry, type ImageConfig } from '../image/inde
 import type { Layer } from '../layer/index.js';
 import { Overlay } from '../overlay/index.js';
 import type { ShellCommand } from '../shell/index.js';
-import type { BuildCacheDocument, ImageRecord, Store } from '../store/index.js';
-import { explainMiss, fromKey, lookup, stepKey, type CachedStep, type StepDefinition } from './cache.js';
+import type { BuildCacheDocument } from '../store/index.js';
+import { explainMiss, fromKey, lookup, savedMs, stepKey, type CachedStep, type StepDefinition } from './cache.js';
 import { contextTree, SourceTree, type BuildContextFs } from './context.js';
+import { containerfileText, type BuildOptions, type BuildResult, type StepReport } from './options.js';
 import { BuildError } from './errors.js';
 import { parseContainerfile, type Containerfile, type Instruction, type StageDefinition } from './parse.js';
 import { Progress } from './progress.js';
@@ -21,74 +22,6 @@ import { squashLayers } from './squash.js';
 import { imageFigures, type BuildSummary } from './summary.js';
 import { expand } from './variables.js';
 import { lintOrder, whatIfStep, type WhatIfResult, type WhatIfStep } from './whatIf.js';
-
-export interface BuildOptions {
-  store: Store;
-  context: BuildContextFs;
-  /** The Containerfile's text; by default `file` is read from the context. */
-  containerfile?: string;
-  /** Its name (for messages; and what is read from the context): default `Dockerfile`, else `Containerfile`. */
-  file?: string;
-  tags?: readonly string[];
-  /** The stage to build (default the last). */
-  target?: string;
-  buildArgs?: Readonly<Record<string, string>>;
-  noCache?: boolean;
-  squash?: boolean;
-  /** SOURCE_DATE_EPOCH in seconds: every time in the image and its files (default 0, so builds are reproducible). */
-  sourceDateEpoch?: number;
-  /** Commands RUN may call besides the shell's own (see src/shell). */
-  commands?: Readonly<Record<string, ShellCommand>>;
-  /** Each progress line in BuildKit's plain format. */
-  onProgress?: (line: string) => void;
-  /** Milliseconds, for step timings only (default `Date.now`). */
-  now?: () => number;
-  /** `--what-if`: changes nothing; says which steps edits to these context paths would rebuild (see `whatIf`). */
-  whatIf?: readonly string[];
-}
-
-export interface StepReport {
-  /** The `#n` of the progress output. */
-  n: number;
-  stage: string;
-  instruction: string;
-  position: Instruction['position'];
-  status: 'CACHED' | 'DONE';
-  /** Why it missed (`undefined` for a hit). */
-  reason?: string;
-  /** The simulated time its commands declared (saved when CACHED). */
-  simulatedMs: number;
-  /** File data bytes of its layer (0 without one). */
-  bytes: number;
-  /**
-   * A step that ran: milliseconds (by `now`) keying it (COPY: reading and hashing its sources),
-   * executing it, committing the mount's changes as a layer, and storing that (tar, DiffID, gzip, write).
-   */
-  timings?: { keyMs: number; executeMs: number; commitMs: number; storeMs: number };
-}
-
-
-export type { BuildSummary };
-
-export interface BuildResult {
-  image: ImageRecord;
-  steps: StepReport[];
-  summary: BuildSummary;
-}
-
-/** Reads the Containerfile the options name, as `docker build` finds it. */
-export function containerfileText(options: Pick<BuildOptions, 'containerfile' | 'file' | 'context'>): { text: string; file: string } {
-  if (options.containerfile !== undefined) return { text: options.containerfile, file: options.file ?? 'Dockerfile' };
-  const names = options.file !== undefined ? [options.file] : ['Dockerfile', 'Containerfile'];
-  for (const name of names) {
-    try {
-      return { text: new TextDecoder().decode(options.context.readFileSync(`/${name.replace(/^\/+/, '')}`)), file: name };
-    } catch {
-      // try the next name
-    }
-  }
-  throw new BuildError(`no ${names.join(' or ')} in the build context`);
-}
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const { text, file } = containerfileText(options);
@@ -119,8 +52,8 @@ class BuildRun {
   /** What-if: stages whose steps would run again. */
   readonly #rebuiltStages = new Set<number>();
   #cache!: BuildCacheDocument;
-  /** Whether a step added a cache entry (a fully cached build leaves build-cache.json as it is). */
-  #cacheChanged = false;
+  /** The entries this build added: merged into the store's document at the end (a fully cached build leaves it as it is). */
+  readonly #added: Record<string, CachedStep> = {};
 
   constructor(options: BuildOptions, file: Containerfile) {
     this.#o = options;
@@ -142,14 +75,21 @@ class BuildRun {
     this.#cache = await this.#o.store.buildCache();
     const target = this.#targetStage();
     const needed = this.#needed(target);
-    for (const stage of this.#file.stages) if (needed.has(stage.index)) await this.#buildStage(stage, needed.size > 1 || this.#file.stages.length > 1);
+    try {
+      for (const stage of this.#file.stages) if (needed.has(stage.index)) await this.#buildStage(stage, needed.size > 1 || this.#file.stages.length > 1);
+    } catch (error) {
+      // The steps that ran before the failing one stay cached, as in Docker: the build after
+      // the fix starts at the step that failed (test/unit/build/run.test.ts, "a failed build").
+      await this.#keepAdded().catch(() => {});
+      throw error;
+    }
     const state = this.#stages.get(target.index)!;
     if (this.#changed !== undefined) {
       const rebuilt = this.#plan.filter((s) => s.rebuild);
       return {
         changed: this.#changed,
         steps: this.#plan,
-        rebuilt: { steps: rebuilt.length, bytes: rebuilt.reduce((n, s) => n + s.bytes, 0), simulatedMs: rebuilt.reduce((n, s) => n + s.simulatedMs, 0) },
+        rebuilt: { steps: rebuilt.length, bytes: rebuilt.reduce((n, s) => n + s.bytes, 0), simulatedMs: rebuilt.reduce((n, s) => n + s.simulatedMs, 0), durationMs: rebuilt.reduce((n, s) => n + s.durationMs, 0) },
         lint: lintOrder(this.#file.stages.filter((s) => needed.has(s.index))),
       };
     }
@@ -157,17 +97,24 @@ class BuildRun {
     const config = this.#config(state);
     p.internal('exporting to image');
     const image = await this.#o.store.addImage({ config, names: [...(this.#o.tags ?? [])] });
-    if (this.#cacheChanged) await this.#o.store.saveBuildCache(this.#cache);
+    await this.#keepAdded();
     const keyed = this.#reports;
     const summary: BuildSummary = {
       steps: keyed.length,
       cached: keyed.filter((r) => r.status === 'CACHED').length,
       simulatedMsSaved: keyed.filter((r) => r.status === 'CACHED').reduce((s, r) => s + r.simulatedMs, 0),
       simulatedMsSpent: keyed.filter((r) => r.status === 'DONE').reduce((s, r) => s + r.simulatedMs, 0),
+      timeSavedMs: keyed.filter((r) => r.status === 'CACHED').reduce((s, r) => s + r.durationMs, 0),
+      timeSpentMs: keyed.filter((r) => r.status === 'DONE').reduce((s, r) => s + r.durationMs, 0),
       ...imageFigures(state.layers, config),
     };
     p.summary(summary, image.id);
     return { image, steps: this.#reports, summary };
+  }
+
+  /** Merges the entries this build added into the store's cache document as it is now. */
+  async #keepAdded(): Promise<void> {
+    if (Object.keys(this.#added).length > 0) await this.#o.store.updateBuildCache((doc) => ({ ...doc, entries: { ...doc.entries, ...this.#added } }));
   }
 
   #targetStage(): StageDefinition {
@@ -291,11 +238,12 @@ class BuildRun {
     if (this.#changed !== undefined) return this.#planStep(state, step, def, key, copy !== undefined && step.flags['from'] === undefined);
     const n = p.step(state.label, index, total, `${step.keyword} ${step.args}`);
     const cached = this.#o.noCache === true || state.missed ? undefined : lookup(this.#cache, key);
-    const report: StepReport = { n, stage: state.label, instruction: step.text, position: step.position, status: 'DONE', simulatedMs: 0, bytes: 0 };
+    const report: StepReport = { n, stage: state.label, instruction: step.text, position: step.position, status: 'DONE', simulatedMs: 0, durationMs: 0, bytes: 0 };
     if (cached !== undefined && (await this.#reuse(state, cached, step.text))) {
       p.cached(n);
       report.status = 'CACHED';
       report.simulatedMs = cached.simulatedMs;
+      report.durationMs = savedMs(cached);
       report.bytes = cached.bytes;
     } else {
       if (copy !== undefined) withFileRecords(copy);
@@ -329,12 +277,16 @@ class BuildRun {
         state.history.push({ created: this.#created, created_by: step.text });
         Object.assign(entry, { diffId, blob, bytes: layer.size });
       }
+      const stored = p.now();
+      // What a later hit saves: the declared simulated time, else what running it took here.
+      entry.durationMs = simulatedMs > 0 ? simulatedMs : stored - started;
       this.#cache.entries[key] = entry;
-      this.#cacheChanged = true;
+      this.#added[key] = entry;
       state.missed = true;
       report.simulatedMs = simulatedMs;
+      report.durationMs = entry.durationMs;
       report.bytes = entry.bytes;
-      report.timings = { keyMs, executeMs: executed - started, commitMs: committed - executed, storeMs: p.now() - committed };
+      report.timings = { keyMs, executeMs: executed - started, commitMs: committed - executed, storeMs: stored - committed };
       p.done(n, simulatedMs, started);
     }
     copy?.tree.release();
@@ -349,7 +301,7 @@ class BuildRun {
     const fromStage = fromRef === undefined ? undefined : this.#stageRef(expand(fromRef, definedArgs(this.#globalArgs)), state.def.index);
     const fromRebuilt = fromStage !== undefined && this.#rebuiltStages.has(fromStage.index);
     const decision = whatIfStep(def, cached, state.missed, fromContext, fromRebuilt, this.#changed!);
-    this.#plan.push({ stage: state.label, instruction: step.text, position: step.position, ...decision, bytes: cached?.bytes ?? 0, simulatedMs: cached?.simulatedMs ?? 0 });
+    this.#plan.push({ stage: state.label, instruction: step.text, position: step.position, ...decision, bytes: cached?.bytes ?? 0, simulatedMs: cached?.simulatedMs ?? 0, durationMs: cached === undefined ? 0 : savedMs(cached) });
     if (decision.rebuild) {
       state.missed = true;
       this.#rebuiltStages.add(state.def.index);

@@ -33,10 +33,22 @@ export interface StepDefinition {
 export interface CachedStep extends BuildCacheEntry {
   parent: string;
   definition: StepDefinition;
-  /** Simulated milliseconds the step's commands declared (what a hit saves). */
+  /** Simulated milliseconds the step's commands declared. */
   simulatedMs: number;
+  /**
+   * What the step took when it ran, in milliseconds (what a hit saves): its commands' simulated
+   * time when they declared any, else the time measured running it (executing, committing and
+   * storing its layer). Kept out of the key (`stepKey` covers `definition` only), so it never
+   * changes a key or a digest. Absent in entries of older versions.
+   */
+  durationMs?: number;
   /** Bytes of file data of the step's layer. */
   bytes: number;
+}
+
+/** What a hit on this entry saves: what the step took when it ran (see `CachedStep.durationMs`). */
+export function savedMs(step: CachedStep): number {
+  return step.durationMs ?? step.simulatedMs;
 }
 
 /** The key of a base: `FROM` is the ChainID of the base image's layers. */

@@ -1,7 +1,7 @@
 /**
  * COPY and ADD into a mounted overlay, with the Dockerfile reference's rules (COPY, "Destination"
- * and "Source"): a source directory's contents are copied, not the directory; several sources, a
- * wildcard or a destination ending in `/` make the destination a directory; a relative
+ * and "Source"): a source directory's contents are copied, not the directory; a destination
+ * ending in `/` (which several sources need, steps.ts) or an existing directory is one; a relative
  * destination is taken from WORKDIR; missing parents are made. ADD of a local tar (plain or
  * gzip) extracts it. Every written object gets the build's time, so the image depends on the
  * context's contents and not on when its files were touched.

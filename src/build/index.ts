@@ -3,9 +3,10 @@
  * miss explained, multi-stage builds and `.dockerignore`. Browser-pure: the context is any
  * fs-like object.
  */
-export { build, whatIf, containerfileText } from './build.js';
+export { build, whatIf } from './build.js';
+export { containerfileText } from './options.js';
 export type { WhatIfResult, WhatIfStep } from './whatIf.js';
-export type { BuildOptions, BuildResult, BuildSummary, StepReport } from './build.js';
+export type { BuildOptions, BuildResult, BuildSummary, StepReport } from './options.js';
 export { memoryContext, dockerignore } from './context.js';
 export type { BuildContextFs } from './context.js';
 export { parseContainerfile } from './parse.js';

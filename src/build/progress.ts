@@ -58,7 +58,7 @@ export class Progress {
   summary(s: BuildSummary, imageId: string): void {
     const pct = s.steps === 0 ? 100 : Math.round((100 * s.cached) / s.steps);
     this.#emit(`Build steps: ${s.cached}/${s.steps} cached (${pct}%)`);
-    this.#emit(`Simulated time saved by the cache: ${(s.simulatedMsSaved / 1000).toFixed(1)}s (spent: ${(s.simulatedMsSpent / 1000).toFixed(1)}s)`);
+    this.#emit(`Time saved by the cache: ${(s.timeSavedMs / 1000).toFixed(1)}s (spent: ${(s.timeSpentMs / 1000).toFixed(1)}s)`);
     this.#emit(`Image size: ${s.imageBytes} bytes, wasted ${s.wastedBytes} bytes, efficiency ${(s.efficiency * 100).toFixed(1)}%`);
     this.#emit(`Image: ${imageId}`);
   }

@@ -3,7 +3,7 @@
  * (cache.ts), and their execution on a fresh mount of the stage's layers.
  */
 import { basename } from '../path/index.js';
-import { runShell, type ShellCommand } from '../shell/index.js';
+import { runShell, ShellSyntaxError, type ShellCommand, type ShellResult } from '../shell/index.js';
 import type { Overlay, OverlayFs } from '../overlay/index.js';
 import type { StepDefinition } from './cache.js';
 import { join, type SourceTree } from './context.js';
@@ -78,7 +78,13 @@ export function copyDefinition(state: StageState, step: Instruction, tree: Sourc
     sources.push(...matched);
   }
   const dest = resolvePath(state, destWord);
-  const destIsDirectory = dest.endsWith('/') || sources.length > 1 || patterns.some((p) => /[*?[]/.test(p));
+  // The Dockerfile reference (COPY, "Destination"): several sources, named or matched by a
+  // wildcard, need a destination directory written with a trailing `/` (`.` counts, as
+  // resolvePath makes it the working directory); one source, a wildcard's only match included,
+  // goes to the destination as named. The message is the classic builder's (moby,
+  // builder/dockerfile/copy.go, createCopyInstruction).
+  if (sources.length > 1 && !dest.endsWith('/')) throw new BuildError(`When using ${step.keyword} with more than one source file, the destination must be a directory and end with a /`, step.position);
+  const destIsDirectory = dest.endsWith('/');
   const flags: Record<string, string> = {};
   for (const name of ['chmod', 'chown', 'from'] as const) if (step.flags[name] !== undefined) flags[name] = expand(step.flags[name]!, vars);
   const def: StepDefinition = {
@@ -141,7 +147,16 @@ export async function executeRun(
   // The build's clock, not the wall clock: times commands set (touch) are SOURCE_DATE_EPOCH, as
   // every other time in the image (test/unit/build/run.test.ts, "files RUN creates or touches").
   const clock = (): number => epoch * 1000;
-  const result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, clock, ...(commands === undefined ? {} : { commands }) });
+  let result: ShellResult;
+  try {
+    result = await runShell(script, { fs: overlay.fs, env, cwd: def.workdir ?? '/', user: owner, clock, ...(commands === undefined ? {} : { commands }) });
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    // What `/bin/sh -c` does with a script that does not parse (dash: the error on stderr, exit
+    // status 2), so the step fails as a failing RUN does: one line with the Containerfile's
+    // position (test/unit/build/run.test.ts, "a RUN whose script does not parse").
+    result = { exitCode: 2, stdout: '', stderr: `sh: ${error.message}\n`, simulatedMs: 0 };
+  }
   const output = result.stdout + result.stderr;
   if (result.exitCode !== 0) {
     const lines = output.trim().split('\n').filter((l) => l !== '');

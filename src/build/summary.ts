@@ -13,6 +13,10 @@ export interface BuildSummary {
   cached: number;
   simulatedMsSaved: number;
   simulatedMsSpent: number;
+  /** What the cached steps took when they ran (simulated where their commands declared it, else measured). */
+  timeSavedMs: number;
+  /** What the steps that ran took here (the same measure). */
+  timeSpentMs: number;
   imageBytes: number;
   wastedBytes: number;
   /** 1 when no file bytes in the image are hidden by a later layer. */

@@ -13,15 +13,16 @@ export interface WhatIfStep {
   rebuild: boolean;
   /** Why it would run again, or that it stays cached. */
   reason: string;
-  /** What the cached step holds now: its layer's file bytes and simulated time (0 when not cached). */
+  /** What the cached step holds now: its layer's file bytes, simulated time and what it took when it ran (0 when not cached). */
   bytes: number;
   simulatedMs: number;
+  durationMs: number;
 }
 
 export interface WhatIfResult {
   changed: string[];
   steps: WhatIfStep[];
-  rebuilt: { steps: number; bytes: number; simulatedMs: number };
+  rebuilt: { steps: number; bytes: number; simulatedMs: number; durationMs: number };
   lint: string[];
 }
 

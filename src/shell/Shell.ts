@@ -70,28 +70,20 @@ export class Shell implements ShellState {
   }
 
   async runChild(script: string, arg0: string, args: string[], flags: Partial<ShellFlags>, fds: Fds): Promise<number> {
-    let list: List;
-    try {
-      list = parseScript(script);
-    } catch (err) {
-      if (!(err instanceof ShellSyntaxError)) throw err;
-      shellError(fds, err.message);
-      return 2;
-    }
+    const list = parsedOrReported(script, fds);
+    if (list === undefined) return 2;
     const vars = new Map(Object.entries(this.env()));
     const child = new Shell(this.runtime, { vars, exported: new Set(vars.keys()), cwd: this.cwd, arg0, positional: args, options: flags });
     return child.runToEnd(list, fds);
   }
 
+  /**
+   * `eval` and `.`: a syntax error ends this shell with status 2 (POSIX XCU 2.8.1, "Consequences
+   * of Shell Errors": a non-interactive shell exits), where `sh -c` only fails its child.
+   */
   async evaluate(script: string, fds: Fds): Promise<number> {
-    let list: List;
-    try {
-      list = parseScript(script);
-    } catch (err) {
-      if (!(err instanceof ShellSyntaxError)) throw err;
-      shellError(fds, err.message);
-      throw new ShellExit(2);
-    }
+    const list = parsedOrReported(script, fds);
+    if (list === undefined) throw new ShellExit(2);
     return this.list(list, fds);
   }
 
@@ -386,5 +378,16 @@ export class Shell implements ShellState {
       shellError(fds, message);
       return 2;
     }
+  }
+}
+
+/** The script parsed, or `undefined` once its syntax error is written to stderr (the caller exits 2). */
+function parsedOrReported(script: string, fds: Fds): List | undefined {
+  try {
+    return parseScript(script);
+  } catch (err) {
+    if (!(err instanceof ShellSyntaxError)) throw err;
+    shellError(fds, err.message);
+    return undefined;
   }
 }

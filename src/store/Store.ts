@@ -58,6 +58,8 @@ export class Store {
   readonly #clock: () => number;
   readonly #images: ImageStore;
   readonly #containers: ContainerStore;
+  /** The last change of the build cache's document queued (see `updateBuildCache`). */
+  #buildCacheTurn: Promise<void> = Promise.resolve();
 
   protected constructor(backend: StoreBackend, images: ImageStore, options: StoreOptions) {
     this.#backend = backend;
@@ -143,6 +145,22 @@ export class Store {
     return this.#backend.documents.write('build-cache.json', encodeBuildCache(doc));
   }
 
+  /**
+   * Changes the build cache's document: read again, changed, and written whole (a disk store
+   * writes it to a temporary file and renames it), one change at a time in this process. Other
+   * processes are kept out by the store's lock, so two builds that share a store each add their
+   * entries instead of writing back what they read at their start
+   * (test/unit/build/concurrency.test.ts). `change` returns `undefined` to leave it as it is.
+   */
+  updateBuildCache(change: (doc: BuildCacheDocument) => BuildCacheDocument | undefined): Promise<void> {
+    const turn = this.#buildCacheTurn.then(async () => {
+      const doc = change(await this.buildCache());
+      if (doc !== undefined) await this.saveBuildCache(doc);
+    });
+    this.#buildCacheTurn = turn.catch(() => {});
+    return turn;
+  }
+
   addImage(input: AddImageInput): Promise<ImageRecord> {
     return this.#images.add(input);
   }
@@ -218,13 +236,16 @@ export class Store {
     const damaged = this.#images.damaged.list();
     if (damaged.length > 0) await this.#images.dropDamaged(damaged);
     // Build cache entries whose layer no image lists go too (issue 12, "Storage").
-    const cache = await this.buildCache();
     const used = new Set(this.images().flatMap((i) => i.manifest.layers.map((l) => l.digest)));
-    const kept = keepUsedEntries(cache, used);
-    if (kept.dropped > 0) await this.saveBuildCache(kept.doc);
+    let dropped = 0;
+    await this.updateBuildCache((cache) => {
+      const kept = keepUsedEntries(cache, used);
+      dropped = kept.dropped;
+      return kept.dropped > 0 ? kept.doc : undefined;
+    });
     const gc = await this.gc();
     this.#images.forgetLayers();
-    return { images: [...images.map((i) => i.id), ...damaged.map((d) => d.manifestDigest)], ...gc, cacheBytes: await this.#images.caches.drop(), buildCacheEntries: kept.dropped };
+    return { images: [...images.map((i) => i.id), ...damaged.map((d) => d.manifestDigest)], ...gc, cacheBytes: await this.#images.caches.drop(), buildCacheEntries: dropped };
   }
 
   // --------------------------------------------------------------------------- containers

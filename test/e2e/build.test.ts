@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, hasTool, overlayIn, sh, tempDir } from './helpers.js';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, hasTool, overlayIn, sh, spawnOverlay, tempDir } from './helpers.js';
 import { treeOf } from './tree.js';
 
 const CONTAINERFILE = [
@@ -74,12 +74,43 @@ describe('overlay build', { timeout: TEST_TIMEOUT }, () => {
     expect(edited.stdout.trim()).toBe(ids[0]);
   });
 
+  it('two builds at once, in two processes, both end fully cached; a rebuild reports the time the cached steps took', async () => {
+    const { dir, context } = project();
+    const o = overlayIn(dir);
+    o.ok(['import', 'rootfs', 'base:1.0']);
+    writeFileSync(join(context, 'Other'), 'FROM base:1.0\nCOPY run.sh /other/\nRUN echo other > /other/x\n');
+    const builds = [['ctx'], ['-f', 'ctx/Other', 'ctx']];
+    type Summary = { steps: number; cached: number; timeSavedMs: number; timeSpentMs: number };
+    const first = await Promise.all(
+      builds.map(
+        (args) =>
+          new Promise<Summary>((resolve, reject) => {
+            const child = spawnOverlay(o, ['build', '--json', ...args]);
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+            child.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as { summary: Summary }).summary) : reject(new Error(`exit ${code}: ${err}`))));
+          }),
+      ),
+    );
+    expect(first.map((s) => s.cached)).toEqual([0, 0]);
+    for (const [i, args] of builds.entries()) {
+      const again = o.json<{ summary: Summary }>(['build', ...args]).summary;
+      expect(again.cached).toBe(again.steps);
+      // Measured (no command declares a time): storing each layer takes a few milliseconds at least.
+      expect(again.timeSavedMs).toBe(first[i]!.timeSpentMs);
+      expect(again.timeSavedMs).toBeGreaterThan(0);
+    }
+  });
+
   it('fails with one line naming file:line:column', () => {
     const { dir } = project();
     const o = overlayIn(dir);
     o.ok(['import', 'rootfs', 'base:1.0']);
     const cases: [string, RegExp][] = [
       ['FROM base:1.0\nFOO bar\n', /^overlay: build: bad:2:1: unknown instruction: FOO\n$/],
+      ['FROM base:1.0\nCOPY onlyone\n', /^overlay: build: bad:2:1: COPY needs at least one source and a destination\n$/],
       ['FROM base:1.0\nCOPY missing.txt /\n', /^overlay: build: bad:2:1: COPY failed: file not found in build context or excluded by \.dockerignore: "missing\.txt"\n$/],
       ['FROM base:1.0\nCOPY scratch.tmp /\n', /excluded by \.dockerignore: "scratch\.tmp"\n$/],
       ['FROM base:1.0\nRUN echo failing && false\n', /^overlay: build: bad:2:1: RUN echo failing && false: exit code 1: failing\n$/],

@@ -59,7 +59,7 @@ export const buildCommand: CommandSpec = {
       const result = await ctx.withStore((store) => whatIf({ ...options, store, whatIf: changed, onProgress: () => {} }));
       if (ctx.json) return ctx.printJson(result);
       for (const step of result.steps) ctx.out(`${step.rebuild ? 'REBUILD' : 'cached '}  ${step.position.file}:${step.position.line}  ${step.instruction}  (${step.reason}${step.bytes > 0 ? `; ${formatBytes(step.bytes)}` : ''})`);
-      ctx.out(`Would rebuild ${result.rebuilt.steps}/${result.steps.length} steps: ${formatBytes(result.rebuilt.bytes)} of layers, ${(result.rebuilt.simulatedMs / 1000).toFixed(1)}s of simulated time`);
+      ctx.out(`Would rebuild ${result.rebuilt.steps}/${result.steps.length} steps: ${formatBytes(result.rebuilt.bytes)} of layers, ${(result.rebuilt.durationMs / 1000).toFixed(1)}s of build time`);
       for (const line of result.lint) ctx.out(`lint: ${line}`);
       return;
     }

@@ -98,6 +98,54 @@ describe('build', () => {
     await expect(run(store, { Dockerfile: 'FROM nope:1\n' })).rejects.toBeInstanceOf(BuildError);
   });
 
+  it('a syntax error in the Containerfile is one line with file:line:column, before any step runs', async () => {
+    const store = await open();
+    await withBase(store);
+    const cases: [string, RegExp][] = [
+      ['FROM base:1.0\nCOPY onlyone\n', /^Dockerfile:2:1: COPY needs at least one source and a destination$/],
+      ['FROM base:1.0\nCOPY --bogus=1 a /\n', /^Dockerfile:2:6: COPY does not take the flag --bogus$/],
+      ['RUN echo\n', /^Dockerfile:1:1: RUN before the first FROM/],
+      ['FROM base:1.0\nSHELL sh -c\n', /^Dockerfile:2:1: SHELL requires a JSON array of strings/],
+    ];
+    for (const [text, expected] of cases) {
+      const lines: string[] = [];
+      await expect(build({ store, context: memoryContext({ Dockerfile: text, a: 'a' }), onProgress: (l) => lines.push(l) })).rejects.toThrow(expected);
+      expect(lines).toEqual([]);
+    }
+  });
+
+  it('reads Containerfile when the context has no Dockerfile; builds only the stages the target needs', async () => {
+    const store = await open();
+    await withBase(store);
+    const df = 'FROM base:1.0 AS a\nRUN echo a > /a\nFROM base:1.0 AS broken\nRUN false\nFROM a\nRUN echo c > /c\n';
+    const last = await run(store, { Containerfile: df });
+    expect(last.steps.map((s) => `${s.stage} ${s.instruction}`)).toEqual(['a RUN echo a > /a', 'stage-2 RUN echo c > /c']);
+    expect(await readImage(store, last.image.id, '/a')).toBe('a\n');
+    const target = await run(store, { Containerfile: df }, { target: 'a' });
+    expect(target.steps.map((s) => [s.instruction, s.status])).toEqual([['RUN echo a > /a', 'CACHED']]);
+    await expect(run(store, { Containerfile: df }, { target: 'broken' })).rejects.toThrow(/^Containerfile:4:1: RUN false: exit code 1$/);
+  });
+
+  it('multi-stage: the result equals copying the same files by hand from the context', async () => {
+    const store = await open();
+    await withBase(store);
+    const staged = await run(store, {
+      Dockerfile: 'FROM base:1.0 AS builder\nRUN mkdir -p /out/lib && printf bin > /out/app && printf so > /out/lib/x.so && chmod 755 /out/app\nFROM scratch\nCOPY --from=builder /out/ /app/\n',
+    });
+    const byHand = await run(store, { Dockerfile: 'FROM scratch\nCOPY out/ /app/\n', 'out/app': 'bin', 'out/lib/x.so': 'so' }, {});
+    const tree = async (id: string) => {
+      const ov = new Overlay({ lowers: await store.layers(store.resolveImage(id)) });
+      return ['/app', '/app/app', '/app/lib', '/app/lib/x.so'].map((p) => {
+        const st = ov.fs.lstatSync(p);
+        return [p, st.mode.toString(8), st.uid, st.gid, st.mtimeMs, st.isFile() ? String(ov.fs.readFileSync(p, 'utf8')) : ''];
+      });
+    };
+    const hand = await tree(byHand.image.id);
+    // The context's file modes are its own (memoryContext: 0644); the stage made /out/app 0755.
+    hand[1]![1] = (0o100755).toString(8);
+    expect(await tree(staged.image.id)).toEqual(hand);
+  });
+
   it('--squash: the build\'s layers become one on top of the base, with the same files', async () => {
     const store = await open();
     await withBase(store);
@@ -139,6 +187,23 @@ describe('build', () => {
     const st = ov.fs.statSync('/etc/app/a.cfg');
     expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1000, 1000, 0o600]);
     expect(image.config.history!.at(-1)!.created_by).toBe('COPY --chown=app:app --chmod=600 *.cfg   /etc/app/');
+  });
+
+  it("the reference's trailing-slash rules: several sources need a destination ending in /; a wildcard's one match goes to the name", async () => {
+    const store = await open();
+    await withBase(store);
+    const files = { 'a.txt': 'A', 'b.txt': 'B', 'app-1.jar': 'J' };
+    for (const [df, line] of [
+      ['FROM base:1.0\nCOPY a.txt b.txt /nodir\n', 'COPY'],
+      ['FROM base:1.0\nADD *.txt /nodir\n', 'ADD'],
+    ] as const) {
+      await expect(run(store, { Dockerfile: df, ...files })).rejects.toThrow(`Dockerfile:2:1: When using ${line} with more than one source file, the destination must be a directory and end with a /`);
+    }
+    const { image } = await run(store, { Dockerfile: 'FROM base:1.0\nCOPY *.jar /app.jar\nWORKDIR /w\nCOPY a.txt b.txt .\nCOPY a.txt /file\nCOPY b.txt /etc/\n', ...files });
+    expect(await readImage(store, image.id, '/app.jar')).toBe('J');
+    expect(await readImage(store, image.id, '/w/b.txt')).toBe('B');
+    expect(await readImage(store, image.id, '/file')).toBe('A');
+    expect(await readImage(store, image.id, '/etc/b.txt')).toBe('B');
   });
 
   it('the cache lives in the store: gc keeps its layers, df counts them, prune drops what no image uses', async () => {

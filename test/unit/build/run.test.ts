@@ -67,6 +67,29 @@ describe('RUN in the built-in shell', () => {
     expect(lines.filter((l) => l.startsWith('#3 ERROR: '))).toHaveLength(1);
   });
 
+  it('a RUN whose script does not parse fails as /bin/sh -c does (exit code 2), in one line with the Containerfile position', async () => {
+    const store = await open();
+    await withBase(store);
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN echo "unterminated\n' })).rejects.toThrow(
+      /^Dockerfile:2:1: RUN echo "unterminated: exit code 2: sh: Syntax error: Unterminated quoted string \(line 1, column 6\)$/,
+    );
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN if true\n' })).rejects.toThrow(/^Dockerfile:2:1: RUN if true: exit code 2: sh: Syntax error: end of file unexpected \(expecting "then"\)/);
+  });
+
+  it('a failed build keeps the steps that ran before the failing one in the cache, as Docker does', async () => {
+    const store = await open();
+    await withBase(store);
+    await expect(run(store, { Dockerfile: 'FROM base:1.0\nRUN echo one > /one\nRUN sleep 5 && echo two > /two\nRUN false\n' })).rejects.toThrow(/RUN false: exit code 1/);
+    const fixed = await run(store, { Dockerfile: 'FROM base:1.0\nRUN echo one > /one\nRUN sleep 5 && echo two > /two\nRUN true\n' });
+    expect(fixed.steps.map((s) => s.status)).toEqual(['CACHED', 'CACHED', 'DONE']);
+    expect(fixed.summary.timeSavedMs).toBe(5000);
+    expect(text(await view(store, fixed.image.id), '/two')).toBe('two\n');
+    // Their layers are held by the cache alone until an image uses them: gc keeps them.
+    await store.gc();
+    const again = await run(store, { Dockerfile: 'FROM base:1.0\nRUN echo one > /one\nRUN sleep 5 && echo two > /two\nRUN true\n' });
+    expect(again.summary.cached).toBe(3);
+  });
+
   it('an unknown command fails the build with a clear one-line error (exit code 127, "not found")', async () => {
     const store = await open();
     await withBase(store);
@@ -90,7 +113,8 @@ describe('RUN in the built-in shell', () => {
     expect(first.summary.simulatedMsSpent).toBe(4000);
     const again = await run(store, files, { commands });
     expect(again.summary.simulatedMsSaved).toBe(4000);
-    expect(again.log).toContain('Simulated time saved by the cache: 4.0s');
+    expect(again.summary.timeSavedMs).toBe(4000);
+    expect(again.log).toContain('Time saved by the cache: 4.0s');
   });
 
   it('files RUN creates or touches get the build time (SOURCE_DATE_EPOCH), so two builds give one digest', async () => {

@@ -41,6 +41,17 @@ describe('shell: operators, pipes, redirections, variables', () => {
     expect(r.stdout).toBe('/data\nPATH=/bin\nPWD=/data\nB=2\nC=3\nOLDPWD=/\nme arg unset 2\n'.replace('PWD=/data\nB=2\nC=3\nOLDPWD=/', 'PWD=/data\nOLDPWD=/\nB=2\nC=3'));
   });
 
+  it('a syntax error in sh -c fails only the child (2); in eval or . it ends the shell with 2, as dash does', async () => {
+    const child = await sh('sh -c "if"; echo "child $?"');
+    expect([child.stdout, child.exitCode]).toEqual(['child 2\n', 0]);
+    expect(child.stderr).toMatch(/^sh: .*\n$/);
+    const evaluated = await sh('eval "if"; echo after');
+    expect([evaluated.stdout, evaluated.exitCode]).toEqual(['', 2]);
+    expect(evaluated.stderr).toMatch(/^sh: .*\n$/);
+    const sourced = await sh('echo "if" > /s.sh; . /s.sh; echo after');
+    expect([sourced.stdout, sourced.exitCode]).toEqual(['', 2]);
+  });
+
   it('globs against the overlay relative to cwd; no match keeps the word', async () => {
     const r = await sh('cd /data; echo *.txt; echo /data/*; echo ?.t[x]t; echo nomatch*; echo "*.txt"; echo .h*');
     expect(r.stdout).toBe('a.txt b.txt\n/data/a.txt /data/b.txt /data/sub\na.txt b.txt\nnomatch*\n*.txt\n.hidden\n');
