@@ -20,7 +20,7 @@
  * test/unit/analysis/dive.test.ts rebuilds dive's own CI example and gets its numbers.
  */
 import type { Layer } from '../layer/index.js';
-import { compareNames } from '../path/index.js';
+import { basename, compareNames, dirname } from '../path/index.js';
 
 interface DiveNode {
   /** As in the tar: a whiteout keeps its `.wh.` prefix. */
@@ -64,15 +64,19 @@ function pathOf(node: DiveNode): string {
   return `/${path}`;
 }
 
-/** `AddPath`: intermediate nodes get empty info, the last one the given info. */
-function addPath(root: DiveNode, path: string, names: readonly string[], info: { isDir: boolean; size: number } | undefined): void {
-  let node = root;
-  for (const name of names) node = childNamed(node, name);
+/**
+ * `AddPath` for a layer's paths in byte order, each directory before what is below it (a layer
+ * lists its implicit directories too): the parent's node is looked up by its path, not walked
+ * to from the root. Intermediate nodes get empty info, the last one the given info.
+ */
+function addPath(dirs: Map<string, DiveNode>, path: string, name: string, info: { isDir: boolean; size: number } | undefined): DiveNode {
+  const node = childNamed(dirs.get(dirname(path))!, name);
   node.path = path;
   if (info !== undefined) {
     node.isDir = info.isDir;
     node.size = info.size;
   }
+  return node;
 }
 
 function getNode(root: DiveNode, path: string): DiveNode | undefined {
@@ -106,23 +110,23 @@ function totalSize(node: DiveNode): number {
 /** A layer as dive's tree of its tar members. */
 function diveTree(layer: Layer): DiveNode {
   const root = newNode('', undefined);
+  const dirs = new Map<string, DiveNode>([['/', root]]);
   const holders = new Set<unknown>();
   for (const path of layer.paths()) {
     if (path === '/') continue;
     const node = layer.node(path)!;
-    const names = path.slice(1).split('/');
+    const name = basename(path);
     if (node.kind === 'whiteout') {
-      names[names.length - 1] = WHITEOUT_PREFIX + names[names.length - 1]!;
-      addPath(root, path, names, { isDir: false, size: 0 });
+      addPath(dirs, path, WHITEOUT_PREFIX + name, { isDir: false, size: 0 });
     } else if (node.kind === 'dir') {
-      addPath(root, path, names, node.implicit ? undefined : { isDir: true, size: 0 });
+      dirs.set(path, addPath(dirs, path, name, node.implicit ? undefined : { isDir: true, size: 0 }));
     } else if (node.kind === 'file') {
       // The first name in byte order holds the data; the others are hard links of size 0.
       const first = !holders.has(node.inode);
       holders.add(node.inode);
-      addPath(root, path, names, { isDir: false, size: first ? node.inode.content.size : 0 });
+      addPath(dirs, path, name, { isDir: false, size: first ? node.inode.content.size : 0 });
     } else {
-      addPath(root, path, names, { isDir: false, size: 0 });
+      addPath(dirs, path, name, { isDir: false, size: 0 });
     }
   }
   return root;
