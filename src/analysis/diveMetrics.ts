@@ -145,7 +145,16 @@ function stackOnto(stacked: DiveNode, upper: DiveNode): void {
       stacked.children?.delete(child.name.slice(WHITEOUT_PREFIX.length));
       continue;
     }
-    const target = childNamed(stacked, child.name);
+    const target = stacked.children?.get(child.name);
+    if (target === undefined) {
+      // A path new to the stack: the layer's node moves over with what is below it, as the
+      // copy dive makes would be (the layer's tree is not used again). Whiteouts below it would
+      // delete nothing in a new directory; they stay as inert nodes of size 0, found by no
+      // lookup, since no layer path has a `.wh.` component.
+      (stacked.children ??= new Map()).set(child.name, child);
+      child.parent = stacked;
+      continue;
+    }
     stackOnto(target, child);
     target.isDir = child.isDir;
     target.size = child.size;
