@@ -107,10 +107,11 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
   const baseBytes = sum(sizes.slice(0, base.count));
   const userBytes = totalBytes - baseBytes;
 
-  const firstHide = new Map<string, HiddenCopy>();
+  // Per layer, the first hiding of each of its paths.
+  const firstHide = layers.map(() => new Map<string, HiddenCopy>());
   for (const h of walk.hidden) {
-    const key = `${h.layer}\u0000${h.path}`;
-    if (!firstHide.has(key)) firstHide.set(key, h);
+    const hides = firstHide[h.layer]!;
+    if (!hides.has(h.path)) hides.set(h.path, h);
   }
   const groups = new Map<string, { path: string; files: number; wastedBytes: number; events: Map<string, WasteEvent> }>();
   let wastedBytes = 0;
@@ -118,7 +119,9 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
   for (const { object, visible } of walk.objects) {
     if (visible || object.inode.content.size === 0) continue;
     const size = object.inode.content.size;
-    const hide = object.paths.map((p) => firstHide.get(`${object.layer}\u0000${p}`)).find((h) => h !== undefined);
+    const hides = firstHide[object.layer]!;
+    let hide: HiddenCopy | undefined;
+    for (let i = 0; hide === undefined && i < object.paths.length; i++) hide = hides.get(object.paths[i]!);
     wastedBytes += size;
     if (hide === undefined) continue;
     if (object.layer >= base.count || hide.by >= base.count) userWastedBytes += size;

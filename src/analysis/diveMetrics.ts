@@ -20,7 +20,7 @@
  * test/unit/analysis/dive.test.ts rebuilds dive's own CI example and gets its numbers.
  */
 import type { Layer } from '../layer/index.js';
-import { compareNames } from '../path/index.js';
+import { basename, compareNames, dirname } from '../path/index.js';
 
 interface DiveNode {
   /** As in the tar: a whiteout keeps its `.wh.` prefix. */
@@ -30,37 +30,53 @@ interface DiveNode {
   size: number;
   /** By name; made on the first child (most nodes are leaves). */
   children: Map<string, DiveNode> | undefined;
+  /**
+   * Children were not added in name order: a layer's paths come in byte order, and so do the
+   * names below each directory, except a whiteout's, which sorts by its `.wh.` name.
+   */
+  unsorted: boolean;
   parent: DiveNode | undefined;
+  /** The layer path that made this node (what `pathOf` gives), for the leaves of a layer's tree. */
+  path: string | undefined;
 }
 
 const WHITEOUT_PREFIX = '.wh.';
 
 function newNode(name: string, parent: DiveNode | undefined): DiveNode {
-  return { name, whiteout: name.startsWith(WHITEOUT_PREFIX), isDir: false, size: 0, children: undefined, parent };
+  return { name, whiteout: name.startsWith(WHITEOUT_PREFIX), isDir: false, size: 0, children: undefined, unsorted: false, parent, path: undefined };
 }
 
 function childNamed(node: DiveNode, name: string): DiveNode {
   node.children ??= new Map();
   let child = node.children.get(name);
-  if (child === undefined) node.children.set(name, (child = newNode(name, node)));
+  if (child === undefined) {
+    node.children.set(name, (child = newNode(name, node)));
+    if (child.whiteout) node.unsorted = true;
+  }
   return child;
 }
 
 /** The path dive reports for a node: a whiteout's prefix dropped (file_node.go `Path`). */
 function pathOf(node: DiveNode): string {
+  if (node.path !== undefined) return node.path;
   let path = node.whiteout ? node.name.slice(WHITEOUT_PREFIX.length) : node.name;
   for (let n = node.parent; n?.parent !== undefined; n = n.parent) path = `${n.name}/${path}`;
   return `/${path}`;
 }
 
-/** `AddPath`: intermediate nodes get empty info, the last one the given info. */
-function addPath(root: DiveNode, names: readonly string[], info: { isDir: boolean; size: number } | undefined): void {
-  let node = root;
-  for (const name of names) node = childNamed(node, name);
+/**
+ * `AddPath` for a layer's paths in byte order, each directory before what is below it (a layer
+ * lists its implicit directories too): the parent's node is looked up by its path, not walked
+ * to from the root. Intermediate nodes get empty info, the last one the given info.
+ */
+function addPath(dirs: Map<string, DiveNode>, path: string, name: string, info: { isDir: boolean; size: number } | undefined): DiveNode {
+  const node = childNamed(dirs.get(dirname(path))!, name);
+  node.path = path;
   if (info !== undefined) {
     node.isDir = info.isDir;
     node.size = info.size;
   }
+  return node;
 }
 
 function getNode(root: DiveNode, path: string): DiveNode | undefined {
@@ -76,8 +92,8 @@ function getNode(root: DiveNode, path: string): DiveNode | undefined {
 /** Every node below `node`, depth first, children in name order, each child before its parent (the root left out). */
 function childFirst(node: DiveNode, out: DiveNode[] = []): DiveNode[] {
   if (node.children === undefined) return out;
-  for (const name of [...node.children.keys()].sort(compareNames)) {
-    const child = node.children.get(name)!;
+  const children = node.unsorted ? [...node.children.values()].sort((a, b) => compareNames(a.name, b.name)) : node.children.values();
+  for (const child of children) {
     childFirst(child, out);
     out.push(child);
   }
@@ -94,23 +110,23 @@ function totalSize(node: DiveNode): number {
 /** A layer as dive's tree of its tar members. */
 function diveTree(layer: Layer): DiveNode {
   const root = newNode('', undefined);
+  const dirs = new Map<string, DiveNode>([['/', root]]);
   const holders = new Set<unknown>();
   for (const path of layer.paths()) {
     if (path === '/') continue;
     const node = layer.node(path)!;
-    const names = path.slice(1).split('/');
+    const name = basename(path);
     if (node.kind === 'whiteout') {
-      names[names.length - 1] = WHITEOUT_PREFIX + names[names.length - 1]!;
-      addPath(root, names, { isDir: false, size: 0 });
+      addPath(dirs, path, WHITEOUT_PREFIX + name, { isDir: false, size: 0 });
     } else if (node.kind === 'dir') {
-      addPath(root, names, node.implicit ? undefined : { isDir: true, size: 0 });
+      dirs.set(path, addPath(dirs, path, name, node.implicit ? undefined : { isDir: true, size: 0 }));
     } else if (node.kind === 'file') {
       // The first name in byte order holds the data; the others are hard links of size 0.
       const first = !holders.has(node.inode);
       holders.add(node.inode);
-      addPath(root, names, { isDir: false, size: first ? node.inode.content.size : 0 });
+      addPath(dirs, path, name, { isDir: false, size: first ? node.inode.content.size : 0 });
     } else {
-      addPath(root, names, { isDir: false, size: 0 });
+      addPath(dirs, path, name, { isDir: false, size: 0 });
     }
   }
   return root;
@@ -129,7 +145,16 @@ function stackOnto(stacked: DiveNode, upper: DiveNode): void {
       stacked.children?.delete(child.name.slice(WHITEOUT_PREFIX.length));
       continue;
     }
-    const target = childNamed(stacked, child.name);
+    const target = stacked.children?.get(child.name);
+    if (target === undefined) {
+      // A path new to the stack: the layer's node moves over with what is below it, as the
+      // copy dive makes would be (the layer's tree is not used again). Whiteouts below it would
+      // delete nothing in a new directory; they stay as inert nodes of size 0, found by no
+      // lookup, since no layer path has a `.wh.` component.
+      (stacked.children ??= new Map()).set(child.name, child);
+      child.parent = stacked;
+      continue;
+    }
     stackOnto(target, child);
     target.isDir = child.isDir;
     target.size = child.size;

@@ -182,7 +182,7 @@ export function walkStack(layers: readonly Layer[]): StackWalk {
         else object.paths.push(path);
       }
     }
-    allObjects.push(...objects.values());
+    for (const object of objects.values()) allObjects.push(object);
   });
   // By layer and object: a test may stack the same layer (the same inodes) twice.
   const seen = layers.map(() => new Set<LayerInode>());

@@ -49,7 +49,12 @@ export async function archiveLayers(
   const at = options.at;
   const kept = at === undefined ? image.layers.length : layersKept(image.config, at, `${what}@${at.layer ?? `step${at.step}`}`);
   const layers: Layer[] = [];
-  for (const layer of image.layers.slice(0, kept)) layers.push(await Layer.fromTar(layer.chunks()));
+  for (const layer of image.layers.slice(0, kept)) {
+    // An uncompressed layer of a file on disk is indexed by its headers, its data left on disk;
+    // anything else (gzip, an odd tar) goes through the streaming reader.
+    const at = layer.positioned?.();
+    layers.push((at === undefined ? undefined : Layer.fromIndexedTar(at.reader, at.size)) ?? (await Layer.fromTar(layer.chunks())));
+  }
   const name = image.names[0] === undefined ? '' : ` (${image.names[0]})`;
   return { label: `${what}${at === undefined ? '' : `@${kept - 1}`}${name}`, layers, config: image.config };
 }

@@ -88,10 +88,19 @@ export async function openView(store: Store, target: string, options: { clock?: 
   let lowers = await store.layers(image);
   const kept = at === undefined ? undefined : layersKept(image.config, at, target);
   if (kept !== undefined) lowers = lowers.slice(0, kept);
-  const overlay = new Overlay({ lowers, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const label = imageLabel(image);
-  if (kept === undefined) return { kind: 'image', overlay, lowers, image, imageLabel: label };
-  return { kind: 'image', overlay, lowers, image, imageLabel: `${label}@${kept - 1}`, layer: kept - 1 };
+  const view = kept === undefined ? { lowers, image, imageLabel: label } : { lowers, image, imageLabel: `${label}@${kept - 1}`, layer: kept - 1 };
+  // Mounted on first use: `overlay analyze` and `diff` read the layers alone, and merging the
+  // lowers into one tree costs about as much as reading their indexes.
+  let overlay: Overlay | undefined;
+  return {
+    kind: 'image',
+    ...view,
+    get overlay(): Overlay {
+      overlay ??= new Overlay({ lowers, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+      return overlay;
+    },
+  };
 }
 
 /** A short label of a layer of the view: `upper (container web, writable)`, `layer 2 (RUN …)`. */

@@ -4,13 +4,13 @@
  * and writing the files of an archive as a deterministic tar (USTAR, sorted as given, owner 0,
  * mtime 0), as `docker save` and `skopeo copy … oci-archive:` produce them.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, openSync, realpathSync, statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd, type ArchiveFile, type FileSource } from '../image/index.js';
 import { uncompressedChunks } from '../store/index.js';
-import { fileChunks, spool, temporaryPath } from './chunkedFiles.js';
+import { fileChunks, readAt, readInto, spool, temporaryPath } from './chunkedFiles.js';
 import { nodeCompression } from './compress.js';
 import { cleanName, scanTar, type TarMember } from './tarScan.js';
 
@@ -43,10 +43,28 @@ async function tarFileSource(path: string, what: string, describe: string, close
     if (member === undefined) throw missing(name);
     return fileChunks(path, member.offset, member.size, `${what}: ${name}`);
   };
+  // Opened on first use and kept open: layers read by positioned reads (`Layer.fromIndexedTar`)
+  // read their files' data from it after the source is closed (and a spooled copy removed).
+  let fd: number | undefined;
   return {
     describe,
     close,
     has: (name) => members.has(name),
+    positioned: (name) => {
+      const member = members.get(name);
+      if (member === undefined) return undefined;
+      fd ??= openSync(path, 'r');
+      const file = fd;
+      const { offset, size } = member;
+      const clip = (position: number, length: number): number => Math.max(0, Math.min(length, size - position));
+      return {
+        size,
+        reader: {
+          read: (position, length) => readAt(file, offset + position, clip(position, length)),
+          readInto: (buffer, position) => readInto(file, buffer.subarray(0, clip(position, buffer.length)), offset + position),
+        },
+      };
+    },
     size: async (name) => members.get(name)?.size,
     chunks,
     read: async (name) => {

@@ -40,6 +40,17 @@ export function readAt(fd: number, position: number, length: number): Uint8Array
   return done === length ? out : out.subarray(0, done);
 }
 
+/** Fills `buffer` from `position` of an open file (less only at its end); returns the bytes read. */
+export function readInto(fd: number, buffer: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < buffer.length) {
+    const n = readSync(fd, buffer, done, buffer.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 /** `size` bytes at `offset` of the file at `path`, by positioned reads. */
 export async function* fileChunks(path: string, offset: number, size: number, what: string): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');

@@ -7,6 +7,7 @@
 import { sha256Digest } from '../digest/index.js';
 import { RunningDigest } from './BlobStore.js';
 import { DomainError } from '../errors/index.js';
+import type { PositionedReader } from '../layer/index.js';
 import { isObject, parseJson } from './json.js';
 import { MediaTypes, isIndexType, isManifestType, layerCompression } from './mediaTypes.js';
 import { parseConfig, parseIndex, parseManifest } from './parse.js';
@@ -23,6 +24,14 @@ export interface FileSource {
   size(path: string): Promise<number | undefined>;
   /** The file's bytes in chunks of bounded size, each a fresh array; `ImageFormatError` when absent. */
   chunks(path: string): AsyncIterable<Uint8Array>;
+  /** Synchronous positioned reads of the file, when the source can give them (a file on disk). */
+  positioned?(path: string): SizedReader | undefined;
+}
+
+/** A file's bytes by positioned reads, and its size. */
+export interface SizedReader {
+  reader: PositionedReader;
+  size: number;
 }
 
 /** Largest chunk `memorySource` hands out (a view, never a copy). */
@@ -63,6 +72,12 @@ export interface SourceLayer {
    * (the store's ingest checks the blob's digest and the DiffID in the same pass).
    */
   uncheckedChunks(): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes as stored by positioned reads, not checked against `digest`, when the source
+   * gives them: `overlay analyze` indexes an uncompressed layer by its headers this way
+   * (`Layer.fromIndexedTar`). Only for layers whose `chunks` check no digest either.
+   */
+  positioned?(): SizedReader | undefined;
 }
 
 /** An image found in a layout or archive. */
@@ -269,6 +284,7 @@ export async function readDockerArchive(source: FileSource): Promise<SourceImage
         read: () => readRequired(source, path, 'layer'),
         chunks: () => source.chunks(path),
         uncheckedChunks: () => source.chunks(path),
+        ...(source.positioned === undefined ? {} : { positioned: () => source.positioned!(path) }),
       });
     }
     images.push({ names, configBytes, config, layers });

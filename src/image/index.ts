@@ -23,7 +23,7 @@ export {
   parseDockerManifest,
   memorySource,
 } from './archive.js';
-export type { FileSource, SourceImage, SourceLayer, DockerManifestItem } from './archive.js';
+export type { FileSource, SizedReader, SourceImage, SourceLayer, DockerManifestItem } from './archive.js';
 export { archiveFiles, archiveFileBytes, bytesFile, indexEntry } from './archiveFiles.js';
 export type { ArchiveFile, StoredImageBlobs, BlobReader, SizedChunks, ArchiveFormat } from './archiveFiles.js';
 export { mountContainer } from './container.js';

@@ -150,6 +150,11 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
  */
 export interface PositionedReader {
   read(position: number, length: number): Uint8Array;
+  /**
+   * Optional: fills `buffer` from `position` (fewer bytes only at the end of the source) and
+   * returns how many it read, so a scan over many reads allocates one buffer, not one per read.
+   */
+  readInto?(buffer: Uint8Array, position: number): number;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { DomainError } from '../errors/index.js';
 import { basename, compareNames, dirname } from '../path/index.js';
-import { BytesContent, EMPTY_CONTENT, contentBytes, type Content, type DataSink } from './Content.js';
+import { BytesContent, EMPTY_CONTENT, contentBytes, type Content, type DataSink, type PositionedReader } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { cleanPath } from './names.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
-import { readLayerTar, type TarEntry, type TarInput, type TarLimits } from './tar/readTar.js';
+import { defaultTarLimits, readLayerTar, type TarEntry, type TarInput, type TarLimits } from './tar/readTar.js';
+import { indexLayerTar } from './tar/indexTar.js';
 import { encodeTar, tarChunks, tarDigest } from './tar/sinks.js';
 import { tarLength } from './tar/writeTar.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
@@ -85,6 +86,17 @@ export class Layer implements LayerTree {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     });
     return new Layer(buildNodes(entries), options.history);
+  }
+
+  /**
+   * An uncompressed layer tar of `size` bytes read by `reader`, from its member headers alone:
+   * file contents are ranges of the tar, read on demand (tar/indexTar.ts). `undefined` when
+   * the tar is not in the plain subset that reader takes; then read it with `fromTar`. The
+   * data stays on disk, so the limits are those of a reader with a sink (`defaultTarLimits`).
+   */
+  static fromIndexedTar(reader: PositionedReader, size: number, options: LayerOptions = {}): Layer | undefined {
+    const entries = indexLayerTar(reader, size, { ...defaultTarLimits(true), ...options.limits });
+    return entries === undefined ? undefined : new Layer(buildNodes(entries), options.history);
   }
 
   /** Internal constructor for the engine (commit, flatten): nodes already valid. */
