@@ -54,8 +54,7 @@ export async function buildCli() {
     target: ['node20'],
     outdir: DIST,
     // Less to parse at every start; names are kept (an error's class name is printed).
-    minifyWhitespace: true,
-    minifySyntax: true,
+    minify: true,
     keepNames: true,
     legalComments: 'none',
     // The CommonJS dependencies (tar-stream's streamx) call require() for Node's modules.

@@ -46,11 +46,12 @@ export function nodeFetch(): typeof globalThis.fetch | undefined {
       else if (body !== undefined && !(body instanceof ReadableStream)) throw new TypeError('nodeFetch: a body is bytes or a ReadableStream');
       const failed = (error: unknown): void => reject(new TypeError('fetch failed', { cause: error }));
       const request = (secure ? https : http).request(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => resolve(responseOf(res, method)));
-      request.once('error', failed);
+      // After the answer came, a broken connection fails its body instead (webBody).
+      request.on('error', failed);
       if (body instanceof ReadableStream) {
+        // pipeline: a failed request also cancels the body's source (a blob file being read).
         const source = stream.Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
-        source.once('error', (error) => request.destroy(error));
-        source.pipe(request);
+        stream.pipeline(source, request, () => undefined);
       } else {
         request.end(body);
       }
