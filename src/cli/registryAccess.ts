@@ -12,6 +12,7 @@ import type { ConnectRegistry } from '../app/index.js';
 import { DomainError } from '../errors/index.js';
 import { RegistryClient, ping, type Credentials, type ZstdDecoder } from '../registry/index.js';
 import type { Context } from './context.js';
+import { nodeFetch } from './nodeFetch.js';
 
 interface AuthFile {
   auths: Record<string, { auth: string }>;
@@ -90,12 +91,14 @@ function baselineWasmOnly(): void {
 
 /** Clients with the command's transport options and the saved credentials (or `given`). */
 export function connector(ctx: Context, given?: Credentials): ConnectRegistry {
-  baselineWasmOnly();
+  const fetch = nodeFetch();
+  // The global fetch (undici) only where node:http is not at hand (nodeFetch.ts).
+  if (fetch === undefined) baselineWasmOnly();
   return async (registry) => {
     const credentials = given ?? readCredentials(ctx, registry);
     const plainHttp = ctx.flag('plain-http');
     const tlsVerify = ctx.args['tls-verify'] !== false;
-    const options = { registry, streamUploads: true, ...(credentials === undefined ? {} : { credentials }) };
+    const options = { registry, streamUploads: true, ...(fetch === undefined ? {} : { fetch }), ...(credentials === undefined ? {} : { credentials }) };
     if (plainHttp || tlsVerify) return new RegistryClient({ ...options, plainHttp });
     // --tls-verify=false: HTTPS without checking the certificate, else plain HTTP (as podman).
     process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0';

@@ -9,7 +9,7 @@
  * `pread` through a small pool of open descriptors, so a mount of many layers never holds more
  * than a few open.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDigest } from '../image/index.js';
 import type { PositionedReader } from '../layer/index.js';
@@ -156,8 +156,11 @@ export class DiskLayerCacheStore implements LayerCacheStore {
       },
       commit: async (blob: string): Promise<void> => {
         flush();
+        // On the thread pool: a pull stores three layers at once, and the main thread goes on
+        // with the others while this one's data reaches the disk (about 0.2 s for 200 MB).
+        const synced = open();
         try {
-          fsyncSync(open());
+          await new Promise<void>((resolve, reject) => fsync(synced, (error) => (error === null ? resolve() : reject(error))));
         } catch (error) {
           throw namingPath(error, this.dir);
         }
