@@ -192,6 +192,33 @@ describe('the teaching page', () => {
     await page.close();
   });
 
+  it('works with the keyboard alone: Tab reaches a tree entry, Enter explains it, and Tab leaves the terminal', async () => {
+    const page = await open('#');
+    await pageRun(page, ['import', OS_TAR, 'keys:1']);
+    await page.evaluate(() => (location.hash = '#target=keys:1'));
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    await page.waitForSelector('#tree [role=treeitem]');
+    const focused = (): Promise<{ role: string | null; path: string | null; inTerminal: boolean }> =>
+      page.evaluate(() => {
+        const a = document.activeElement;
+        return { role: a?.getAttribute('role') ?? null, path: a?.getAttribute('data-path') ?? null, inTerminal: Boolean(a?.closest('.xterm')) };
+      });
+    const visited: boolean[] = [];
+    let at = await focused();
+    for (let i = 0; i < 120 && at.role !== 'treeitem'; i++) {
+      await page.keyboard.press('Tab');
+      at = await focused();
+      visited.push(at.inTerminal);
+    }
+    expect(visited.some((v) => v)).toBe(true); // the terminal is on the way
+    expect(at.role).toBe('treeitem'); // and Tab got past it
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((p) => document.querySelector('#detail-title')?.textContent === p, at.path);
+    expect(await page.textContent('#explain')).toContain(`overlay explain`);
+    await page.close();
+  });
+
   it('keeps its store across a reload (IndexedDB), and says what went wrong on bad input', async () => {
     const page = await open('#');
     await pageRun(page, ['import', OS_TAR, 'kept:1']);

@@ -23,6 +23,10 @@ export function createTerminal(host: HTMLElement, onLine: (line: string) => Prom
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(host);
+  // Tab and Shift-Tab move the focus on, as everywhere else on the page: the terminal completes
+  // nothing, and a focus trap would leave keyboard users stuck in it (WCAG 2.1.2 "No Keyboard
+  // Trap"). Returning false makes xterm leave the key to the browser.
+  term.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
   const history: string[] = [];
   let line = '';
   let cursor = 0;
