@@ -107,7 +107,13 @@ export function takeExtension(typeflag: number, data: Uint8Array, ext: Extension
   if (taken !== undefined) throw new OutsideSubset();
   if (typeflag === 0x78) {
     utf8(data);
-    const pax = parsePax(data);
+    // A malformed record: tar-stream's reading (lenient) or framing.ts's error decides.
+    let pax: Record<string, string>;
+    try {
+      pax = parsePax(data);
+    } catch {
+      throw new OutsideSubset();
+    }
     if (Object.keys(pax).some((k) => k.startsWith('GNU.sparse.'))) throw new OutsideSubset();
     if (pax['size'] !== undefined && !/^\d+$/.test(pax['size'])) throw new OutsideSubset();
     for (const key of ['path', 'linkpath']) if (pax[key] === '') throw new OutsideSubset();
