@@ -178,6 +178,8 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
   let cut = false;
   const archive = (tar: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> =>
     tarArchive(tar, limits, { withTrailer: true, toEnd: diffId !== undefined, onEnd: (end) => (cut = end.cut) });
+  /** The blob write in flight (a kept blob is written while its previous chunk is decompressed). */
+  let writing: Promise<void> = Promise.resolve();
   const toParser = new Channel();
   const parsed = Layer.fromTar(toParser.chunks(), { dataSink: pack, limits });
   parsed.catch((error: unknown) => toParser.fail(error));
@@ -188,13 +190,18 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
   };
   try {
     if (kept) {
-      // The blob is the source; the tar is its decompressed stream (or the source itself).
+      // The blob is the source; the tar is its decompressed stream (or the source itself). A
+      // chunk goes on to be decompressed while it is being written: the next write waits for
+      // this one (the blob's bytes stay in order), the decompressor does not.
       const blob = tapped(rest, async (chunk) => {
         progress?.tick(chunk.length);
-        await writer.write(chunk);
+        await writing;
+        writing = writer.write(chunk);
+        writing.catch(() => undefined);
       });
       const tar = gzipped ? gunzipChecked(tools.compression, blob, what) : zstd ? unzstdChecked(tools.compression, blob, what) : blob;
       for await (const chunk of tapped(archive(tar), toHashAndParser)) void chunk;
+      await writing;
     } else {
       // The source is the tar: the parser and the compressor both take it.
       const tar = tapped(archive(tapped(rest, (chunk) => progress?.tick(chunk.length))), toHashAndParser);
@@ -233,6 +240,7 @@ export async function storeLayerBlob(tools: IngestTools, source: AsyncIterable<U
     // The parser is let finish (it fails on the cut input) before its pack is dropped.
     toParser.end();
     await parsed.catch(() => undefined);
+    await writing.catch(() => undefined);
     await writer.abort();
     await pack.abort();
     throw error;

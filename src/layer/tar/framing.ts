@@ -122,8 +122,8 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
     }
   };
 
-  // For the parser, each header block is passed on by itself, so that one can be patched
-  // (`unslashedName`); the archive as stored (`withTrailer`) is passed on as it came.
+  // For the parser, a header block that must be patched (`unslashedName`) is passed on by
+  // itself; the archive as stored (`withTrailer`) is passed on as it came.
   const blockwise = end.withTrailer !== true;
   const input = chunks[Symbol.asyncIterator]();
   let bytes = 0;
@@ -167,7 +167,11 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
             mode = skip > 0 ? 'skip' : 'header';
           }
         } else {
-          if (blockwise && from < i) {
+          const start = i;
+          // A header wholly inside this chunk stays in the run of the chunk passed on as it is
+          // (unless patched); one split across chunks is passed on as its own copy.
+          const whole = filled === 0 && chunk.length - i >= BLOCK;
+          if (blockwise && !whole && from < i) {
             yield chunk.subarray(from, i);
             bytes += i - from;
           }
@@ -175,17 +179,28 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
           block.set(chunk.subarray(i, i + n), filled);
           filled += n;
           i += n;
-          if (blockwise) from = i;
+          if (blockwise && !whole) from = i;
           if (filled === BLOCK) {
             filled = 0;
-            onHeader();
-            if (blockwise) {
+            try {
+              onHeader();
+            } catch (error) {
+              // The parser still gets what came before the refused header first.
+              if (blockwise && whole && from < start) yield chunk.subarray(from, start);
+              throw error;
+            }
+            if (blockwise && !whole) {
               yield patchName ? unslashedName(block) : block.slice();
               bytes += BLOCK;
+            } else if (blockwise && patchName) {
+              if (from < start) yield chunk.subarray(from, start);
+              yield unslashedName(block);
+              bytes += i - from;
+              from = i;
             }
             if (zeroBlocks === 2) {
               // The parser gets the archive up to its marker; what follows is only checked.
-              if (!blockwise) {
+              if (from < i) {
                 yield chunk.subarray(from, i);
                 bytes += i - from;
               }
@@ -277,9 +292,12 @@ function readSize(block: Uint8Array): number {
 /** The USTAR name (prefix joined), for messages and the old directory convention. */
 function headerName(block: Uint8Array): string {
   const field = (at: number, length: number): string => {
-    const raw = block.subarray(at, at + length);
-    const end = raw.indexOf(0);
-    return decoder.decode(end < 0 ? raw : raw.subarray(0, end));
+    let end = at;
+    let ascii = true;
+    for (; end < at + length && block[end] !== 0; end++) if (block[end]! >= 0x80) ascii = false;
+    // ASCII (nearly every name) is its own decoding; the decoder is for the rest.
+    const raw = block.subarray(at, end);
+    return ascii ? String.fromCharCode.apply(null, raw as unknown as number[]) : decoder.decode(raw);
   };
   const name = field(0, 100);
   const ustar = block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;

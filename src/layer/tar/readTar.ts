@@ -1,6 +1,7 @@
 /**
  * Reads an OCI layer tar (plain or gzip) into layer entries (OCI image-spec layer.md). The
- * parsing is tar-stream's (parseTar.ts); EntryCollector.ts adds what makes a tar a layer.
+ * parsing is tar-stream's (parseTar.ts), with a fast path for the common subset of headers
+ * (fastTar.ts); EntryCollector.ts adds what makes a tar a layer.
  *
  * Browser-safe: no `node:` imports; gzip goes through the web-standard `DecompressionStream`.
  */
@@ -8,7 +9,7 @@ import type { DataSink } from '../Content.js';
 import { EntryCollector, type TarEntry } from './EntryCollector.js';
 import { tarBytes, type TarInput } from './input.js';
 import { framedTar, type TarLimits } from './framing.js';
-import { parseTar } from './parseTar.js';
+import { parseTarFast } from './fastTar.js';
 
 export type { TarInput } from './input.js';
 export type { TarEntry } from './EntryCollector.js';
@@ -51,6 +52,6 @@ export async function readLayerTar(input: TarInput, options: ReadLayerTarOptions
   const { sink } = options;
   const limits = { ...defaultTarLimits(sink !== undefined), ...options.limits };
   const collector = new EntryCollector();
-  await parseTar(framedTar(tarBytes(input), limits), (header, data) => collector.add(header, data), sink);
+  await parseTarFast(framedTar(tarBytes(input), limits), (header, data) => collector.add(header, data), sink);
   return collector.finish();
 }

@@ -1,0 +1,165 @@
+/**
+ * The plain, common subset of tar headers, decoded as tar-stream decodes them (headers.js
+ * decode, extract.js _applyLongHeaders): POSIX ustar or GNU headers with octal fields, PAX `x`
+ * and GNU `L` and `K` extensions, regular files, directories, symlinks and hard links. Anything
+ * else throws `OutsideSubset`, and the caller leaves the tar (or the rest of it) to tar-stream
+ * (parseTar.ts), whose answer or error is the reference. Shared by the positioned header index
+ * (indexTar.ts) and the streaming reader's fast path (fastTar.ts).
+ */
+import type { Header } from 'tar-stream';
+import { parsePax } from './framing.js';
+
+export const BLOCK = 512;
+/** Largest PAX or GNU long-name data taken (framing.ts MAX_EXTENSION). */
+export const MAX_EXTENSION = 4 << 20;
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/** Not in the subset: tar-stream decides. */
+export class OutsideSubset extends Error {}
+
+/** The header checksum: every byte summed, the checksum field counted as spaces. */
+export function headerSum(block: Uint8Array): number {
+  let total = 8 * 0x20;
+  for (let i = 0; i < 148; i++) total += block[i]!;
+  for (let i = 156; i < BLOCK; i++) total += block[i]!;
+  return total;
+}
+
+/** The checksum of a block tar-stream takes for no header (headers.js decode returns null). */
+export const NULL_SUM = 8 * 0x20;
+
+/** An octal field as tar-stream reads it (headers.js decodeOct); base-256 is left to it. */
+export function octal(block: Uint8Array, at: number, length: number): number {
+  if ((block[at]! & 0x80) !== 0) throw new OutsideSubset();
+  const end = at + length;
+  let i = at;
+  while (i < end && block[i] === 0x20) i++;
+  let stop = i;
+  while (stop < end && block[stop] !== 0x20) stop++;
+  while (i < stop && block[i] === 0) i++;
+  if (i === stop) return 0;
+  let value = 0;
+  let digits = 0;
+  for (; i < stop; i++) {
+    const c = block[i]!;
+    if (c < 0x30 || c > 0x37) break;
+    value = value * 8 + (c - 0x30);
+    digits++;
+  }
+  if (digits === 0) throw new OutsideSubset();
+  return value;
+}
+
+/**
+ * A NUL-ended field as tar-stream reads it (headers.js decodeStr). UTF-8 that is not valid is
+ * left to tar-stream, whose decoder's replacement characters are its own.
+ */
+function field(block: Uint8Array, at: number, length: number): string {
+  let end = at;
+  const limit = at + length;
+  let ascii = true;
+  for (; end < limit && block[end] !== 0; end++) if (block[end]! >= 0x80) ascii = false;
+  return ascii ? String.fromCharCode.apply(null, block.subarray(at, end) as unknown as number[]) : utf8(block.subarray(at, end));
+}
+
+export function utf8(bytes: Uint8Array): string {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    throw new OutsideSubset();
+  }
+}
+
+const TYPES: Record<number, Header['type']> = { 0: 'file', 0x30: 'file', 0x31: 'link', 0x32: 'symlink', 0x35: 'directory', 0x37: 'contiguous-file' };
+
+/** The extensions read since the last member, applied to the next one. */
+export interface Extensions {
+  pax?: Record<string, string>;
+  longName?: string;
+  longLink?: string;
+}
+
+/**
+ * `null`: two of these end the archive (framing.ts); `extension`: PAX `x`, GNU `L` or `K`, its
+ * data (`size` bytes) read by `takeExtension`; `member`: a member's own header.
+ */
+export type BlockKind = 'null' | 'extension' | 'member';
+
+/** What a header block is, once its checksum and format are checked; `size` as the block declares it. */
+export function blockKind(block: Uint8Array): { kind: BlockKind; typeflag: number; size: number; posix: boolean } {
+  const checksum = headerSum(block);
+  if (checksum === NULL_SUM) return { kind: 'null', typeflag: 0, size: 0, posix: false };
+  if (checksum !== octal(block, 148, 8)) throw new OutsideSubset();
+  const ustar = block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72;
+  const posix = ustar && block[262] === 0 && block[263] === 0x30 && block[264] === 0x30;
+  const gnu = ustar && block[262] === 0x20 && block[263] === 0x20 && block[264] === 0;
+  if (!posix && !gnu) throw new OutsideSubset();
+  const typeflag = block[156]!;
+  const size = octal(block, 124, 12);
+  const extension = typeflag === 0x78 /* x */ || typeflag === 0x4c /* L */ || typeflag === 0x4b; /* K */
+  if (extension && size > MAX_EXTENSION) throw new OutsideSubset();
+  return { kind: extension ? 'extension' : 'member', typeflag, size, posix };
+}
+
+/** Records an extension's data in `ext` (one of each kind per member). */
+export function takeExtension(typeflag: number, data: Uint8Array, ext: Extensions): void {
+  const taken = typeflag === 0x78 ? ext.pax : typeflag === 0x4c ? ext.longName : ext.longLink;
+  if (taken !== undefined) throw new OutsideSubset();
+  if (typeflag === 0x78) {
+    utf8(data);
+    // A malformed record: tar-stream's reading (lenient) or framing.ts's error decides.
+    let pax: Record<string, string>;
+    try {
+      pax = parsePax(data);
+    } catch {
+      throw new OutsideSubset();
+    }
+    if (Object.keys(pax).some((k) => k.startsWith('GNU.sparse.'))) throw new OutsideSubset();
+    if (pax['size'] !== undefined && !/^\d+$/.test(pax['size'])) throw new OutsideSubset();
+    for (const key of ['path', 'linkpath']) if (pax[key] === '') throw new OutsideSubset();
+    ext.pax = pax;
+  } else {
+    // tar-stream (extract.js _applyLongHeaders) takes a GNU long name or link when not empty.
+    const end = data.indexOf(0);
+    const text = utf8(end < 0 ? data : data.subarray(0, end));
+    if (text === '') throw new OutsideSubset();
+    if (typeflag === 0x4c) ext.longName = text;
+    else ext.longLink = text;
+  }
+}
+
+/** A member's header with its extensions applied, as tar-stream gives it. */
+export function memberHeader(block: Uint8Array, typeflag: number, declared: number, posix: boolean, ext: Extensions): Header {
+  const type = TYPES[typeflag];
+  if (type === undefined) throw new OutsideSubset();
+  const short = field(block, 0, 100);
+  if (short.endsWith('/') && type !== 'directory') throw new OutsideSubset();
+  const prefix = posix && block[345] !== 0 ? field(block, 345, 155) : undefined;
+  let name = prefix === undefined ? short : `${prefix}/${short}`;
+  let linkname: string | null = block[157] === 0 ? null : field(block, 157, 100);
+  let size = declared;
+  const { pax, longName, longLink } = ext;
+  if (longName !== undefined) name = longName;
+  if (longLink !== undefined) linkname = longLink;
+  if (pax !== undefined) {
+    if (pax['path'] !== undefined) name = pax['path'];
+    if (pax['linkpath'] !== undefined) linkname = pax['linkpath'];
+    if (pax['size'] !== undefined && pax['size'] !== '') size = Number(pax['size']);
+  }
+  if ((type === 'directory' && size !== 0) || !Number.isSafeInteger(size)) throw new OutsideSubset();
+  return {
+    name,
+    mode: octal(block, 100, 8),
+    uid: octal(block, 108, 8),
+    gid: octal(block, 116, 8),
+    size,
+    mtime: new Date(1000 * octal(block, 136, 12)),
+    type,
+    linkname,
+    pax: pax ?? null,
+  } as Header;
+}
+
+export function paddingOf(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
