@@ -3,6 +3,7 @@
  * CLI's own code, like `overlay demo`'s tour, src/cli/demo/tour.ts) with one sentence per step.
  * Each lesson runs on a store of its own, in memory, so stepping back replays it from the start.
  */
+import { BAD, GOOD } from '../cli/demo/buildApp.js';
 import { quoteWord } from './ui/words.js';
 
 export interface LessonStep {
@@ -40,22 +41,6 @@ const base = [
 ];
 const BIG = 300_000;
 
-/** The app of `overlay demo build` (src/cli/demo/buildTour.ts), in two instruction orders. */
-const GOOD = `FROM demo/os:1.0
-WORKDIR /app
-COPY package.json ./
-RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
-COPY . .
-RUN echo "bundle of src/app.js" > dist.js
-CMD ["node", "dist.js"]
-`;
-const BAD = `FROM demo/os:1.0
-WORKDIR /app
-COPY . .
-RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
-RUN echo "bundle of src/app.js" > dist.js
-CMD ["node", "dist.js"]
-`;
 const EDITED = 'console.log("hello, world");\n';
 
 function appContext(): Record<string, string> {

@@ -10,23 +10,7 @@ import type { CliRunner } from '../context.js';
 import { Player } from './Player.js';
 import { DEMO_EPOCH, DEMO_PLATFORM } from './playTour.js';
 import { OS_TAR } from './tour.js';
-
-const GOOD = `FROM demo/os:1.0
-WORKDIR /app
-COPY package.json ./
-RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
-COPY . .
-RUN echo "bundle of src/app.js" > dist.js
-CMD ["node", "dist.js"]
-`;
-
-const BAD = `FROM demo/os:1.0
-WORKDIR /app
-COPY . .
-RUN mkdir -p node_modules && echo "left-pad 1.3.0" > node_modules/deps.txt
-RUN echo "bundle of src/app.js" > dist.js
-CMD ["node", "dist.js"]
-`;
+import { BAD, GOOD } from './buildApp.js';
 
 function writeApp(dir: string, containerfile: string): void {
   mkdirSync(join(dir, 'src'), { recursive: true });
