@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Layer, Overlay, type OverlayOptions } from '../../../src/index.js';
+import { errorCode as code } from './errorCode.js';
 
 const T0 = 1_600_000_000_000;
 const lower = Layer.fromEntries([
@@ -30,14 +31,6 @@ const MODES: [string, OverlayOptions][] = [
 ];
 const mount = (opts: OverlayOptions = {}, lowers: Layer[] = [lower]): Overlay => new Overlay({ lowers, clock: () => T0 + 5000, ...opts });
 const upperPaths = async (ov: Overlay): Promise<string[]> => (await ov.commit()).entries().map((e) => `${e.type} ${e.path}`);
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-};
 
 describe.each(MODES)('kernel observations (%s)', (_name, opts) => {
   it('1: copy-up on open for write, never on reads or failing opens', async () => {

@@ -5,15 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Layer, Overlay } from '../../../src/index.js';
+import { errorCode as code } from './errorCode.js';
 
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-};
 
 /** An absolute path of exactly `bytes` bytes under /d (components of 'b', at most 200 each). */
 function pathOfBytes(bytes: number, unit = 'b'): string {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Layer, Overlay, type OverlayOptions } from '../../../src/index.js';
+import { errorCode as code } from './errorCode.js';
 
 const T0 = 1_600_000_000_000;
 const NOW = T0 + 5000;
@@ -26,14 +27,6 @@ const MODES: [string, OverlayOptions][] = [
   ['metacopy=on', { metacopy: true, redirectDir: true }],
 ];
 const mount = (opts: OverlayOptions = {}): Overlay => new Overlay({ lowers: [lower], clock: () => NOW, ...opts });
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-};
 const readAt0 = (ov: Overlay, fd: number): string => {
   const buf = Buffer.alloc(64);
   return buf.subarray(0, ov.fs.readSync(fd, buf, 0, 64, 0)).toString();
