@@ -15,7 +15,8 @@ import { RangeContent, type DataSink } from '../Content.js';
 import { ChunkedContent } from './ChunkedContent.js';
 import { errorMessage, formatError } from './errors.js';
 import { parseTar, type MemberHandler } from './parseTar.js';
-import { BLOCK, OutsideSubset, blockKind, memberHeader, paddingOf, takeExtension, type Extensions } from './subsetHeader.js';
+import { BLOCK, padding } from './header.js';
+import { OutsideSubset, blockKind, memberHeader, takeExtension, type Extensions } from './subsetHeader.js';
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -119,7 +120,7 @@ export async function parseTarFast(chunks: AsyncGenerator<Uint8Array>, onMember:
               if (error instanceof OutsideSubset) return await handOff(chunk, i);
               throw error;
             }
-            skip = paddingOf(e.data.length);
+            skip = padding(e.data.length);
           }
         } else {
           let header: Uint8Array;
@@ -188,7 +189,7 @@ export async function parseTarFast(chunks: AsyncGenerator<Uint8Array>, onMember:
    * inside the padding: the error is then "Unexpected end of data", not what the handler says.
    */
   function finishMember(r: Reading): void {
-    skip = paddingOf(r.header.size);
+    skip = padding(r.header.size);
     if (skip > 0) padded = r;
     else deliverMember(r);
   }

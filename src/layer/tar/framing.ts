@@ -12,6 +12,7 @@
  */
 import { DomainError } from '../../errors/index.js';
 import { formatError } from './errors.js';
+import { BLOCK, NULL_SUM, headerSum, padding } from './header.js';
 
 /** Bounds on what a layer tar may declare (checked from the headers, before the data). */
 export interface TarLimits {
@@ -28,9 +29,8 @@ export interface TarLimits {
  */
 export const TRAILING_CHECKED = 1 << 20;
 
-const BLOCK = 512;
 /** Largest PAX or GNU long-name data kept (tar-stream's own bound, extract.js MAX_HEADER_SIZE). */
-const MAX_EXTENSION = 4 << 20;
+export const MAX_EXTENSION = 4 << 20;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 type Mode = 'header' | 'extension' | 'skip' | 'trailing';
@@ -72,7 +72,7 @@ export async function* framedTar(chunks: AsyncIterable<Uint8Array>, limits: TarL
       return;
     }
     if (zeroBlocks > 0) throw formatError('a lone zero block stands between members');
-    if (checksum(block) !== readOctal(block, 148, 8)) throw formatError('invalid tar header checksum');
+    if (headerSum(block) !== readOctal(block, 148, 8)) throw formatError('invalid tar header checksum');
     const type = block[156]!;
     const size = readSize(block);
     const name = headerName(block);
@@ -236,7 +236,7 @@ function unslashedName(header: Uint8Array): Uint8Array {
   let last = 99;
   while (last > 0 && copy[last] === 0) last--;
   copy[last] = 0;
-  const sum = checksum(copy);
+  const sum = headerSum(copy);
   copy.set(new TextEncoder().encode(sum.toString(8).padStart(6, '0')), 148);
   copy[154] = 0;
   copy[155] = 0x20;
@@ -249,21 +249,9 @@ function tooLarge(what: string, limits: TarLimits, path?: string): DomainError {
   return new DomainError('LayerTooLargeError', `the layer declares ${what} (the limit can be raised)`, data);
 }
 
-function padding(size: number): number {
-  return (BLOCK - (size % BLOCK)) % BLOCK;
-}
-
 /** A block tar-stream takes for no header: its checksum is that of an all-zero block. */
 function isNullBlock(block: Uint8Array): boolean {
-  return checksum(block) === 8 * 0x20;
-}
-
-/** The header checksum: every byte summed, the checksum field counted as spaces. */
-function checksum(block: Uint8Array): number {
-  let sum = 8 * 0x20;
-  for (let i = 0; i < 148; i++) sum += block[i]!;
-  for (let i = 156; i < BLOCK; i++) sum += block[i]!;
-  return sum;
+  return headerSum(block) === NULL_SUM;
 }
 
 function readOctal(block: Uint8Array, at: number, length: number): number {

@@ -40,6 +40,17 @@ export function padding(size: number): number {
   return rest === 0 ? 0 : BLOCK - rest;
 }
 
+/** A read header's checksum: every byte summed, the checksum field counted as eight spaces. */
+export function headerSum(block: Uint8Array): number {
+  let total = 8 * 0x20;
+  for (let i = 0; i < 148; i++) total += block[i]!;
+  for (let i = 156; i < BLOCK; i++) total += block[i]!;
+  return total;
+}
+
+/** The checksum of an all-zero block, which tar-stream takes for no header (headers.js decode). */
+export const NULL_SUM = 8 * 0x20;
+
 /** Milliseconds as the tar writes them: whole (the model's unit), -0 as 0. */
 function mtimeMs(meta: Meta): number {
   return Math.trunc(meta.mtime) || 0;

@@ -16,7 +16,8 @@
 import { RangeContent, type PositionedReader } from '../Content.js';
 import { EntryCollector, type TarEntry } from './EntryCollector.js';
 import { TRAILING_CHECKED, type TarLimits } from './framing.js';
-import { BLOCK, NULL_SUM, OutsideSubset as NotIndexable, blockKind, headerSum, memberHeader, takeExtension, type Extensions } from './subsetHeader.js';
+import { BLOCK, NULL_SUM, headerSum } from './header.js';
+import { OutsideSubset as NotIndexable, blockKind, memberHeader, takeExtension, type Extensions } from './subsetHeader.js';
 
 /**
  * Bytes per positioned read: the headers of small files and the data between them come in one

@@ -7,26 +7,13 @@
  * (indexTar.ts) and the streaming reader's fast path (fastTar.ts).
  */
 import type { Header } from 'tar-stream';
-import { parsePax } from './framing.js';
+import { MAX_EXTENSION, parsePax } from './framing.js';
+import { NULL_SUM, headerSum } from './header.js';
 
-export const BLOCK = 512;
-/** Largest PAX or GNU long-name data taken (framing.ts MAX_EXTENSION). */
-export const MAX_EXTENSION = 4 << 20;
 const strict = new TextDecoder('utf-8', { fatal: true });
 
 /** Not in the subset: tar-stream decides. */
 export class OutsideSubset extends Error {}
-
-/** The header checksum: every byte summed, the checksum field counted as spaces. */
-export function headerSum(block: Uint8Array): number {
-  let total = 8 * 0x20;
-  for (let i = 0; i < 148; i++) total += block[i]!;
-  for (let i = 156; i < BLOCK; i++) total += block[i]!;
-  return total;
-}
-
-/** The checksum of a block tar-stream takes for no header (headers.js decode returns null). */
-export const NULL_SUM = 8 * 0x20;
 
 /** An octal field as tar-stream reads it (headers.js decodeOct); base-256 is left to it. */
 export function octal(block: Uint8Array, at: number, length: number): number {
@@ -158,8 +145,4 @@ export function memberHeader(block: Uint8Array, typeflag: number, declared: numb
     linkname,
     pax: pax ?? null,
   } as Header;
-}
-
-export function paddingOf(size: number): number {
-  return (BLOCK - (size % BLOCK)) % BLOCK;
 }
