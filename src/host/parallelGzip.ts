@@ -14,24 +14,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { constants, crc32, deflateRaw } from 'node:zlib';
-
-const BLOCK = 1 << 20;
-/**
- * zlib's fastest level. On the benchmark's 530 MB rootfs tar (README, "Benchmarks") it gives a
- * 235 MB blob for 6.2 s of CPU, where level 6 gives 224 MB for 14 s and umoci's pgzip default
- * 230 MB: a layer is compressed once and read from its pack afterwards, so the time counts more
- * than the last 5%.
- */
-const LEVEL = 1;
-/** Deflate's window: all of the past a block can refer to. */
-const DICTIONARY = 32 * 1024;
-/** What Node's gzip writes at level 1: no name, no mtime, XFL 4 (fastest), OS 3 (Unix). */
-const HEADER = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x03]);
+import { GZIP_BLOCK as BLOCK, GZIP_DICTIONARY as DICTIONARY, GZIP_HEADER, GZIP_LEVEL, gzipTrailer } from '../store/index.js';
 
 function deflateBlock(input: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const options = {
-      level: LEVEL,
+      level: GZIP_LEVEL,
       finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
       // One output buffer per block: with zlib's 16 KiB default, the main thread would run a
       // callback (and a copy) for every 16 KiB of output.
@@ -76,7 +64,7 @@ export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable
     block = take();
     used = 0;
   };
-  yield HEADER;
+  yield GZIP_HEADER;
   for await (const chunk of chunks) {
     for (let pos = 0; pos < chunk.length; ) {
       // A full block goes out only once more input follows it: the last block is the final one.
@@ -92,9 +80,5 @@ export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable
   }
   dispatch(true);
   while (inFlight.length > 0) yield await next();
-  const trailer = new Uint8Array(8);
-  const view = new DataView(trailer.buffer);
-  view.setUint32(0, crc >>> 0, true);
-  view.setUint32(4, size % 2 ** 32, true);
-  yield trailer;
+  yield gzipTrailer(crc, size);
 }

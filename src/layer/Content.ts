@@ -144,6 +144,13 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Every chunk of a stream, joined (concatBytes). */
+export async function gatherBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return concatBytes(parts);
+}
+
 /**
  * Synchronous positioned reads of one byte source (a file of the host, a blob in memory), as
  * `pread(2)` does them: bytes [position, position+length), fewer only at the end of the source.

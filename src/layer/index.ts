@@ -1,6 +1,6 @@
 export { Layer, allocateIno, makeMeta, entryPath, sameAttributes, DEFAULT_DIR_META } from './Layer.js';
 export type { LayerOptions } from './Layer.js';
-export { BytesContent, PatchedContent, RangeContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes, sameContent } from './Content.js';
+export { BytesContent, PatchedContent, RangeContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes, gatherBytes, sameContent } from './Content.js';
 export type { Content, DataSink, PositionedReader } from './Content.js';
 export { fileInode, symlinkInode, relinkInode, objectNode } from './inode.js';
 export { defaultTarLimits } from './tar/readTar.js';

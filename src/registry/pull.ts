@@ -7,7 +7,7 @@
  */
 import { sha256Digest } from '../digest/index.js';
 import { RunningDigest, isIndexType, layerCompression, parseConfig, parseManifest, type Descriptor, type Platform } from '../image/index.js';
-import { concatBytes } from '../layer/index.js';
+import { gatherBytes } from '../layer/index.js';
 import type { ImageRecord, ProgressSink, Store } from '../store/index.js';
 import { blobChunks } from './blobs.js';
 import { getManifest, selectPlatform, type FetchedManifest } from './manifests.js';
@@ -107,9 +107,7 @@ async function requireManifest(client: RegistryClient, repository: string, refer
 
 /** A config: small, read whole and hashed. */
 async function fetchSmallBlob(client: RegistryClient, repository: string, digest: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of blobChunks(client, repository, digest)) parts.push(chunk);
-  const bytes = concatBytes(parts);
+  const bytes = await gatherBytes(blobChunks(client, repository, digest));
   const actual = sha256Digest(bytes);
   if (actual !== digest) throw client.error({ repository }, 'DIGEST_INVALID', `blob ${digest} does not match its digest: got ${actual}`);
   return bytes;

@@ -17,6 +17,7 @@ export { LayerCache } from './LayerCache.js';
 export { encodeLayerIndex, checkLayerIndex, decodeLayerIndex, LAYER_INDEX_FORMAT, LAYER_INDEX_VERSION } from './layerIndex.js';
 export type { LayerIndexHeader, LayerKey, EncodedLayerIndex, CheckedIndex } from './layerIndex.js';
 export { webCompression } from './compression.js';
+export { GZIP_BLOCK, GZIP_DICTIONARY, GZIP_HEADER, GZIP_LEVEL, gzipTrailer } from './gzipBlocks.js';
 export { uncompressedChunks } from './layerTarStream.js';
 export type { LayerCompression } from './compression.js';
 export { TagIndex, indexDocument } from './tags.js';

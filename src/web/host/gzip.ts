@@ -8,15 +8,9 @@
  * blob and manifest digests the CLI gives it; the web `CompressionStream` deflates otherwise.
  * Decompression stays the browser's `DecompressionStream` (any gzip reads the same).
  */
-import { concatBytes } from '../../layer/index.js';
+import { gatherBytes } from '../../layer/index.js';
 import type { LayerCompression } from '../../store/index.js';
-import { webCompression } from '../../store/index.js';
-
-const BLOCK = 1 << 20;
-const LEVEL = 1;
-const DICTIONARY = 32 * 1024;
-/** What Node's gzip writes at level 1: no name, no mtime, XFL 4 (fastest), OS 3 (Unix). */
-const HEADER = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x03]);
+import { GZIP_BLOCK as BLOCK, GZIP_DICTIONARY as DICTIONARY, GZIP_HEADER, GZIP_LEVEL, gzipTrailer, webCompression } from '../../store/index.js';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -40,7 +34,7 @@ let pako: Promise<typeof import('pako')> | undefined;
 
 async function deflateBlock(input: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array[]> {
   const { Deflate, Z_FINISH, Z_SYNC_FLUSH } = await (pako ??= import('pako'));
-  const deflate = new Deflate({ level: LEVEL, raw: true, chunkSize: BLOCK + DICTIONARY, ...(dictionary === undefined ? {} : { dictionary }) });
+  const deflate = new Deflate({ level: GZIP_LEVEL, raw: true, chunkSize: BLOCK + DICTIONARY, ...(dictionary === undefined ? {} : { dictionary }) });
   deflate.push(input, last ? Z_FINISH : Z_SYNC_FLUSH);
   if (deflate.err !== 0) throw new Error(`deflate: ${deflate.msg}`);
   // pako joins its output into `result` at Z_FINISH; after a sync flush it is in `chunks`.
@@ -63,7 +57,7 @@ export async function* blockGzip(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
     previous = input.slice(Math.max(0, used - DICTIONARY));
     used = 0;
   }
-  yield HEADER;
+  yield GZIP_HEADER;
   for await (const chunk of chunks) {
     for (let pos = 0; pos < chunk.length; ) {
       // A full block goes out only once more input follows it: the last block is the final one.
@@ -75,22 +69,12 @@ export async function* blockGzip(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
     }
   }
   yield* dispatch(true);
-  const trailer = new Uint8Array(8);
-  const view = new DataView(trailer.buffer);
-  view.setUint32(0, crc >>> 0, true);
-  view.setUint32(4, size % 2 ** 32, true);
-  yield trailer;
-}
-
-async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of chunks) parts.push(part);
-  return concatBytes(parts);
+  yield gzipTrailer(crc, size);
 }
 
 /** The page store's compression: the CLI's gzip bytes, the browser's gunzip. */
 export const pageCompression: LayerCompression = {
-  gzip: (tar) => gather(blockGzip(tar instanceof Uint8Array ? [tar] : tar)),
+  gzip: (tar) => gatherBytes(blockGzip(tar instanceof Uint8Array ? [tar] : tar)),
   gunzip: webCompression.gunzip,
   gzipStream: blockGzip,
   gunzipStream: webCompression.gunzipStream,

@@ -8,7 +8,7 @@
 import { DomainError } from '../../errors/index.js';
 import type { Platform } from '../../image/index.js';
 import { memorySource } from '../../image/index.js';
-import { concatBytes, type TarLimits } from '../../layer/index.js';
+import { gatherBytes, type TarLimits } from '../../layer/index.js';
 import { Store, uncompressedChunks, webCompression } from '../../store/index.js';
 import { pageCompression } from './gzip.js';
 import { scanTar } from '../../host/tarScan.js';
@@ -58,19 +58,13 @@ export interface ListedSource {
   chunks(path: string): AsyncIterable<Uint8Array>;
 }
 
-async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return concatBytes(parts);
-}
-
 /**
  * An archive arriving as a stream (stdin: a file dropped on the page), held in memory,
  * uncompressed (gzip through DecompressionStream), its members found by the CLI's own tar
  * scanner (src/host/tarScan.ts), so a truncated tar gets the same message.
  */
 export async function openArchiveStream(chunks: AsyncIterable<Uint8Array>, what: string, _tmpDir: string): Promise<ListedSource & { close(): void }> {
-  const tar = await gather(uncompressedChunks(webCompression, chunks, what));
+  const tar = await gatherBytes(uncompressedChunks(webCompression, chunks, what));
   const file = {
     read: async (buffer: Uint8Array, offset: number, length: number, position: number) => {
       const part = tar.subarray(position, Math.min(position + length, tar.length));
