@@ -141,10 +141,6 @@ export class Store {
     return decodeBuildCache(await this.#backend.documents.read('build-cache.json'));
   }
 
-  saveBuildCache(doc: BuildCacheDocument): Promise<void> {
-    return this.#backend.documents.write('build-cache.json', encodeBuildCache(doc));
-  }
-
   /**
    * Changes the build cache's document: read again, changed, and written whole (a disk store
    * writes it to a temporary file and renames it), one change at a time in this process. Other
@@ -155,7 +151,7 @@ export class Store {
   updateBuildCache(change: (doc: BuildCacheDocument) => BuildCacheDocument | undefined): Promise<void> {
     const turn = this.#buildCacheTurn.then(async () => {
       const doc = change(await this.buildCache());
-      if (doc !== undefined) await this.saveBuildCache(doc);
+      if (doc !== undefined) await this.#backend.documents.write('build-cache.json', encodeBuildCache(doc));
     });
     this.#buildCacheTurn = turn.catch(() => {});
     return turn;
