@@ -3,6 +3,7 @@ import { basename, compareNames, dirname } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, contentBytes, type Content, type DataSink, type PositionedReader } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { cleanPath } from './names.js';
+import { columnsOfNodes, type LayerColumns } from './columns.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
 import { defaultTarLimits, readLayerTar, type TarEntry, type TarInput, type TarLimits } from './tar/readTar.js';
@@ -53,21 +54,34 @@ export interface LayerOptions {
  * merge with lower directories of the same name (overlayfs.rst "Directories").
  */
 export class Layer implements LayerTree {
-  readonly #nodes: ReadonlyMap<string, LayerNode>;
+  /** The nodes by path; a layer made from columns builds them on first use (`#nodes`). */
+  #nodeMap: ReadonlyMap<string, LayerNode> | undefined;
+  #makeNodes: (() => Map<string, LayerNode>) | undefined;
   /** Names below each directory, listed on first use (only writing the tar needs them). */
   #children: ReadonlyMap<string, readonly string[]> | undefined;
   readonly history: Readonly<LayerHistory>;
   #diffId: string | undefined;
   #sortedPaths: readonly string[] | undefined;
+  #columns: LayerColumns | undefined;
 
-  private constructor(nodes: ReadonlyMap<string, LayerNode>, history: LayerHistory | undefined, shared?: Layer) {
-    this.#nodes = nodes;
+  private constructor(nodes: ReadonlyMap<string, LayerNode> | (() => Map<string, LayerNode>), history: LayerHistory | undefined, shared?: Layer) {
+    if (typeof nodes === 'function') this.#makeNodes = nodes;
+    else this.#nodeMap = nodes;
     this.history = Object.freeze({ ...history });
     // Nodes and their listings are immutable: a copy with other history shares them.
     if (shared !== undefined) {
       this.#children = shared.#children;
       this.#sortedPaths = shared.#sortedPaths;
+      this.#columns = shared.#columns;
     }
+  }
+
+  get #nodes(): ReadonlyMap<string, LayerNode> {
+    if (this.#nodeMap === undefined) {
+      this.#nodeMap = completeParents(this.#makeNodes!());
+      this.#makeNodes = undefined;
+    }
+    return this.#nodeMap;
   }
 
   /** A layer from its JSON entries (see `LayerEntryInput`). Throws `LayerFormatError`. */
@@ -104,11 +118,29 @@ export class Layer implements LayerTree {
     return new Layer(completeParents(nodes), options.history);
   }
 
+  /**
+   * A layer known by its columns (a stored layer's index), its nodes made by `nodes` when a
+   * mount or a tar first needs them: a whole-image pass reads the columns alone. The columns'
+   * paths must be every path of those nodes, sorted, implicit parents included.
+   */
+  static fromColumns(columns: LayerColumns, nodes: () => Map<string, LayerNode>, options: LayerOptions = {}): Layer {
+    const layer = new Layer(nodes, options.history);
+    layer.#columns = columns;
+    layer.#sortedPaths = columns.paths;
+    return layer;
+  }
+
   /** The same layer with other history (the diffId is unchanged). */
   withHistory(history: LayerHistory): Layer {
-    const layer = new Layer(this.#nodes, history, this);
+    const layer = new Layer(this.#nodeMap ?? this.#makeNodes!, history, this);
     layer.#diffId = this.#diffId;
     return layer;
+  }
+
+  /** The layer as columns, one row per path of `paths()` (see columns.ts). */
+  columns(): LayerColumns {
+    this.#columns ??= columnsOfNodes(this.paths(), (path) => this.#nodes.get(path)!);
+    return this.#columns;
   }
 
   /** Every explicit entry, sorted by path (byte order), as the tar has its members. */
@@ -136,11 +168,17 @@ export class Layer implements LayerTree {
   }
 
   get entryCount(): number {
-    return this.#nodes.size;
+    return this.#sortedPaths?.length ?? this.#nodes.size;
   }
 
   /** Bytes of file data this layer holds (each hard-linked object counted once). */
   get size(): number {
+    const columns = this.#columns;
+    if (columns !== undefined) {
+      let total = 0;
+      for (let o = 0; o < columns.objectSizes.length; o++) total += columns.objectSizes[o]!;
+      return total;
+    }
     const seen = new Set<LayerInode>();
     let total = 0;
     for (const node of this.#nodes.values()) {

@@ -186,7 +186,8 @@ export function decodeLayerIndex(index: CheckedIndex, pack: PositionedReader): L
   const bodyBytes = index.bytes.subarray(index.bodyStart);
   if (sha256Digest(bodyBytes) !== index.header.body) return undefined;
   try {
-    return Layer.fromNodes(decodeBody(bodyBytes, pack, index.header.packBytes));
+    const decoded = decodeBody(bodyBytes, pack, index.header.packBytes);
+    return Layer.fromColumns(decoded.columns, decoded.nodes);
   } catch {
     // A body with the right digest that fails to decode was written by a broken writer:
     // rebuilding it is the safe answer, as for any other bad index.

@@ -20,7 +20,28 @@
  *   strings       bytes      the strings one after the other: UTF-8, or (kind 1) a JSON array
  *                            when some string has surrogates (a lone one does not survive UTF-8)
  */
-import { DEFAULT_DIR_META, EMPTY_CONTENT, RangeContent, allocateIno, fileInode, makeMeta, objectNode, symlinkInode, type LayerInode, type LayerNode, type Meta, type PositionedReader } from '../layer/index.js';
+import {
+  DEFAULT_DIR_META,
+  EMPTY_CONTENT,
+  ROW_DIR,
+  ROW_FILE,
+  ROW_IMPLICIT,
+  ROW_OPAQUE,
+  ROW_SYMLINK,
+  ROW_WHITEOUT,
+  RangeContent,
+  allocateIno,
+  fileInode,
+  makeMeta,
+  objectNode,
+  symlinkInode,
+  type LayerColumns,
+  type LayerInode,
+  type LayerNode,
+  type Meta,
+  type PositionedReader,
+} from '../layer/index.js';
+import { compareNames } from '../path/index.js';
 
 /** One distinct set of attributes. */
 interface MetaRow {
@@ -184,18 +205,97 @@ function splitTable(joined: string, ends: Uint32Array, table: Uint8Array): strin
   return out;
 }
 
+/** A decoded body: the layer's columns, and its nodes built when first asked for. */
+export interface DecodedBody {
+  columns: LayerColumns;
+  nodes(): Map<string, LayerNode>;
+}
+
 /**
- * The nodes of the layer a body describes, files reading from `pack` (`packBytes` long), paths in
- * the body's order. Throws on a body that does not hold together (a writer's bug: rebuild).
+ * The layer a body describes, files reading from `pack` (`packBytes` long): its columns at once
+ * (every reference checked), its nodes on demand. Throws a `RangeError` on a body that does not
+ * hold together (a writer's bug: rebuild).
  */
-export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: number): Map<string, LayerNode> {
+export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: number): DecodedBody {
   const s = sections(body);
   const { strings } = s;
-  const string = (i: number): string => {
-    const value = strings[i];
-    if (value === undefined) throw new RangeError('unknown index string');
-    return value;
+  const metaCount = s.metas.length / 4;
+  const objectCount = s.objects.length / 4;
+  const objectSizes = new Float64Array(objectCount);
+  for (let o = 0; o < objectCount; o++) {
+    const type = s.objects[o * 4]!;
+    if (s.objects[o * 4 + 1]! >= metaCount) throw new RangeError('unknown index meta');
+    if (type === 0) {
+      const offset = s.objectData[o * 2]!;
+      const size = s.objectData[o * 2 + 1]!;
+      if (!(offset >= 0 && size >= 0 && offset + size <= packBytes)) throw new RangeError('object outside the pack');
+      objectSizes[o] = size;
+    } else if (type === 1) {
+      if (s.objects[o * 4 + 3]! >= strings.length) throw new RangeError('unknown index string');
+    } else {
+      throw new RangeError('unknown object type');
+    }
+  }
+  for (let x = 0; x < s.xattrs.length; x++) if (s.xattrs[x]! >= strings.length) throw new RangeError('unknown index string');
+  for (let m = 0; m < metaCount; m++) if (s.metaXattrs[m * 2]! + s.metaXattrs[m * 2 + 1]! > s.xattrs.length / 2) throw new RangeError('unknown index xattr');
+  const n = s.nodeCount;
+  if (n > strings.length) throw new RangeError('unknown index string');
+  const kinds = new Uint8Array(n);
+  const metas = new Uint32Array(n);
+  const objects = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const flags = s.nodes[i * 2]!;
+    const ref = s.nodes[i * 2 + 1]!;
+    switch (flags & KIND_MASK) {
+      case NODE_DIR:
+        if (ref >= metaCount) throw new RangeError('unknown index meta');
+        kinds[i] = ROW_DIR | (flags & NODE_OPAQUE ? ROW_OPAQUE : 0) | (flags & NODE_IMPLICIT ? ROW_IMPLICIT : 0);
+        metas[i] = ref;
+        objects[i] = -1;
+        break;
+      case NODE_WHITEOUT:
+        kinds[i] = ROW_WHITEOUT;
+        objects[i] = -1;
+        break;
+      case NODE_OBJECT:
+        if (ref >= objectCount) throw new RangeError('unknown index object');
+        kinds[i] = s.objects[ref * 4] === 0 ? ROW_FILE : ROW_SYMLINK;
+        metas[i] = s.objects[ref * 4 + 1]!;
+        objects[i] = ref;
+        break;
+      default:
+        throw new RangeError('unknown node kind');
+    }
+  }
+  // Paths in the layer's order, each once: what the columns' readers and `paths()` rely on.
+  const paths = strings.slice(0, n);
+  for (let i = 1; i < n; i++) if (compareNames(paths[i - 1]!, paths[i]!) >= 0) throw new RangeError('index paths out of order or repeated');
+  const metaModes = new Float64Array(metaCount);
+  const metaUids = new Float64Array(metaCount);
+  const metaGids = new Float64Array(metaCount);
+  for (let m = 0; m < metaCount; m++) {
+    metaModes[m] = s.metas[m * 4]!;
+    metaUids[m] = s.metas[m * 4 + 1]!;
+    metaGids[m] = s.metas[m * 4 + 2]!;
+  }
+  const columns: LayerColumns = {
+    paths,
+    kinds,
+    metas,
+    metaModes,
+    metaUids,
+    metaGids,
+    objects,
+    objectSizes,
+    content: (o) => (objectSizes[o]! === 0 ? EMPTY_CONTENT : new RangeContent(pack, s.objectData[o * 2]!, objectSizes[o]!)),
+    target: (o) => strings[s.objects[o * 4 + 3]!]!,
   };
+  return { columns, nodes: () => decodeNodes(s, paths, pack) };
+}
+
+/** The nodes of a checked body (`decodeBody`), paths in the body's order. */
+function decodeNodes(s: ReturnType<typeof sections>, paths: readonly string[], pack: PositionedReader): Map<string, LayerNode> {
+  const { strings } = s;
   const metas: Meta[] = [];
   for (let i = 0; i < s.metas.length / 4; i++) {
     const first = s.metaXattrs[i * 2]!;
@@ -203,33 +303,24 @@ export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: 
     let xattrs: Record<string, string> | undefined;
     if (count > 0) {
       xattrs = {};
-      for (let x = first; x < first + count; x++) xattrs[string(s.xattrs[x * 2]!)] = string(s.xattrs[x * 2 + 1]!);
+      for (let x = first; x < first + count; x++) xattrs[strings[s.xattrs[x * 2]!]!] = strings[s.xattrs[x * 2 + 1]!]!;
     }
     metas.push(makeMeta({ mode: s.metas[i * 4], uid: s.metas[i * 4 + 1], gid: s.metas[i * 4 + 2], mtime: s.metas[i * 4 + 3], xattrs }, 0));
   }
-  const metaAt = (i: number): Meta => {
-    const meta = metas[i];
-    if (meta === undefined) throw new RangeError('unknown index meta');
-    return meta;
-  };
   // Objects in the order their inode numbers were drawn (encodeLayerIndex), so a decoded layer
   // draws its own in the same order; one node object per inode, shared by its names, as the
   // tar reader links hard links.
   const objectNodes: LayerNode[] = [];
   for (let i = 0; i < s.objects.length / 4; i++) {
-    const type = s.objects[i * 4]!;
-    const meta = metaAt(s.objects[i * 4 + 1]!);
+    const meta = metas[s.objects[i * 4 + 1]!]!;
     const nlink = s.objects[i * 4 + 2]!;
     let inode: LayerInode;
-    if (type === 0) {
+    if (s.objects[i * 4] === 0) {
       const offset = s.objectData[i * 2]!;
       const size = s.objectData[i * 2 + 1]!;
-      if (!(offset >= 0 && size >= 0 && offset + size <= packBytes)) throw new RangeError('object outside the pack');
       inode = fileInode(allocateIno(), meta, size === 0 ? EMPTY_CONTENT : new RangeContent(pack, offset, size), nlink);
-    } else if (type === 1) {
-      inode = symlinkInode(allocateIno(), meta, string(s.objects[i * 4 + 3]!), nlink);
     } else {
-      throw new RangeError('unknown object type');
+      inode = symlinkInode(allocateIno(), meta, strings[s.objects[i * 4 + 3]!]!, nlink);
     }
     objectNodes.push(objectNode(inode));
   }
@@ -237,36 +328,32 @@ export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: 
   // Directories share one node per (attributes, flags): nodes are immutable, as metas are.
   const dirNodes = new Map<number, LayerNode>();
   const nodes = new Map<string, LayerNode>();
-  for (let i = 0; i < s.nodeCount; i++) {
+  for (let i = 0; i < paths.length; i++) {
     const flags = s.nodes[i * 2]!;
     const ref = s.nodes[i * 2 + 1]!;
-    let node: LayerNode | undefined;
+    let node: LayerNode;
     switch (flags & KIND_MASK) {
       case NODE_DIR: {
         const key = ref * 16 + flags;
-        node = dirNodes.get(key);
-        if (node === undefined) {
-          const meta = metaAt(ref);
+        let dir = dirNodes.get(key);
+        if (dir === undefined) {
+          const meta = metas[ref]!;
           const implicit = (flags & NODE_IMPLICIT) !== 0;
           // Implicit directories share the one default object, as the layer builder makes them.
           const shared = implicit && sameAsDefault(meta) ? DEFAULT_DIR_META : meta;
-          dirNodes.set(key, (node = { kind: 'dir', meta: shared, opaque: (flags & NODE_OPAQUE) !== 0, implicit }));
+          dirNodes.set(key, (dir = { kind: 'dir', meta: shared, opaque: (flags & NODE_OPAQUE) !== 0, implicit }));
         }
+        node = dir;
         break;
       }
       case NODE_WHITEOUT:
         node = whiteout;
         break;
-      case NODE_OBJECT:
-        node = objectNodes[ref];
-        if (node === undefined) throw new RangeError('unknown index object');
-        break;
       default:
-        throw new RangeError('unknown node kind');
+        node = objectNodes[ref]!;
     }
-    nodes.set(strings[i]!, node);
+    nodes.set(paths[i]!, node);
   }
-  if (nodes.size !== s.nodeCount) throw new RangeError('repeated index path');
   return nodes;
 }
 
