@@ -15,8 +15,9 @@ import { layerHistoryEntries, type ImageConfig } from '../image/index.js';
 import type { Layer } from '../layer/index.js';
 import { compareNames } from '../path/index.js';
 import { baseLayers, type BaseLayers } from './base.js';
-import { diveMetrics, type DiveMetrics } from './diveMetrics.js';
-import { walkStack, type HideReason, type HiddenCopy, type LayerEffect } from './stackWalk.js';
+import { diveRows, type DiveMetrics } from './diveMetrics.js';
+import { StackRows } from './stackRows.js';
+import { walkRows, type HiddenRow, type HideReason, type LayerEffect } from './stackWalk.js';
 
 export interface AnalyzedLayer {
   index: number;
@@ -96,7 +97,8 @@ const PHRASES: Record<WasteEvent['action'], string> = {
 
 export function analyzeLayers(input: AnalyzeInput): Analysis {
   const { layers } = input;
-  const walk = walkStack(layers);
+  const rows = new StackRows(layers);
+  const walk = walkRows(rows);
   const base: BaseLayers =
     input.baseCount !== undefined ? { count: input.baseCount, source: 'first-layer' } : input.config !== undefined ? baseLayers(input.config) : { count: Math.min(1, layers.length), source: 'first-layer' };
   const entries = input.config === undefined ? [] : layerHistoryEntries(input.config);
@@ -107,34 +109,42 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
   const baseBytes = sum(sizes.slice(0, base.count));
   const userBytes = totalBytes - baseBytes;
 
-  // Per layer, the first hiding of each of its paths.
-  const firstHide = layers.map(() => new Map<string, HiddenCopy>());
+  // Per layer and object, its first hiding: that of its name that comes first in the layer.
+  const firstHide = layers.map(() => new Map<number, HiddenRow>());
+  const columns = rows.layers;
   for (const h of walk.hidden) {
-    const hides = firstHide[h.layer]!;
-    if (!hides.has(h.path)) hides.set(h.path, h);
+    const object = columns[h.layer]!.objects[h.row]!;
+    const known = firstHide[h.layer]!.get(object);
+    if (known === undefined || h.row < known.row) firstHide[h.layer]!.set(object, h);
   }
-  const groups = new Map<string, { path: string; files: number; wastedBytes: number; events: Map<string, WasteEvent> }>();
+  const groups = new Map<string, { path: string; files: number; wastedBytes: number; events: WasteEvent[] }>();
+  const addEvent = (events: WasteEvent[], layer: number, action: WasteEvent['action']): void => {
+    if (!events.some((e) => e.layer === layer && e.action === action)) events.push({ layer, action });
+  };
   let wastedBytes = 0;
   let userWastedBytes = 0;
-  for (const { object, visible } of walk.objects) {
-    if (visible || object.inode.content.size === 0) continue;
-    const size = object.inode.content.size;
-    const hides = firstHide[object.layer]!;
-    let hide: HiddenCopy | undefined;
-    for (let i = 0; hide === undefined && i < object.paths.length; i++) hide = hides.get(object.paths[i]!);
-    wastedBytes += size;
-    if (hide === undefined) continue;
-    if (object.layer >= base.count || hide.by >= base.count) userWastedBytes += size;
-    let group = groups.get(hide.at);
-    if (group === undefined) groups.set(hide.at, (group = { path: hide.at, files: 0, wastedBytes: 0, events: new Map() }));
-    group.files++;
-    group.wastedBytes += size;
-    group.events.set(`${object.layer} written`, { layer: object.layer, action: 'written' });
-    group.events.set(`${hide.by} ${hide.reason}`, { layer: hide.by, action: hide.reason });
+  for (let layer = 0; layer < layers.length; layer++) {
+    const sizes = columns[layer]!.objectSizes;
+    const visible = walk.visibleObjects[layer]!;
+    for (let object = 0; object < sizes.length; object++) {
+      // Only files weigh: a symlink's size is 0.
+      const size = sizes[object]!;
+      if (visible[object] === 1 || size === 0) continue;
+      const hide = firstHide[layer]!.get(object);
+      wastedBytes += size;
+      if (hide === undefined) continue;
+      if (layer >= base.count || hide.by >= base.count) userWastedBytes += size;
+      let group = groups.get(hide.at);
+      if (group === undefined) groups.set(hide.at, (group = { path: hide.at, files: 0, wastedBytes: 0, events: [] }));
+      group.files++;
+      group.wastedBytes += size;
+      addEvent(group.events, layer, 'written');
+      addEvent(group.events, hide.by, hide.reason);
+    }
   }
   const inefficiencies = [...groups.values()]
     .map((g) => {
-      const events = [...g.events.values()].sort((a, b) => a.layer - b.layer || (a.action === 'written' ? -1 : 1));
+      const events = g.events.sort((a, b) => a.layer - b.layer || (a.action === 'written' ? -1 : 1));
       return {
         path: g.path,
         files: g.files,
@@ -165,7 +175,7 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
     totalBytes,
     base: { ...base, bytes: baseBytes },
     userBytes,
-    dive: diveMetrics(layers),
+    dive: diveRows(rows),
     corrected: {
       efficiency: totalBytes === 0 ? 1 : (totalBytes - wastedBytes) / totalBytes,
       wastedBytes,

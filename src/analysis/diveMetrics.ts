@@ -19,146 +19,38 @@
  *
  * test/unit/analysis/dive.test.ts rebuilds dive's own CI example and gets its numbers.
  */
-import type { Layer } from '../layer/index.js';
-import { basename, compareNames, dirname } from '../path/index.js';
-
-interface DiveNode {
-  /** As in the tar: a whiteout keeps its `.wh.` prefix. */
-  name: string;
-  whiteout: boolean;
-  isDir: boolean;
-  size: number;
-  /** By name; made on the first child (most nodes are leaves). */
-  children: Map<string, DiveNode> | undefined;
-  /**
-   * Children were not added in name order: a layer's paths come in byte order, and so do the
-   * names below each directory, except a whiteout's, which sorts by its `.wh.` name.
-   */
-  unsorted: boolean;
-  parent: DiveNode | undefined;
-  /** The layer path that made this node (what `pathOf` gives), for the leaves of a layer's tree. */
-  path: string | undefined;
-}
+import { ROW_DIR, ROW_FILE, ROW_KIND, ROW_WHITEOUT, type Layer } from '../layer/index.js';
+import { compareNames } from '../path/index.js';
+import { StackRows, lowerBound } from './stackRows.js';
 
 const WHITEOUT_PREFIX = '.wh.';
 
-function newNode(name: string, parent: DiveNode | undefined): DiveNode {
-  return { name, whiteout: name.startsWith(WHITEOUT_PREFIX), isDir: false, size: 0, children: undefined, unsorted: false, parent, path: undefined };
-}
-
-function childNamed(node: DiveNode, name: string): DiveNode {
-  node.children ??= new Map();
-  let child = node.children.get(name);
-  if (child === undefined) {
-    node.children.set(name, (child = newNode(name, node)));
-    if (child.whiteout) node.unsorted = true;
-  }
-  return child;
-}
-
-/** The path dive reports for a node: a whiteout's prefix dropped (file_node.go `Path`). */
-function pathOf(node: DiveNode): string {
-  if (node.path !== undefined) return node.path;
-  let path = node.whiteout ? node.name.slice(WHITEOUT_PREFIX.length) : node.name;
-  for (let n = node.parent; n?.parent !== undefined; n = n.parent) path = `${n.name}/${path}`;
-  return `/${path}`;
-}
-
 /**
- * `AddPath` for a layer's paths in byte order, each directory before what is below it (a layer
- * lists its implicit directories too): the parent's node is looked up by its path, not walked
- * to from the root. Intermediate nodes get empty info, the last one the given info.
+ * Whether row `i` (a directory) of these sorted paths has a path below it in its layer: then it
+ * is no leaf of dive's tree of the layer.
  */
-function addPath(dirs: Map<string, DiveNode>, path: string, name: string, info: { isDir: boolean; size: number } | undefined): DiveNode {
-  const node = childNamed(dirs.get(dirname(path))!, name);
-  node.path = path;
-  if (info !== undefined) {
-    node.isDir = info.isDir;
-    node.size = info.size;
-  }
-  return node;
+function hasBelow(paths: readonly string[], i: number): boolean {
+  const prefix = paths[i] === '/' ? '/' : `${paths[i]}/`;
+  // Most often the next path is the first below it.
+  if (i + 1 < paths.length && paths[i + 1]!.startsWith(prefix)) return true;
+  const next = lowerBound(paths, prefix, i + 1);
+  return next < paths.length && paths[next]!.startsWith(prefix);
 }
 
-function getNode(root: DiveNode, path: string): DiveNode | undefined {
-  let node: DiveNode | undefined = root;
-  for (const name of path.split('/')) {
-    if (name === '') continue;
-    node = node.children?.get(name);
-    if (node === undefined) return undefined;
-  }
-  return node;
+/** A path's names as dive's tree has them: a whiteout's last name keeps its `.wh.` prefix. */
+function diveNames(path: string, whiteout: boolean): string[] {
+  const names = path.split('/').slice(1);
+  if (whiteout) names[names.length - 1] = WHITEOUT_PREFIX + names[names.length - 1]!;
+  return names;
 }
 
-/** Every node below `node`, depth first, children in name order, each child before its parent (the root left out). */
-function childFirst(node: DiveNode, out: DiveNode[] = []): DiveNode[] {
-  if (node.children === undefined) return out;
-  const children = node.unsorted ? [...node.children.values()].sort((a, b) => compareNames(a.name, b.name)) : node.children.values();
-  for (const child of children) {
-    childFirst(child, out);
-    out.push(child);
+/** Dive's visiting order of two leaves: depth first, children in name order. */
+function diveOrder(a: string[], b: string[]): number {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) {
+    const order = compareNames(a[k]!, b[k]!);
+    if (order !== 0) return order;
   }
-  return out;
-}
-
-/** The sizes of a node and everything below it. */
-function totalSize(node: DiveNode): number {
-  let size = node.size;
-  if (node.children !== undefined) for (const child of node.children.values()) size += totalSize(child);
-  return size;
-}
-
-/** A layer as dive's tree of its tar members. */
-function diveTree(layer: Layer): DiveNode {
-  const root = newNode('', undefined);
-  const dirs = new Map<string, DiveNode>([['/', root]]);
-  const holders = new Set<unknown>();
-  for (const path of layer.paths()) {
-    if (path === '/') continue;
-    const node = layer.node(path)!;
-    const name = basename(path);
-    if (node.kind === 'whiteout') {
-      addPath(dirs, path, WHITEOUT_PREFIX + name, { isDir: false, size: 0 });
-    } else if (node.kind === 'dir') {
-      dirs.set(path, addPath(dirs, path, name, node.implicit ? undefined : { isDir: true, size: 0 }));
-    } else if (node.kind === 'file') {
-      // The first name in byte order holds the data; the others are hard links of size 0.
-      const first = !holders.has(node.inode);
-      holders.add(node.inode);
-      addPath(dirs, path, name, { isDir: false, size: first ? node.inode.content.size : 0 });
-    } else {
-      addPath(dirs, path, name, { isDir: false, size: 0 });
-    }
-  }
-  return root;
-}
-
-/**
- * `Stack`: the layer's nodes set their info in the stacked tree (intermediate nodes too, with
- * their empty info), whiteouts remove paths. Dive visits the upper tree child first; the two
- * trees are walked together here, which ends in the same tree: a layer has one node per path,
- * so no whiteout and node of it meet at one path.
- */
-function stackOnto(stacked: DiveNode, upper: DiveNode): void {
-  if (upper.children === undefined) return;
-  for (const child of upper.children.values()) {
-    if (child.whiteout) {
-      stacked.children?.delete(child.name.slice(WHITEOUT_PREFIX.length));
-      continue;
-    }
-    const target = stacked.children?.get(child.name);
-    if (target === undefined) {
-      // A path new to the stack: the layer's node moves over with what is below it, as the
-      // copy dive makes would be (the layer's tree is not used again). Whiteouts below it would
-      // delete nothing in a new directory; they stay as inert nodes of size 0, found by no
-      // lookup, since no layer path has a `.wh.` component.
-      (stacked.children ??= new Map()).set(child.name, child);
-      child.parent = stacked;
-      continue;
-    }
-    stackOnto(target, child);
-    target.isDir = child.isDir;
-    target.size = child.size;
-  }
+  return a.length - b.length;
 }
 
 /** One path of dive's inefficiency list. */
@@ -187,53 +79,175 @@ export interface DiveMetrics {
 
 /** Dive's efficiency and waste for these layers, bottom first (see the module comment). */
 export function diveMetrics(layers: readonly Layer[]): DiveMetrics {
-  const data = new Map<string, { path: string; count: number; cumulative: number; min: number }>();
-  const inefficient: { path: string; count: number; cumulative: number }[] = [];
-  const stacked = newNode('', undefined);
+  return diveRows(new StackRows(layers));
+}
+
+/** What dive's pass keeps across layers, by path number or stack row. */
+interface DiveState {
+  stack: StackRows;
+  /** Per path: whether dive made its record, in how many layers it is a leaf, its cumulative and minimum size. */
+  recorded: Uint8Array;
+  counts: Int32Array;
+  cumulative: Float64Array;
+  minimum: Float64Array;
+  /** Paths in two or more layers, in the order they got there. */
+  inefficient: number[];
+  /** Dive's tree stacked so far: per path, the stack row whose info it has, or -1. */
+  stacked: Int32Array;
+  /**
+   * Paths some layer so far has as a directory: only these can have paths below them in the
+   * stacked tree (a file stacked over a directory keeps what was below it, as dive's does).
+   */
+  wasDir: Uint8Array;
+  /** Per stack row, the size its tar member has: a file's first name carries the data. */
+  memberSize: Float64Array;
+}
+
+// The pass is a few small functions called once a layer, not one function with a loop nest:
+// V8 then optimizes each on its own, instead of deoptimizing the whole pass each time one of
+// its loops runs for the first time (an analysis runs once, cold).
+
+/** Sizes layer `j`'s members; returns the layer's bytes (each object once). */
+function sizeMembers(state: DiveState, j: number): number {
+  const { kinds, objects, objectSizes } = state.stack.layers[j]!;
+  const start = state.stack.starts[j]!;
+  const held = new Uint8Array(objectSizes.length);
+  let bytes = 0;
+  for (let i = 0; i < kinds.length; i++) {
+    const object = objects[i]!;
+    if ((kinds[i]! & ROW_KIND) === ROW_FILE && held[object] === 0) {
+      held[object] = 1;
+      state.memberSize[start + i] = objectSizes[object]!;
+      bytes += objectSizes[object]!;
+    }
+  }
+  return bytes;
+}
+
+/** Layer `j`'s leaves in the order dive visits them, as far as that matters. */
+function layerLeaves(state: DiveState, j: number): number[] {
+  const { paths, kinds } = state.stack.layers[j]!;
+  const start = state.stack.starts[j]!;
+  const { pathIds } = state.stack;
+  const { stacked } = state;
+  const leaves: number[] = [];
+  let breaks = false;
+  for (let i = 0; i < paths.length; i++) {
+    const kind = kinds[i]! & ROW_KIND;
+    if (paths[i] === '/' || (kind === ROW_DIR && hasBelow(paths, i))) continue;
+    leaves.push(i);
+    if (kind === ROW_WHITEOUT && stacked[pathIds[start + i]!]! < 0) breaks = true;
+  }
+  // A whiteout of a path the stack below lacks ends dive's visit of the layer: then the
+  // leaves after it in dive's order are not counted, so that order matters.
+  if (breaks) {
+    const names = new Map(leaves.map((i) => [i, diveNames(paths[i]!, (kinds[i]! & ROW_KIND) === ROW_WHITEOUT)]));
+    leaves.sort((a, b) => diveOrder(names.get(a)!, names.get(b)!));
+  }
+  return leaves;
+}
+
+/** Dive's visit of layer `j`'s leaves: each one's record. */
+function visitLeaves(state: DiveState, j: number, leaves: readonly number[]): void {
+  const { stack, recorded, counts, cumulative, minimum, stacked, memberSize } = state;
+  const { paths, kinds } = stack.layers[j]!;
+  const start = stack.starts[j]!;
+  for (let k = 0; k < leaves.length; k++) {
+    const i = leaves[k]!;
+    const id = stack.pathIds[start + i]!;
+    // Dive makes the path's record before it sizes a whiteout, so a record left at its
+    // initial minimum of -1 counts in the sum when the whiteout ends the visit.
+    if (recorded[id] === 0) {
+      recorded[id] = 1;
+      minimum[id] = -1;
+    }
+    let size = memberSize[start + i]!;
+    if ((kinds[i]! & ROW_KIND) === ROW_WHITEOUT) {
+      const before = stacked[id]!;
+      if (before < 0) return;
+      size = stack.isExplicitDir(before) ? totalSize(state, paths[i]!, before) : 0;
+    }
+    cumulative[id] += size;
+    if (minimum[id]! < 0 || size < minimum[id]!) minimum[id] = size;
+    if (++counts[id]! === 2) state.inefficient.push(id);
+  }
+}
+
+/** A stacked node and what is below it. */
+function totalSize(state: DiveState, path: string, ref: number): number {
+  const { stacked, memberSize } = state;
+  let size = memberSize[ref]!;
+  const { from, to } = state.stack.below(path);
+  for (let id = from; id < to; id++) if (stacked[id]! >= 0) size += memberSize[stacked[id]!]!;
+  return size;
+}
+
+/**
+ * `Stack`: every node of layer `j` sets its info (intermediate ones their empty info),
+ * whiteouts remove the path and what is below it.
+ */
+function stackLayer(state: DiveState, j: number): void {
+  const { stack, stacked, wasDir } = state;
+  const { paths, kinds } = stack.layers[j]!;
+  const start = stack.starts[j]!;
+  for (let i = 0; i < paths.length; i++) {
+    const id = stack.pathIds[start + i]!;
+    if (id === stack.rootId) continue;
+    const kind = kinds[i]! & ROW_KIND;
+    if (kind !== ROW_WHITEOUT) {
+      stacked[id] = start + i;
+      if (kind === ROW_DIR) wasDir[id] = 1;
+    } else if (stacked[id]! >= 0) {
+      stacked[id] = -1;
+      if (wasDir[id] === 1) {
+        const { from, to } = stack.below(paths[i]!);
+        stacked.fill(-1, from, to);
+      }
+    }
+  }
+}
+
+/** `diveMetrics` of rows already numbered (an analysis shares them with the stack walk). */
+export function diveRows(stack: StackRows): DiveMetrics {
+  const { pathNames, pathCount } = stack;
+  const state: DiveState = {
+    stack,
+    recorded: new Uint8Array(pathCount),
+    counts: new Int32Array(pathCount),
+    cumulative: new Float64Array(pathCount),
+    minimum: new Float64Array(pathCount),
+    inefficient: [],
+    stacked: new Int32Array(pathCount).fill(-1),
+    wasDir: new Uint8Array(pathCount),
+    memberSize: new Float64Array(stack.starts[stack.layers.length]!),
+  };
   let sizeBytes = 0;
   let userBytes = 0;
-  layers.forEach((layer, index) => {
-    const tree = diveTree(layer);
-    const nodes = childFirst(tree);
-    for (const node of nodes) {
-      sizeBytes += node.size;
-      if (index > 0) userBytes += node.size;
-    }
-    for (const node of nodes) {
-      if (node.children !== undefined && node.children.size > 0) continue;
-      const path = pathOf(node);
-      // Dive makes the path's record before it sizes a whiteout, so a record left at its
-      // initial minimum of -1 counts in the sum when the whiteout ends the visit.
-      let entry = data.get(path);
-      if (entry === undefined) data.set(path, (entry = { path, count: 0, cumulative: 0, min: -1 }));
-      let size = node.size;
-      if (node.whiteout) {
-        const before = getNode(stacked, path);
-        if (before === undefined) break;
-        size = before.isDir ? totalSize(before) : 0;
-      }
-      entry.cumulative += size;
-      if (entry.min < 0 || size < entry.min) entry.min = size;
-      entry.count++;
-      if (entry.count === 2) inefficient.push(entry);
-    }
-    stackOnto(stacked, tree);
-  });
-  let minimum = 0;
-  let discovered = 0;
-  for (const entry of data.values()) {
-    minimum += entry.min;
-    discovered += entry.cumulative;
+  for (let j = 0; j < stack.layers.length; j++) {
+    const bytes = sizeMembers(state, j);
+    sizeBytes += bytes;
+    if (j > 0) userBytes += bytes;
+    visitLeaves(state, j, layerLeaves(state, j));
+    stackLayer(state, j);
   }
-  const wastedBytes = inefficient.reduce((sum, e) => sum + e.cumulative, 0);
+  const { recorded, counts, cumulative, minimum, inefficient } = state;
+  let minimumSum = 0;
+  let discovered = 0;
+  for (let id = 0; id < pathCount; id++) {
+    if (recorded[id] === 0) continue;
+    minimumSum += minimum[id]!;
+    discovered += cumulative[id]!;
+  }
+  let wastedBytes = 0;
+  for (const id of inefficient) wastedBytes += cumulative[id]!;
   return {
-    efficiency: discovered === 0 ? 1 : minimum / discovered,
+    efficiency: discovered === 0 ? 1 : minimumSum / discovered,
     wastedBytes,
     userWastedPercent: wastedBytes / userBytes,
     sizeBytes,
     userBytes,
     inefficiencies: inefficient
-      .map((e) => ({ path: e.path, count: e.count, cumulativeBytes: e.cumulative }))
+      .map((id) => ({ path: pathNames[id]!, count: counts[id]!, cumulativeBytes: cumulative[id]! }))
       .sort((a, b) => b.cumulativeBytes - a.cumulativeBytes || compareNames(a.path, b.path)),
   };
 }

@@ -6,7 +6,7 @@
 export { diveMetrics } from './diveMetrics.js';
 export type { DiveMetrics, DiveInefficiency } from './diveMetrics.js';
 export { walkStack } from './stackWalk.js';
-export type { StackWalk, LayerEffect, HiddenCopy, HideReason, LayerObject } from './stackWalk.js';
+export type { StackWalk, LayerEffect, HiddenCopy, HiddenRow, HideReason } from './stackWalk.js';
 export { analyzeLayers } from './analyze.js';
 export type { Analysis, AnalyzeInput, AnalyzedLayer, CorrectedMetrics, Inefficiency, WasteEvent } from './analyze.js';
 export { baseLayers } from './base.js';

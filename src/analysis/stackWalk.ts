@@ -5,8 +5,8 @@
  * rules are those of overlayfs.rst, "whiteouts and opaque directories", and OCI image-spec
  * layer.md, "Whiteouts"; test/unit/analysis/waste.test.ts checks them against `Overlay`.
  */
-import { sameContent, type Layer, type LayerFileInode, type LayerInode, type LayerNode } from '../layer/index.js';
-import { dirname } from '../path/index.js';
+import { ROW_DIR, ROW_FILE, ROW_IMPLICIT, ROW_KIND, ROW_OPAQUE, ROW_SYMLINK, ROW_WHITEOUT, sameContent, type Layer, type LayerColumns } from '../layer/index.js';
+import { StackRows } from './stackRows.js';
 
 /** Why a copy of a file stopped being visible. */
 export type HideReason =
@@ -45,153 +45,169 @@ export interface LayerEffect {
   unchanged: string[];
 }
 
-interface Visible {
-  layer: number;
-  node: LayerNode;
-}
-
-/** The merged view as the walk goes up: path → the layer and node that provide it. */
-class MergedPaths {
-  readonly entries = new Map<string, Visible>();
-  readonly children = new Map<string, Set<string>>();
-
-  constructor() {
-    this.entries.set('/', { layer: -1, node: { kind: 'dir', meta: { mode: 0o755, uid: 0, gid: 0, mtime: 0, xattrs: {} }, opaque: false, implicit: true } });
-  }
-
-  set(path: string, value: Visible): void {
-    if (!this.entries.has(path) && path !== '/') {
-      const parent = dirname(path);
-      let names = this.children.get(parent);
-      if (names === undefined) this.children.set(parent, (names = new Set()));
-      names.add(path);
-    }
-    this.entries.set(path, value);
-  }
-
-  /** Removes the path and everything below it, calling `gone` for each removed path. */
-  remove(path: string, gone: (path: string, value: Visible) => void): void {
-    const value = this.entries.get(path);
-    if (value === undefined) return;
-    this.removeBelow(path, gone);
-    this.entries.delete(path);
-    this.children.get(dirname(path))?.delete(path);
-    gone(path, value);
-  }
-
-  removeBelow(path: string, gone: (path: string, value: Visible) => void): void {
-    const names = this.children.get(path);
-    if (names === undefined) return;
-    for (const child of [...names]) this.remove(child, gone);
-    this.children.delete(path);
-  }
-}
-
-function sameObject(a: LayerNode, b: LayerNode): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'whiteout' || b.kind === 'whiteout') return false;
-  if (a.kind === 'dir' || b.kind === 'dir') {
-    const x = a.kind === 'dir' ? a.meta : undefined;
-    const y = b.kind === 'dir' ? b.meta : undefined;
-    return x !== undefined && y !== undefined && x.mode === y.mode && x.uid === y.uid && x.gid === y.gid;
-  }
-  const x = a.inode;
-  const y = b.inode;
-  if (x.meta.mode !== y.meta.mode || x.meta.uid !== y.meta.uid || x.meta.gid !== y.meta.gid) return false;
-  if (x.type === 'symlink' || y.type === 'symlink') return x.type === 'symlink' && y.type === 'symlink' && x.target === y.target;
-  return sameContent(x.content, y.content);
-}
-
-/** A file object of one layer (its bytes count once, whatever its names). */
-export interface LayerObject {
-  layer: number;
-  inode: LayerFileInode;
-  /** Its names in that layer. */
-  paths: string[];
+/** A copy of a file hidden by a later layer, with its row in its layer's columns. */
+export interface HiddenRow extends HiddenCopy {
+  row: number;
 }
 
 export interface StackWalk {
   effects: LayerEffect[];
-  hidden: HiddenCopy[];
-  /** Every file object of every layer, and whether a name of it is visible at the top. */
-  objects: { object: LayerObject; visible: boolean }[];
-  /** The merged view at the top: path → providing layer (-1 for the root no layer holds). */
-  visible: ReadonlyMap<string, Visible>;
+  hidden: HiddenRow[];
+  /** Per layer, per object of its columns: 1 when a name of it is visible at the top. */
+  visibleObjects: Uint8Array[];
 }
 
-/** Walks `layers` bottom first (see the module comment). */
+/** The merged view's root before any layer has one: a plain directory. */
+const ROOT = -1;
+/** A path the merged view does not have. */
+const ABSENT = -2;
+
+/**
+ * Walks `layers` bottom first (see the module comment), keeping the merged view as the stack
+ * row that provides each path (`StackRows`), by path number.
+ */
 export function walkStack(layers: readonly Layer[]): StackWalk {
-  const merged = new MergedPaths();
-  const effects: LayerEffect[] = [];
-  const hidden: HiddenCopy[] = [];
-  const allObjects: LayerObject[] = [];
-  layers.forEach((layer, j) => {
-    const objects = new Map<LayerInode, LayerObject>();
-    const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
-    const paths = layer.paths();
-    const nodes = paths.map((path) => layer.node(path)!);
-    // First against the view below, untouched.
-    for (let i = 0; i < paths.length; i++) {
-      const path = paths[i]!;
-      const node = nodes[i]!;
-      const below = merged.entries.get(path);
-      if (node.kind === 'whiteout') {
-        if (below !== undefined) effect.deleted.push(path);
-        continue;
-      }
-      if (node.kind === 'dir') {
-        if (node.opaque) effect.opaque.push(path);
-        if (path === '/') continue;
-        if (below === undefined) effect.added.push(path);
-        else if (node.implicit && below.node.kind === 'dir') continue;
-        else (sameObject(below.node, node) ? effect.unchanged : effect.changed).push(path);
-        continue;
-      }
-      if (below === undefined) effect.added.push(path);
-      else (sameObject(below.node, node) ? effect.unchanged : effect.changed).push(path);
-    }
-    effects.push(effect);
-    // Then applied, parents before children (paths are sorted).
-    const hide = (reason: HideReason, at: string) => (path: string, value: Visible) => {
-      if (value.node.kind !== 'file') return;
-      // A whiteout deletes its own path, and with a directory everything below it.
-      hidden.push({ path, layer: value.layer, by: j, reason: reason === 'deleted' && path !== at ? 'deleted-with-directory' : reason, at });
-    };
-    for (let i = 0; i < paths.length; i++) {
-      const path = paths[i]!;
-      const node = nodes[i]!;
-      const below = merged.entries.get(path);
-      if (node.kind === 'whiteout') {
-        merged.remove(path, hide('deleted', path));
-        continue;
-      }
-      if (node.kind === 'dir') {
-        if (node.opaque) merged.removeBelow(path, hide('hidden-by-opaque', path));
-        if (below !== undefined && below.node.kind !== 'dir') merged.remove(path, hide('overwritten', path));
-        if (!(node.implicit && !node.opaque && below?.node.kind === 'dir')) merged.set(path, { layer: j, node });
-        continue;
-      }
-      if (below !== undefined) {
-        if (below.node.kind === 'dir') merged.removeBelow(path, hide('replaced-directory', path));
-        merged.remove(path, hide('overwritten', path));
-      }
-      merged.set(path, { layer: j, node });
-      if (node.kind === 'file') {
-        const object = objects.get(node.inode);
-        if (object === undefined) objects.set(node.inode, { layer: j, inode: node.inode as LayerFileInode, paths: [path] });
-        else object.paths.push(path);
-      }
-    }
-    for (const object of objects.values()) allObjects.push(object);
-  });
-  // By layer and object: a test may stack the same layer (the same inodes) twice.
-  const seen = layers.map(() => new Set<LayerInode>());
-  for (const value of merged.entries.values()) if (value.node.kind === 'file') seen[value.layer]!.add(value.node.inode);
-  return {
-    effects,
-    hidden,
-    objects: allObjects.map((object) => ({ object, visible: seen[object.layer]!.has(object.inode) })),
-    visible: merged.entries,
-  };
+  return walkRows(new StackRows(layers));
 }
 
+/** What the walk keeps across layers. */
+interface WalkState {
+  stack: StackRows;
+  /** Per path number: the stack row the merged view has there, ROOT or ABSENT. */
+  merged: Int32Array;
+  hidden: HiddenRow[];
+}
+
+// The walk is small functions called once a layer, not one function with a loop nest: V8 then
+// optimizes each on its own (an analysis runs once, cold; see diveMetrics.ts).
+
+function isDir(stack: StackRows, ref: number): boolean {
+  return ref === ROOT || stack.isDir(ref);
+}
+
+/** `ref` (a row of a lower layer, or ROOT) against row `i` of `c`: the same object, mtime aside? */
+function sameObject(stack: StackRows, ref: number, c: LayerColumns, i: number): boolean {
+  let b: LayerColumns | undefined;
+  let k = 0;
+  let kind = ROW_DIR;
+  if (ref !== ROOT) {
+    const l = stack.layerOf[ref]!;
+    b = stack.layers[l]!;
+    k = ref - stack.starts[l]!;
+    kind = b.kinds[k]! & ROW_KIND;
+  }
+  if (kind !== (c.kinds[i]! & ROW_KIND)) return false;
+  const m = c.metas[i]!;
+  const mode = b === undefined ? 0o755 : b.metaModes[b.metas[k]!]!;
+  const uid = b === undefined ? 0 : b.metaUids[b.metas[k]!]!;
+  const gid = b === undefined ? 0 : b.metaGids[b.metas[k]!]!;
+  if (mode !== c.metaModes[m] || uid !== c.metaUids[m] || gid !== c.metaGids[m]) return false;
+  if (kind === ROW_DIR || b === undefined) return true;
+  const x = b.objects[k]!;
+  const y = c.objects[i]!;
+  if (kind === ROW_SYMLINK) return b.target(x) === c.target(y);
+  return b.objectSizes[x] === c.objectSizes[y] && sameContent(b.content(x), c.content(y));
+}
+
+/** What layer `j` does to the view below it (the view untouched). */
+function layerEffect(state: WalkState, j: number): LayerEffect {
+  const { stack, merged } = state;
+  const c = stack.layers[j]!;
+  const { paths, kinds } = c;
+  const start = stack.starts[j]!;
+  const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
+    const kind = kinds[i]!;
+    const below = merged[stack.pathIds[start + i]!]!;
+    if ((kind & ROW_KIND) === ROW_WHITEOUT) {
+      if (below !== ABSENT) effect.deleted.push(path);
+      continue;
+    }
+    if ((kind & ROW_KIND) === ROW_DIR) {
+      if (kind & ROW_OPAQUE) effect.opaque.push(path);
+      if (path === '/') continue;
+      if (below === ABSENT) effect.added.push(path);
+      else if (kind & ROW_IMPLICIT && isDir(stack, below)) continue;
+      else (sameObject(stack, below, c, i) ? effect.unchanged : effect.changed).push(path);
+      continue;
+    }
+    if (below === ABSENT) effect.added.push(path);
+    else (sameObject(stack, below, c, i) ? effect.unchanged : effect.changed).push(path);
+  }
+  return effect;
+}
+
+/** Takes path `id` (now `ref`) out of the view, recording a file's copy as hidden by layer `by`. */
+function hide(state: WalkState, by: number, id: number, ref: number, reason: HideReason, at: string): void {
+  const { stack } = state;
+  state.merged[id] = ABSENT;
+  const l = stack.layerOf[ref]!;
+  const row = ref - stack.starts[l]!;
+  if ((stack.layers[l]!.kinds[row]! & ROW_KIND) !== ROW_FILE) return;
+  const path = stack.pathNames[id]!;
+  // A whiteout deletes its own path, and with a directory everything below it.
+  state.hidden.push({ path, layer: l, by, reason: reason === 'deleted' && path !== at ? 'deleted-with-directory' : reason, at, row });
+}
+
+/**
+ * Removes what the view has below `dir`: rows of the layers below layer `by`, since its own
+ * paths below `dir` come after `dir`.
+ */
+function removeBelow(state: WalkState, by: number, dir: string, reason: HideReason): void {
+  const { from, to } = state.stack.below(dir);
+  for (let id = from; id < to; id++) {
+    const ref = state.merged[id]!;
+    if (ref !== ABSENT) hide(state, by, id, ref, reason, dir);
+  }
+}
+
+/** Applies layer `j` to the view, parents before children (a path sorts before the paths below it). */
+function applyLayer(state: WalkState, j: number): void {
+  const { stack, merged } = state;
+  const { paths, kinds } = stack.layers[j]!;
+  const start = stack.starts[j]!;
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
+    const kind = kinds[i]!;
+    const id = stack.pathIds[start + i]!;
+    const below = merged[id]!;
+    if ((kind & ROW_KIND) === ROW_WHITEOUT) {
+      if (below === ABSENT) continue;
+      if (isDir(stack, below)) removeBelow(state, j, path, 'deleted');
+      hide(state, j, id, below, 'deleted', path);
+      continue;
+    }
+    if ((kind & ROW_KIND) === ROW_DIR) {
+      if (kind & ROW_OPAQUE) removeBelow(state, j, path, 'hidden-by-opaque');
+      const belowIsDir = below !== ABSENT && isDir(stack, below);
+      if (below !== ABSENT && !belowIsDir) hide(state, j, id, below, 'overwritten', path);
+      if (!(kind & ROW_IMPLICIT && !(kind & ROW_OPAQUE) && belowIsDir)) merged[id] = start + i;
+      continue;
+    }
+    if (below !== ABSENT) {
+      if (isDir(stack, below)) removeBelow(state, j, path, 'replaced-directory');
+      hide(state, j, id, below, 'overwritten', path);
+    }
+    merged[id] = start + i;
+  }
+}
+
+/** `walkStack` of rows already numbered (an analysis shares them with dive's metrics). */
+export function walkRows(stack: StackRows): StackWalk {
+  const state: WalkState = { stack, merged: new Int32Array(stack.pathCount).fill(ABSENT), hidden: [] };
+  if (stack.rootId >= 0) state.merged[stack.rootId] = ROOT;
+  const effects: LayerEffect[] = [];
+  for (let j = 0; j < stack.layers.length; j++) {
+    effects.push(layerEffect(state, j));
+    applyLayer(state, j);
+  }
+  const visibleObjects = stack.layers.map((c) => new Uint8Array(c.objectSizes.length));
+  for (const ref of state.merged) {
+    if (ref < 0) continue;
+    const l = stack.layerOf[ref]!;
+    const object = stack.layers[l]!.objects[ref - stack.starts[l]!]!;
+    if (object >= 0) visibleObjects[l]![object] = 1;
+  }
+  return { effects, hidden: state.hidden, visibleObjects };
+}
