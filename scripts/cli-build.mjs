@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
+const DIST = process.env.CLI_OUT ?? join(ROOT, 'dist');
 const require = createRequire(import.meta.url);
 const YARGS = dirname(require.resolve('yargs/package.json'));
 const YARGS_SHIM = join(YARGS, 'lib', 'platform-shims', 'esm.mjs');
@@ -54,7 +54,7 @@ export async function buildCli() {
     target: ['node20'],
     outdir: DIST,
     // Less to parse at every start; names are kept (an error's class name is printed).
-    minify: true,
+    minify: process.env.CLI_MINIFY !== '0',
     keepNames: true,
     legalComments: 'none',
     // The CommonJS dependencies (tar-stream's streamx) call require() for Node's modules.
