@@ -103,9 +103,10 @@ interface DiveState {
   memberSize: Float64Array;
 }
 
-// The pass is a few small functions called once a layer, not one function with a loop nest:
-// V8 then optimizes each on its own, instead of deoptimizing the whole pass each time one of
-// its loops runs for the first time (an analysis runs once, cold).
+// The pass is small functions called once a layer, not one function with a loop nest, and in
+// the common case one pass over a layer's rows: an analysis runs once, cold, so what counts is
+// how little each row costs before V8 optimizes. A layer where some whiteout ends dive's visit
+// takes the general path: sizes, leaves in dive's order, the visit, then `Stack`.
 
 /** Sizes layer `j`'s members; returns the layer's bytes (each object once). */
 function sizeMembers(state: DiveState, j: number): number {
@@ -124,53 +125,74 @@ function sizeMembers(state: DiveState, j: number): number {
   return bytes;
 }
 
-/** Layer `j`'s leaves in the order dive visits them, as far as that matters. */
+/** Layer `j`'s leaves in the order dive visits them: depth first, children in name order. */
 function layerLeaves(state: DiveState, j: number): number[] {
   const { paths, kinds } = state.stack.layers[j]!;
-  const start = state.stack.starts[j]!;
-  const { pathIds } = state.stack;
-  const { stacked } = state;
   const leaves: number[] = [];
-  let breaks = false;
   for (let i = 0; i < paths.length; i++) {
-    const kind = kinds[i]! & ROW_KIND;
-    if (paths[i] === '/' || (kind === ROW_DIR && hasBelow(paths, i))) continue;
+    if (paths[i] === '/' || ((kinds[i]! & ROW_KIND) === ROW_DIR && hasBelow(paths, i))) continue;
     leaves.push(i);
-    if (kind === ROW_WHITEOUT && stacked[pathIds[start + i]!]! < 0) breaks = true;
   }
-  // A whiteout of a path the stack below lacks ends dive's visit of the layer: then the
-  // leaves after it in dive's order are not counted, so that order matters.
-  if (breaks) {
-    const names = new Map(leaves.map((i) => [i, diveNames(paths[i]!, (kinds[i]! & ROW_KIND) === ROW_WHITEOUT)]));
-    leaves.sort((a, b) => diveOrder(names.get(a)!, names.get(b)!));
-  }
-  return leaves;
+  const names = new Map(leaves.map((i) => [i, diveNames(paths[i]!, (kinds[i]! & ROW_KIND) === ROW_WHITEOUT)]));
+  return leaves.sort((a, b) => diveOrder(names.get(a)!, names.get(b)!));
 }
 
-/** Dive's visit of layer `j`'s leaves: each one's record. */
-function visitLeaves(state: DiveState, j: number, leaves: readonly number[]): void {
-  const { stack, recorded, counts, cumulative, minimum, stacked, memberSize } = state;
+/** Dive's visit of leaf `i` of layer `j`: its record; false when it ends the visit. */
+function visitLeaf(state: DiveState, j: number, i: number): boolean {
+  const { stack, recorded, counts, cumulative, minimum, memberSize } = state;
   const { paths, kinds } = stack.layers[j]!;
   const start = stack.starts[j]!;
-  for (let k = 0; k < leaves.length; k++) {
-    const i = leaves[k]!;
-    const id = stack.pathIds[start + i]!;
-    // Dive makes the path's record before it sizes a whiteout, so a record left at its
-    // initial minimum of -1 counts in the sum when the whiteout ends the visit.
-    if (recorded[id] === 0) {
-      recorded[id] = 1;
-      minimum[id] = -1;
-    }
-    let size = memberSize[start + i]!;
-    if ((kinds[i]! & ROW_KIND) === ROW_WHITEOUT) {
-      const before = stacked[id]!;
-      if (before < 0) return;
-      size = stack.isExplicitDir(before) ? totalSize(state, paths[i]!, before) : 0;
-    }
-    cumulative[id] += size;
-    if (minimum[id]! < 0 || size < minimum[id]!) minimum[id] = size;
-    if (++counts[id]! === 2) state.inefficient.push(id);
+  const id = stack.pathIds[start + i]!;
+  // Dive makes the path's record before it sizes a whiteout, so a record left at its
+  // initial minimum of -1 counts in the sum when the whiteout ends the visit.
+  if (recorded[id] === 0) {
+    recorded[id] = 1;
+    minimum[id] = -1;
   }
+  let size = memberSize[start + i]!;
+  if ((kinds[i]! & ROW_KIND) === ROW_WHITEOUT) {
+    const before = state.stacked[id]!;
+    if (before < 0) return false;
+    size = stack.isExplicitDir(before) ? totalSize(state, paths[i]!, before) : 0;
+  }
+  cumulative[id] += size;
+  if (minimum[id]! < 0 || size < minimum[id]!) minimum[id] = size;
+  if (++counts[id]! === 2) state.inefficient.push(id);
+  return true;
+}
+
+/** Whether some whiteout of layer `j` names a path the stacked tree lacks (dive's visit then ends there). */
+function visitBreaks(state: DiveState, j: number): boolean {
+  const { kinds } = state.stack.layers[j]!;
+  const { pathIds } = state.stack;
+  const start = state.stack.starts[j]!;
+  for (let i = 0; i < kinds.length; i++) if ((kinds[i]! & ROW_KIND) === ROW_WHITEOUT && state.stacked[pathIds[start + i]!]! < 0) return true;
+  return false;
+}
+
+/**
+ * Layer `j` in one pass, when no whiteout ends the visit (the order of leaves then does not
+ * matter): each row sized, visited when a leaf, then stacked. A row's visit reads the stacked
+ * tree at its own path and below, which no earlier row of the layer changes. Returns the
+ * layer's bytes.
+ */
+function diveLayer(state: DiveState, j: number): number {
+  const { paths, kinds, objects, objectSizes } = state.stack.layers[j]!;
+  const start = state.stack.starts[j]!;
+  const held = new Uint8Array(objectSizes.length);
+  let bytes = 0;
+  for (let i = 0; i < paths.length; i++) {
+    const kind = kinds[i]! & ROW_KIND;
+    if (kind === ROW_FILE && held[objects[i]!] === 0) {
+      held[objects[i]!] = 1;
+      state.memberSize[start + i] = objectSizes[objects[i]!]!;
+      bytes += objectSizes[objects[i]!]!;
+    }
+    if (paths[i] === '/') continue;
+    if (kind !== ROW_DIR || !hasBelow(paths, i)) visitLeaf(state, j, i);
+    stackRow(state, j, i);
+  }
+  return bytes;
 }
 
 /** A stacked node and what is below it. */
@@ -183,26 +205,24 @@ function totalSize(state: DiveState, path: string, ref: number): number {
 }
 
 /**
- * `Stack`: every node of layer `j` sets its info (intermediate ones their empty info),
- * whiteouts remove the path and what is below it.
+ * `Stack` for row `i` of layer `j`: a node sets its info (an intermediate one its empty info),
+ * a whiteout removes the path and what is below it.
  */
-function stackLayer(state: DiveState, j: number): void {
+function stackRow(state: DiveState, j: number, i: number): void {
   const { stack, stacked, wasDir } = state;
   const { paths, kinds } = stack.layers[j]!;
   const start = stack.starts[j]!;
-  for (let i = 0; i < paths.length; i++) {
-    const id = stack.pathIds[start + i]!;
-    if (id === stack.rootId) continue;
-    const kind = kinds[i]! & ROW_KIND;
-    if (kind !== ROW_WHITEOUT) {
-      stacked[id] = start + i;
-      if (kind === ROW_DIR) wasDir[id] = 1;
-    } else if (stacked[id]! >= 0) {
-      stacked[id] = -1;
-      if (wasDir[id] === 1) {
-        const { from, to } = stack.below(paths[i]!);
-        stacked.fill(-1, from, to);
-      }
+  const id = stack.pathIds[start + i]!;
+  if (id === stack.rootId) return;
+  const kind = kinds[i]! & ROW_KIND;
+  if (kind !== ROW_WHITEOUT) {
+    stacked[id] = start + i;
+    if (kind === ROW_DIR) wasDir[id] = 1;
+  } else if (stacked[id]! >= 0) {
+    stacked[id] = -1;
+    if (wasDir[id] === 1) {
+      const { from, to } = stack.below(paths[i]!);
+      stacked.fill(-1, from, to);
     }
   }
 }
@@ -224,11 +244,16 @@ export function diveRows(stack: StackRows): DiveMetrics {
   let sizeBytes = 0;
   let userBytes = 0;
   for (let j = 0; j < stack.layers.length; j++) {
-    const bytes = sizeMembers(state, j);
+    let bytes: number;
+    if (!visitBreaks(state, j)) {
+      bytes = diveLayer(state, j);
+    } else {
+      bytes = sizeMembers(state, j);
+      for (const i of layerLeaves(state, j)) if (!visitLeaf(state, j, i)) break;
+      for (let i = 0; i < stack.layers[j]!.paths.length; i++) stackRow(state, j, i);
+    }
     sizeBytes += bytes;
     if (j > 0) userBytes += bytes;
-    visitLeaves(state, j, layerLeaves(state, j));
-    stackLayer(state, j);
   }
   const { recorded, counts, cumulative, minimum, inefficient } = state;
   let minimumSum = 0;

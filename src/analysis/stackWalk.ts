@@ -76,10 +76,13 @@ interface WalkState {
   /** Per path number: the stack row the merged view has there, ROOT or ABSENT. */
   merged: Int32Array;
   hidden: HiddenRow[];
+  /** What the view had, before the layer being applied, at paths an earlier row of it removed. */
+  removed: Map<number, number>;
 }
 
-// The walk is small functions called once a layer, not one function with a loop nest: V8 then
-// optimizes each on its own (an analysis runs once, cold; see diveMetrics.ts).
+// The walk is small functions called once a layer, not one function with a loop nest, and one
+// pass over a layer's rows: an analysis runs once, cold, so what counts is how little each row
+// costs before V8 optimizes (see diveMetrics.ts).
 
 function isDir(stack: StackRows, ref: number): boolean {
   return ref === ROOT || stack.isDir(ref);
@@ -109,33 +112,24 @@ function sameObject(stack: StackRows, ref: number, c: LayerColumns, i: number): 
   return b.objectSizes[x] === c.objectSizes[y] && sameContent(b.content(x), c.content(y));
 }
 
-/** What layer `j` does to the view below it (the view untouched). */
-function layerEffect(state: WalkState, j: number): LayerEffect {
-  const { stack, merged } = state;
-  const c = stack.layers[j]!;
-  const { paths, kinds } = c;
-  const start = stack.starts[j]!;
-  const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i]!;
-    const kind = kinds[i]!;
-    const below = merged[stack.pathIds[start + i]!]!;
-    if ((kind & ROW_KIND) === ROW_WHITEOUT) {
-      if (below !== ABSENT) effect.deleted.push(path);
-      continue;
-    }
-    if ((kind & ROW_KIND) === ROW_DIR) {
-      if (kind & ROW_OPAQUE) effect.opaque.push(path);
-      if (path === '/') continue;
-      if (below === ABSENT) effect.added.push(path);
-      else if (kind & ROW_IMPLICIT && isDir(stack, below)) continue;
-      else (sameObject(stack, below, c, i) ? effect.unchanged : effect.changed).push(path);
-      continue;
-    }
-    if (below === ABSENT) effect.added.push(path);
-    else (sameObject(stack, below, c, i) ? effect.unchanged : effect.changed).push(path);
+/** Adds row `i` of `c` to `effect`: what it is against `below`, the view before the layer. */
+function classify(stack: StackRows, effect: LayerEffect, c: LayerColumns, i: number, below: number): void {
+  const path = c.paths[i]!;
+  const kind = c.kinds[i]!;
+  if ((kind & ROW_KIND) === ROW_WHITEOUT) {
+    if (below !== ABSENT) effect.deleted.push(path);
+    return;
   }
-  return effect;
+  if ((kind & ROW_KIND) === ROW_DIR) {
+    if (kind & ROW_OPAQUE) effect.opaque.push(path);
+    if (path === '/') return;
+    if (below === ABSENT) effect.added.push(path);
+    else if (kind & ROW_IMPLICIT && isDir(stack, below)) return;
+    else (sameObject(stack, below, c, i) ? effect.unchanged : effect.changed).push(path);
+    return;
+  }
+  if (below === ABSENT) effect.added.push(path);
+  else (sameObject(stack, below, c, i) ? effect.unchanged : effect.changed).push(path);
 }
 
 /** Takes path `id` (now `ref`) out of the view, recording a file's copy as hidden by layer `by`. */
@@ -158,50 +152,58 @@ function removeBelow(state: WalkState, by: number, dir: string, reason: HideReas
   const { from, to } = state.stack.below(dir);
   for (let id = from; id < to; id++) {
     const ref = state.merged[id]!;
-    if (ref !== ABSENT) hide(state, by, id, ref, reason, dir);
+    if (ref === ABSENT) continue;
+    state.removed.set(id, ref);
+    hide(state, by, id, ref, reason, dir);
   }
 }
 
-/** Applies layer `j` to the view, parents before children (a path sorts before the paths below it). */
-function applyLayer(state: WalkState, j: number): void {
-  const { stack, merged } = state;
-  const { paths, kinds } = stack.layers[j]!;
+/**
+ * Layer `j`: what each row is against the view below the layer, then the row applied to the
+ * view, parents before children (a path sorts before the paths below it).
+ */
+function walkLayer(state: WalkState, j: number): LayerEffect {
+  const { stack, merged, removed } = state;
+  const c = stack.layers[j]!;
+  const { paths, kinds } = c;
   const start = stack.starts[j]!;
+  const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
+  removed.clear();
   for (let i = 0; i < paths.length; i++) {
-    const path = paths[i]!;
     const kind = kinds[i]!;
     const id = stack.pathIds[start + i]!;
     const below = merged[id]!;
+    // The view before this layer: an earlier row (an opaque or deleted directory above) may
+    // have taken the path out already.
+    classify(stack, effect, c, i, below === ABSENT && removed.size > 0 ? (removed.get(id) ?? ABSENT) : below);
     if ((kind & ROW_KIND) === ROW_WHITEOUT) {
       if (below === ABSENT) continue;
-      if (isDir(stack, below)) removeBelow(state, j, path, 'deleted');
-      hide(state, j, id, below, 'deleted', path);
+      if (isDir(stack, below)) removeBelow(state, j, paths[i]!, 'deleted');
+      hide(state, j, id, below, 'deleted', paths[i]!);
       continue;
     }
     if ((kind & ROW_KIND) === ROW_DIR) {
-      if (kind & ROW_OPAQUE) removeBelow(state, j, path, 'hidden-by-opaque');
+      if (kind & ROW_OPAQUE) removeBelow(state, j, paths[i]!, 'hidden-by-opaque');
       const belowIsDir = below !== ABSENT && isDir(stack, below);
-      if (below !== ABSENT && !belowIsDir) hide(state, j, id, below, 'overwritten', path);
+      if (below !== ABSENT && !belowIsDir) hide(state, j, id, below, 'overwritten', paths[i]!);
       if (!(kind & ROW_IMPLICIT && !(kind & ROW_OPAQUE) && belowIsDir)) merged[id] = start + i;
       continue;
     }
     if (below !== ABSENT) {
-      if (isDir(stack, below)) removeBelow(state, j, path, 'replaced-directory');
-      hide(state, j, id, below, 'overwritten', path);
+      if (isDir(stack, below)) removeBelow(state, j, paths[i]!, 'replaced-directory');
+      hide(state, j, id, below, 'overwritten', paths[i]!);
     }
     merged[id] = start + i;
   }
+  return effect;
 }
 
 /** `walkStack` of rows already numbered (an analysis shares them with dive's metrics). */
 export function walkRows(stack: StackRows): StackWalk {
-  const state: WalkState = { stack, merged: new Int32Array(stack.pathCount).fill(ABSENT), hidden: [] };
+  const state: WalkState = { stack, merged: new Int32Array(stack.pathCount).fill(ABSENT), hidden: [], removed: new Map() };
   if (stack.rootId >= 0) state.merged[stack.rootId] = ROOT;
   const effects: LayerEffect[] = [];
-  for (let j = 0; j < stack.layers.length; j++) {
-    effects.push(layerEffect(state, j));
-    applyLayer(state, j);
-  }
+  for (let j = 0; j < stack.layers.length; j++) effects.push(walkLayer(state, j));
   const visibleObjects = stack.layers.map((c) => new Uint8Array(c.objectSizes.length));
   for (const ref of state.merged) {
     if (ref < 0) continue;
