@@ -30,11 +30,13 @@ const WHITEOUT_PREFIX = '.wh.';
  * is no leaf of dive's tree of the layer.
  */
 function hasBelow(paths: readonly string[], i: number): boolean {
-  const prefix = paths[i] === '/' ? '/' : `${paths[i]}/`;
+  const path = paths[i]!;
   // Most often the next path is the first below it.
-  if (i + 1 < paths.length && paths[i + 1]!.startsWith(prefix)) return true;
-  const next = lowerBound(paths, prefix, i + 1);
-  return next < paths.length && paths[next]!.startsWith(prefix);
+  const next = paths[i + 1];
+  if (next !== undefined && next.length > path.length && next.charCodeAt(path.length) === 0x2f && next.startsWith(path)) return true;
+  const prefix = path === '/' ? '/' : `${path}/`;
+  const first = lowerBound(paths, prefix, i + 1);
+  return first < paths.length && paths[first]!.startsWith(prefix);
 }
 
 /** A path's names as dive's tree has them: a whiteout's last name keeps its `.wh.` prefix. */

@@ -175,6 +175,8 @@ function sections(body: Uint8Array) {
     nodes: u32(nodeCount! * 2),
     stringEnds: u32(stringCount!),
     strings: [] as string[],
+    /** No string has UTF-16 surrogates: `<` on them is `compareNames`. */
+    surrogateFree: tableKind === STRINGS_UTF8,
   };
   const table = take((b, o, l) => new Uint8Array(b, o, l), 1, tableBytes!);
   if (at !== bytes.length) throw new RangeError('index body too long');
@@ -269,7 +271,10 @@ export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: 
   }
   // Paths in the layer's order, each once: what the columns' readers and `paths()` rely on.
   const paths = strings.slice(0, n);
-  for (let i = 1; i < n; i++) if (compareNames(paths[i - 1]!, paths[i]!) >= 0) throw new RangeError('index paths out of order or repeated');
+  // A UTF-8 table has no surrogates (the encoder writes JSON then), and without them the engine's
+  // own string order is `compareNames`'s.
+  const before = s.surrogateFree ? (a: string, b: string) => a < b : (a: string, b: string) => compareNames(a, b) < 0;
+  for (let i = 1; i < n; i++) if (!before(paths[i - 1]!, paths[i]!)) throw new RangeError('index paths out of order or repeated');
   const metaModes = new Float64Array(metaCount);
   const metaUids = new Float64Array(metaCount);
   const metaGids = new Float64Array(metaCount);
