@@ -34,7 +34,7 @@ import {
 import type { Layer, TarLimits } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { verifiedBlob } from './blobCheck.js';
-import { resumedLayerBlob } from './resumedPull.js';
+import { resumedLayerBlob, storePulledBlob } from './resumedPull.js';
 import type { LayerCompression } from './compression.js';
 import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
 import { DamagedImages, damagedImage, type DamagedImage } from './damagedImages.js';
@@ -341,9 +341,26 @@ export class ImageStore {
     return this.#storeBlob(diffId, source, progress, digest, true);
   }
 
-  /** A layer blob an interrupted pull stored, when it is still whole (resumedPull.ts). */
+  /**
+   * A layer blob from a registry, stored as it streams and checked against its digest only
+   * (resumedPull.ts): its DiffID is checked at the layer's first use (LayerCache.ts `#rebuild`).
+   */
+  async storePulledBlob(diffId: string, source: AsyncIterable<Uint8Array>, blob: Descriptor, progress?: ProgressSink): Promise<Descriptor> {
+    const stored = await storePulledBlob(this.#blobs, source, blob, progress);
+    if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, stored);
+    return stored;
+  }
+
+  /**
+   * The stored blob a pull can use for layer `diffId` instead of downloading `blob`: the one an
+   * image lists for that DiffID when it is `blob` or its index proves the DiffID (a blob
+   * another pull stored is not read until its first use, so its DiffID is only a claim of that
+   * image's config), else `blob` itself when a pull stored it (resumedPull.ts).
+   */
   async storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
-    const found = this.#layerBlobs.get(diffId) ?? (await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob, repair));
+    const known = this.#layerBlobs.get(diffId);
+    if (known !== undefined && (known.digest === blob.digest || (await this.#caches.describes({ blob: known.digest, diffId })))) return known;
+    const found = await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob, repair);
     if (found !== undefined && !this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, found);
     return found;
   }
@@ -366,11 +383,16 @@ export class ImageStore {
     if (manifest.layers.length !== config.rootfs.diff_ids.length) {
       throw new DomainError('ImageFormatError', `image ${manifest.config.digest}: ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} DiffIDs`, {});
     }
-    const layers = config.rootfs.diff_ids.map((diffId) => {
-      const stored = this.#layerBlobs.get(diffId);
+    // Each layer is the blob the manifest names when the store has it (a pull stored it), so
+    // the manifest is kept; else the blob the store holds for that DiffID.
+    const layers: Descriptor[] = [];
+    for (const [i, diffId] of config.rootfs.diff_ids.entries()) {
+      const named = manifest.layers[i]!;
+      const stored = (await this.#blobs.has(named.digest)) ? named : this.#layerBlobs.get(diffId);
       if (stored === undefined) throw new DomainError('NotFoundError', `layer ${diffId} is not in the store`, { diffId });
-      return stored;
-    });
+      if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, stored);
+      layers.push(stored);
+    }
     const kept = layers.every((l, i) => l.digest === manifest.layers[i]!.digest);
     if (!kept) return { image: await this.#addManifest(configBytes, config, layers, canonical), kept };
     await this.#blobs.put(configBytes, manifest.config.digest);

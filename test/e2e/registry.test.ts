@@ -347,11 +347,12 @@ describe.skipIf(!REGISTRY)('a registry killed mid-transfer', { timeout: TEST_TIM
     const p = overlayIn();
     p.ok(['images']);
     proxy.reset();
-    // Killed once the small layer is stored (its index is written last, ingest.ts finish) and a
-    // third of the big one is in. overlay is killed, not the registry: a registry killed while
-    // sending may have handed the rest of the body to the kernel's socket buffers already.
-    const smallIndex = join(p.store, 'cache', 'layers', `${small.digest.slice('sha256:'.length)}.index`);
-    const code = await killWhen(['pull', `${P}/team/two:1`, '--plain-http'], p.store, () => existsSync(smallIndex) && proxy.received() > small.size + big.size / 3, 'overlay');
+    // Killed once the small layer is stored (its blob is renamed into place once it met its
+    // digest, src/store/resumedPull.ts) and a third of the big one is in. overlay is killed, not
+    // the registry: a registry killed while sending may have handed the rest of the body to the
+    // kernel's socket buffers already.
+    const smallBlob = join(p.store, 'blobs', 'sha256', small.digest.slice('sha256:'.length));
+    const code = await killWhen(['pull', `${P}/team/two:1`, '--plain-http'], p.store, () => existsSync(smallBlob) && proxy.received() > small.size + big.size / 3, 'overlay');
     expect(code).not.toBe(0);
     expect(p.ok(['images', '-q'])).toBe('');
     proxy.reset();
