@@ -211,16 +211,28 @@ export class ImageStore {
    */
   async layers(image: ImageRecord, progress?: ProgressSink): Promise<Layer[]> {
     const entries = layerHistoryEntries(image.config);
-    const out: Layer[] = [];
-    for (const [i, descriptor] of image.manifest.layers.entries()) {
-      let layer = this.#layerCache.get(descriptor.digest);
+    // The layers are read side by side: a pulled image's are first read here (their caches
+    // built from the blobs, LayerCache.ts), and one layer's gunzip on the thread pool then
+    // overlaps another's parse. Every read is let finish before an error is thrown.
+    const reading = new Map<string, Promise<Layer>>();
+    const read = image.manifest.layers.map((descriptor, i) => {
+      const key = { blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! };
+      const cached = this.#layerCache.get(key.blob);
+      if (cached !== undefined) return Promise.resolve(cached);
+      let layer = reading.get(`${key.blob} ${key.diffId}`);
       if (layer === undefined) {
-        layer = await this.#caches.layer({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! }, progress);
-        this.#layerCache.set(descriptor.digest, layer);
+        layer = this.#caches.layer(key, progress).then((l) => {
+          this.#layerCache.set(key.blob, l);
+          return l;
+        });
+        reading.set(`${key.blob} ${key.diffId}`, layer);
       }
-      out.push(layer.withHistory(layerHistory(entries[i])));
-    }
-    return out;
+      return layer;
+    });
+    const settled = await Promise.allSettled(read);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return settled.map((r, i) => (r as PromiseFulfilledResult<Layer>).value.withHistory(layerHistory(entries[i])));
   }
 
   /**
