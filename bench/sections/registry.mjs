@@ -9,9 +9,10 @@
 //   re-push the same again: a no-op (HEAD requests only, zero blob bytes). Target: <= 2x
 //           skopeo's time for the same no-op.
 //   pull    into an empty store (skopeo: docker://REG/ov/big -> oci:DIR:big:1, a fresh layout).
-//           Target: time ratio <= 2. skopeo writes the blobs as they come; a pull into the store
-//           also gunzips each layer, checks its DiffID and writes its layer index and data pack
-//           (src/store/ingest.ts), the work a first mount would otherwise do.
+//           Target: time ratio <= 2. Both write the blobs as they come, checked against their
+//           digests; a pull leaves the gunzip, the DiffID check and the layer's index and data
+//           pack to the layer's first use (src/store/LayerCache.ts #rebuild), timed after each
+//           round as the first `ls` of the pulled image, beside the same `ls` again.
 //   start   `overlay --version` against `skopeo --version`: the part of every ratio above that
 //           is process start-up (Node and the CLI's modules), not transfer.
 //
