@@ -83,13 +83,18 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
     const layer = manifest.layers[i]!;
     const progress = options.progress?.(layer);
     progress?.setTotal?.(layer.size);
+    const zstdToGzip = layerCompression(layer.mediaType) === 'zstd' && !store.storesZstd;
     const counted = readAhead(
       counting(blobChunks(client, repository, layer.digest), (n) => {
         bytes += n;
         progress?.tick(n);
       }),
+      undefined,
+      undefined,
+      // The blob writer is done with a piece once its write resolves; a zstd decoder may keep it.
+      !zstdToGzip,
     );
-    if (layerCompression(layer.mediaType) === 'zstd' && !store.storesZstd) {
+    if (zstdToGzip) {
       // This store keeps gzip: the zstd bytes are checked here, the tar by its DiffID there.
       const tar = (options.zstd ?? pureJsZstd)(checked(counted, layer.digest, client, repository));
       await store.storePulledLayer(diffId, tar);
