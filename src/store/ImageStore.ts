@@ -68,7 +68,10 @@ export class ImageStore {
   readonly #tags = new TagIndex();
   /** DiffID → descriptor of the stored blob that holds that layer. */
   readonly #layerBlobs = new Map<string, Descriptor>();
-  /** Decoded layers by blob digest. */
+  /**
+   * Decoded layers by blob digest and DiffID (`memoKey`): a layer read under one DiffID is not
+   * handed out under another, which its tar was never checked against.
+   */
   readonly #layerCache = new Map<string, Layer>();
   /** Layer indexes and data packs: what mounts read instead of the blobs. */
   readonly #caches: LayerCache;
@@ -211,28 +214,11 @@ export class ImageStore {
    */
   async layers(image: ImageRecord, progress?: ProgressSink): Promise<Layer[]> {
     const entries = layerHistoryEntries(image.config);
-    // The layers are read side by side: a pulled image's are first read here (their caches
-    // built from the blobs, LayerCache.ts), and one layer's gunzip on the thread pool then
-    // overlaps another's parse. Every read is let finish before an error is thrown.
-    const reading = new Map<string, Promise<Layer>>();
-    const read = image.manifest.layers.map((descriptor, i) => {
-      const key = { blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! };
-      const cached = this.#layerCache.get(key.blob);
-      if (cached !== undefined) return Promise.resolve(cached);
-      let layer = reading.get(`${key.blob} ${key.diffId}`);
-      if (layer === undefined) {
-        layer = this.#caches.layer(key, progress).then((l) => {
-          this.#layerCache.set(key.blob, l);
-          return l;
-        });
-        reading.set(`${key.blob} ${key.diffId}`, layer);
-      }
-      return layer;
-    });
-    const settled = await Promise.allSettled(read);
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    return settled.map((r, i) => (r as PromiseFulfilledResult<Layer>).value.withHistory(layerHistory(entries[i])));
+    const keys = image.manifest.layers.map((d, i) => ({ blob: d.digest, diffId: image.config.rootfs.diff_ids[i]! }));
+    // Those not decoded yet are read side by side (a pulled image's are first read here).
+    const unread = keys.filter((k) => !this.#layerCache.has(memoKey(k.blob, k.diffId)));
+    (await this.#caches.layers(unread, progress)).forEach((layer, i) => this.#layerCache.set(memoKey(unread[i]!.blob, unread[i]!.diffId), layer));
+    return keys.map((k, i) => this.#layerCache.get(memoKey(k.blob, k.diffId))!.withHistory(layerHistory(entries[i])));
   }
 
   /**
@@ -241,10 +227,10 @@ export class ImageStore {
    */
   async layerFromBlob(diffId: string, descriptor: Descriptor): Promise<Layer | undefined> {
     if ((await this.#blobs.size(descriptor.digest)) === undefined) return undefined;
-    let layer = this.#layerCache.get(descriptor.digest);
+    let layer = this.#layerCache.get(memoKey(descriptor.digest, diffId));
     if (layer === undefined) {
       layer = await this.#caches.layer({ blob: descriptor.digest, diffId });
-      this.#layerCache.set(descriptor.digest, layer);
+      this.#layerCache.set(memoKey(descriptor.digest, diffId), layer);
     }
     if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, descriptor);
     return layer;
@@ -254,7 +240,7 @@ export class ImageStore {
   async layerDataBytes(image: ImageRecord): Promise<number[]> {
     const out: number[] = [];
     for (const [i, descriptor] of image.manifest.layers.entries()) {
-      out.push(this.#layerCache.get(descriptor.digest)?.size ?? (await this.#caches.dataBytes({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! })));
+      out.push(this.#layerCache.get(memoKey(descriptor.digest, image.config.rootfs.diff_ids[i]!))?.size ?? (await this.#caches.dataBytes({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! })));
     }
     return out;
   }
@@ -479,7 +465,7 @@ export class ImageStore {
   /** Forgets deleted blobs (after garbage collection). */
   forgetBlobs(digests: readonly string[]): void {
     const gone = new Set(digests);
-    for (const digest of gone) this.#layerCache.delete(digest);
+    for (const key of [...this.#layerCache.keys()]) if (gone.has(key.slice(0, key.indexOf(' ')))) this.#layerCache.delete(key);
     for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
   }
 
@@ -488,3 +474,6 @@ export class ImageStore {
     return imageArchive(images, format, { blobs: this.#blobs, compression: this.#compression, caches: this.#caches });
   }
 }
+
+/** The key of a decoded layer in `#layerCache`: its blob and the DiffID it was checked against. */
+const memoKey = (blob: string, diffId: string): string => `${blob} ${diffId}`;

@@ -50,6 +50,23 @@ export class LayerCache {
     return rebuilt;
   }
 
+  /**
+   * Several layers (see `layer`), read side by side: a layer first read here (a pulled one,
+   * ImageStore.storePulledBlob) is gunzipped on the thread pool while another is parsed. Each
+   * layer once; every read is let finish before the first error is thrown.
+   */
+  async layers(keys: readonly LayerKey[], progress?: ProgressSink): Promise<Layer[]> {
+    const reading = new Map<string, Promise<Layer>>();
+    for (const key of keys) {
+      const id = `${key.blob} ${key.diffId}`;
+      if (!reading.has(id)) reading.set(id, this.layer(key, progress));
+    }
+    const settled = await Promise.allSettled(reading.values());
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return Promise.all(keys.map((key) => reading.get(`${key.blob} ${key.diffId}`)!));
+  }
+
   async #cached(key: LayerKey): Promise<Layer | undefined> {
     const index = await this.#checkedIndex(key);
     if (index === undefined) return undefined;

@@ -80,6 +80,18 @@ describe.each(BACKENDS)('pulled layer blobs, read at their first use ($name)', (
     expect(check.safeToDrop.images).toEqual([manifestDigest]);
   });
 
+  it('a blob read under its true DiffID is not handed out under another that an image claims for it', async () => {
+    const place = setup.place();
+    const store = await openStore(setup, place);
+    await store.storePulledBlob(diffId, chunks(gz), blob);
+    await addImage(store, real, blob, 'reg.test/app:1');
+    await addImage(store, other, blob, 'reg.test/liar:1');
+    expect(await motd(store, 'reg.test/app:1')).toBe('pulled\n');
+    expect((await refusal(openView(store, 'reg.test/liar:1'))).code).toBe('DigestMismatchError');
+    // The refused read left the true layer's caches as they were.
+    expect(await motd(await openStore(setup, place), 'reg.test/app:1')).toBe('pulled\n');
+  });
+
   it('a DiffID only another pulled image claims is not trusted: a pull of the real layer downloads its own blob and keeps its manifest', async () => {
     const place = setup.place();
     const store = await openStore(setup, place);
