@@ -1,9 +1,9 @@
 /**
  * A layer is read once, when it enters the store (or, for a pulled layer, at its first use):
  * then its index and data pack are written (layerIndex.ts), and every later mount decodes the
- * index and reads file data from the pack only where a command reads or copies up a file. The caches are caches: one missing, cut
- * short, corrupt, of another version or of another layer is rebuilt from the blob, never
- * trusted; `prune` may drop them all.
+ * index and reads file data from the pack only where a command reads or copies up a file.
+ * The caches are caches: one missing, cut short, corrupt, of another version or of another
+ * layer is rebuilt from the blob, never trusted; `prune` may drop them all.
  *
  * Write order: the pack first, then the index that gives its size, each replaced whole by the
  * backend (on disk: written to tmp/ and renamed). An index is therefore never seen before its
