@@ -1,9 +1,11 @@
 /**
  * `overlay pull`: an image from a registry into the store, fetching only the layers the store
- * lacks (by DiffID). For an index, the manifest of the platform asked for. Every blob is checked
- * against its digest while it streams and a blob that fails is never stored (ingest.ts
- * `storeLayerBlob`); the image is added only once all its layers are stored, so an interrupted
- * pull leaves at most unreferenced blobs, and the next pull fetches only what is missing.
+ * lacks (by digest or DiffID). For an index, the manifest of the platform asked for. Every blob
+ * is checked against its digest while it streams and a blob that fails is never stored
+ * (src/store/resumedPull.ts); a layer's tar is decompressed and checked against its DiffID at
+ * its first use, as `skopeo copy` to an OCI layout leaves it. The image is added only once all
+ * its layers are stored, so an interrupted pull leaves at most unreferenced blobs, and the
+ * next pull fetches only what is missing.
  */
 import { sha256Digest } from '../digest/index.js';
 import { RunningDigest, isIndexType, layerCompression, parseConfig, parseManifest, type Descriptor, type Platform } from '../image/index.js';
@@ -65,7 +67,7 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
   const blobs: BlobTransfer[] = [];
   for (const [i, l] of manifest.layers.entries()) {
     const diffId = diffIds[i];
-    const present = diffId !== undefined && (store.layerBlob(diffId) ?? (await store.storedPulledLayer(diffId, l, options.dryRun !== true))) !== undefined;
+    const present = diffId !== undefined && (await store.storedPulledLayer(diffId, l, options.dryRun !== true)) !== undefined;
     blobs.push({ digest: l.digest, size: l.size, kind: 'layer', outcome: present ? 'present' : 'received' });
   }
   const missing = new Map<string, number>();
@@ -81,18 +83,24 @@ export async function pullImage(client: RegistryClient, ref: RemoteReference, st
     const layer = manifest.layers[i]!;
     const progress = options.progress?.(layer);
     progress?.setTotal?.(layer.size);
+    const zstdToGzip = layerCompression(layer.mediaType) === 'zstd' && !store.storesZstd;
     const counted = readAhead(
       counting(blobChunks(client, repository, layer.digest), (n) => {
         bytes += n;
         progress?.tick(n);
       }),
+      undefined,
+      undefined,
+      // The blob writer is done with a piece once its write resolves; a zstd decoder may keep it.
+      !zstdToGzip,
     );
-    if (layerCompression(layer.mediaType) === 'zstd' && !store.storesZstd) {
+    if (zstdToGzip) {
       // This store keeps gzip: the zstd bytes are checked here, the tar by its DiffID there.
       const tar = (options.zstd ?? pureJsZstd)(checked(counted, layer.digest, client, repository));
       await store.storePulledLayer(diffId, tar);
     } else {
-      await store.storePulledLayer(diffId, counted, undefined, layer.digest);
+      // Stored as it comes, checked against its digest; its DiffID at its first use.
+      await store.storePulledBlob(diffId, counted, layer);
     }
   });
   const { image, kept } = await store.addPulledImage(fetched.bytes, configBytes, names);

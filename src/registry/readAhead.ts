@@ -6,10 +6,31 @@
  */
 import { concatBytes } from '../layer/index.js';
 
-/** Pieces of about `piece` bytes of `chunks`, read at most `ahead` bytes ahead of the consumer. */
-export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 << 20, ahead = 8 << 20): AsyncGenerator<Uint8Array> {
+/**
+ * Pieces of about `piece` bytes of `chunks`, read at most `ahead` bytes ahead of the consumer.
+ * With `recycle`, a piece is the consumer's only until it asks for the next one (a blob writer
+ * is done with a chunk once its write resolves, BlobWriter `write`): its buffer is then used
+ * for a later piece. A fresh 1 MiB buffer per piece cost a pull about 0.1 s of CPU for 94 MB
+ * (page faults and zeroing of new memory, in a CPU profile of `overlay pull`).
+ */
+export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 << 20, ahead = 8 << 20, recycle = false): AsyncGenerator<Uint8Array> {
   const it = chunks[Symbol.asyncIterator]();
   const queue: Uint8Array[] = [];
+  /** Buffers of pieces the consumer is done with, and the buffers this function made. */
+  const free: Uint8Array[] = [];
+  const made = new WeakSet<ArrayBufferLike>();
+  const gather = (parts: Uint8Array[], length: number): Uint8Array => {
+    if (!recycle || parts.length === 1) return concatBytes(parts);
+    const i = free.findIndex((b) => b.length >= length);
+    const buffer = i >= 0 ? free.splice(i, 1)[0]! : new Uint8Array(Math.max(length, piece + (piece >> 2)));
+    made.add(buffer.buffer);
+    let at = 0;
+    for (const part of parts) {
+      buffer.set(part, at);
+      at += part.length;
+    }
+    return buffer.subarray(0, length);
+  };
   let queued = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
@@ -33,7 +54,7 @@ export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 <<
           length += next.value.length;
         }
         if (length > 0 && (length >= piece || next.done === true)) {
-          queue.push(concatBytes(parts));
+          queue.push(gather(parts, length));
           queued += length;
           parts = [];
           length = 0;
@@ -56,6 +77,7 @@ export async function* readAhead(chunks: AsyncIterable<Uint8Array>, piece = 1 <<
         wakeProducer?.();
         wakeProducer = undefined;
         yield next;
+        if (recycle && made.has(next.buffer)) free.push(new Uint8Array(next.buffer));
         continue;
       }
       if (failure !== undefined) throw failure.error;

@@ -34,7 +34,7 @@ import {
 import type { Layer, TarLimits } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { verifiedBlob } from './blobCheck.js';
-import { resumedLayerBlob } from './resumedPull.js';
+import { resumedLayerBlob, storePulledBlob } from './resumedPull.js';
 import type { LayerCompression } from './compression.js';
 import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
 import { DamagedImages, damagedImage, type DamagedImage } from './damagedImages.js';
@@ -68,7 +68,10 @@ export class ImageStore {
   readonly #tags = new TagIndex();
   /** DiffID → descriptor of the stored blob that holds that layer. */
   readonly #layerBlobs = new Map<string, Descriptor>();
-  /** Decoded layers by blob digest. */
+  /**
+   * Decoded layers by blob digest and DiffID (`memoKey`): a layer read under one DiffID is not
+   * handed out under another, which its tar was never checked against.
+   */
   readonly #layerCache = new Map<string, Layer>();
   /** Layer indexes and data packs: what mounts read instead of the blobs. */
   readonly #caches: LayerCache;
@@ -211,16 +214,11 @@ export class ImageStore {
    */
   async layers(image: ImageRecord, progress?: ProgressSink): Promise<Layer[]> {
     const entries = layerHistoryEntries(image.config);
-    const out: Layer[] = [];
-    for (const [i, descriptor] of image.manifest.layers.entries()) {
-      let layer = this.#layerCache.get(descriptor.digest);
-      if (layer === undefined) {
-        layer = await this.#caches.layer({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! }, progress);
-        this.#layerCache.set(descriptor.digest, layer);
-      }
-      out.push(layer.withHistory(layerHistory(entries[i])));
-    }
-    return out;
+    const keys = image.manifest.layers.map((d, i) => ({ blob: d.digest, diffId: image.config.rootfs.diff_ids[i]! }));
+    // Those not decoded yet are read side by side (a pulled image's are first read here).
+    const unread = keys.filter((k) => !this.#layerCache.has(memoKey(k.blob, k.diffId)));
+    (await this.#caches.layers(unread, progress)).forEach((layer, i) => this.#layerCache.set(memoKey(unread[i]!.blob, unread[i]!.diffId), layer));
+    return keys.map((k, i) => this.#layerCache.get(memoKey(k.blob, k.diffId))!.withHistory(layerHistory(entries[i])));
   }
 
   /**
@@ -229,10 +227,10 @@ export class ImageStore {
    */
   async layerFromBlob(diffId: string, descriptor: Descriptor): Promise<Layer | undefined> {
     if ((await this.#blobs.size(descriptor.digest)) === undefined) return undefined;
-    let layer = this.#layerCache.get(descriptor.digest);
+    let layer = this.#layerCache.get(memoKey(descriptor.digest, diffId));
     if (layer === undefined) {
       layer = await this.#caches.layer({ blob: descriptor.digest, diffId });
-      this.#layerCache.set(descriptor.digest, layer);
+      this.#layerCache.set(memoKey(descriptor.digest, diffId), layer);
     }
     if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, descriptor);
     return layer;
@@ -242,7 +240,7 @@ export class ImageStore {
   async layerDataBytes(image: ImageRecord): Promise<number[]> {
     const out: number[] = [];
     for (const [i, descriptor] of image.manifest.layers.entries()) {
-      out.push(this.#layerCache.get(descriptor.digest)?.size ?? (await this.#caches.dataBytes({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! })));
+      out.push(this.#layerCache.get(memoKey(descriptor.digest, image.config.rootfs.diff_ids[i]!))?.size ?? (await this.#caches.dataBytes({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! })));
     }
     return out;
   }
@@ -341,9 +339,26 @@ export class ImageStore {
     return this.#storeBlob(diffId, source, progress, digest, true);
   }
 
-  /** A layer blob an interrupted pull stored, when it is still whole (resumedPull.ts). */
+  /**
+   * A layer blob from a registry, stored as it streams and checked against its digest only
+   * (resumedPull.ts): its DiffID is checked at the layer's first use (LayerCache.ts `#rebuild`).
+   */
+  async storePulledBlob(diffId: string, source: AsyncIterable<Uint8Array>, blob: Descriptor, progress?: ProgressSink): Promise<Descriptor> {
+    const stored = await storePulledBlob(this.#blobs, source, blob, progress);
+    if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, stored);
+    return stored;
+  }
+
+  /**
+   * The stored blob a pull can use for layer `diffId` instead of downloading `blob`: the one an
+   * image lists for that DiffID when it is `blob` or its index proves the DiffID (a blob
+   * another pull stored is not read until its first use, so its DiffID is only a claim of that
+   * image's config), else `blob` itself when a pull stored it (resumedPull.ts).
+   */
   async storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
-    const found = this.#layerBlobs.get(diffId) ?? (await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob, repair));
+    const known = this.#layerBlobs.get(diffId);
+    if (known !== undefined && (known.digest === blob.digest || (await this.#caches.describes({ blob: known.digest, diffId })))) return known;
+    const found = await resumedLayerBlob(this.#blobs, this.#caches, diffId, blob, repair);
     if (found !== undefined && !this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, found);
     return found;
   }
@@ -366,11 +381,16 @@ export class ImageStore {
     if (manifest.layers.length !== config.rootfs.diff_ids.length) {
       throw new DomainError('ImageFormatError', `image ${manifest.config.digest}: ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} DiffIDs`, {});
     }
-    const layers = config.rootfs.diff_ids.map((diffId) => {
-      const stored = this.#layerBlobs.get(diffId);
+    // Each layer is the blob the manifest names when the store has it (a pull stored it), so
+    // the manifest is kept; else the blob the store holds for that DiffID.
+    const layers: Descriptor[] = [];
+    for (const [i, diffId] of config.rootfs.diff_ids.entries()) {
+      const named = manifest.layers[i]!;
+      const stored = (await this.#blobs.has(named.digest)) ? named : this.#layerBlobs.get(diffId);
       if (stored === undefined) throw new DomainError('NotFoundError', `layer ${diffId} is not in the store`, { diffId });
-      return stored;
-    });
+      if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, stored);
+      layers.push(stored);
+    }
     const kept = layers.every((l, i) => l.digest === manifest.layers[i]!.digest);
     if (!kept) return { image: await this.#addManifest(configBytes, config, layers, canonical), kept };
     await this.#blobs.put(configBytes, manifest.config.digest);
@@ -445,7 +465,7 @@ export class ImageStore {
   /** Forgets deleted blobs (after garbage collection). */
   forgetBlobs(digests: readonly string[]): void {
     const gone = new Set(digests);
-    for (const digest of gone) this.#layerCache.delete(digest);
+    for (const key of [...this.#layerCache.keys()]) if (gone.has(key.slice(0, key.indexOf(' ')))) this.#layerCache.delete(key);
     for (const [diffId, d] of this.#layerBlobs) if (gone.has(d.digest)) this.#layerBlobs.delete(diffId);
   }
 
@@ -454,3 +474,6 @@ export class ImageStore {
     return imageArchive(images, format, { blobs: this.#blobs, compression: this.#compression, caches: this.#caches });
   }
 }
+
+/** The key of a decoded layer in `#layerCache`: its blob and the DiffID it was checked against. */
+const memoKey = (blob: string, diffId: string): string => `${blob} ${diffId}`;

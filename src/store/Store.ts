@@ -180,6 +180,11 @@ export class Store {
     return this.#images.storePulledLayer(diffId, source, progress, digest);
   }
 
+  /** A layer blob from a registry, checked against its digest only (see ImageStore.storePulledBlob). */
+  storePulledBlob(diffId: string, source: AsyncIterable<Uint8Array>, blob: Descriptor, progress?: ProgressSink): Promise<Descriptor> {
+    return this.#images.storePulledBlob(diffId, source, blob, progress);
+  }
+
   /** A layer blob an interrupted pull stored, when it is still whole (see ImageStore.storedPulledLayer). */
   storedPulledLayer(diffId: string, blob: Descriptor, repair = true): Promise<Descriptor | undefined> {
     return this.#images.storedPulledLayer(diffId, blob, repair);
@@ -361,7 +366,13 @@ export class Store {
     return checkStore({
       blobs: this.#backend.blobs,
       refs,
-      images: this.images().map((i) => ({ manifestDigest: i.manifestDigest, names: i.names, blobs: [i.manifest.config.digest, ...i.manifest.layers.map((l) => l.digest)] })),
+      images: this.images().map((i) => ({
+        manifestDigest: i.manifestDigest,
+        names: i.names,
+        blobs: [i.manifest.config.digest, ...i.manifest.layers.map((l) => l.digest)],
+        layers: i.manifest.layers.map((l, n) => ({ blob: l.digest, diffId: i.config.rootfs.diff_ids[n]! })),
+      })),
+      diffIdOf: (layer) => this.#images.caches.diffIdOf(layer),
       damagedImages: this.#images.damaged.list().map((d) => ({
         manifestDigest: d.manifestDigest,
         names: d.entries.map((e) => nameFromAnnotations(e.annotations)).filter((n): n is string => n !== undefined),

@@ -31,13 +31,21 @@ export interface StoreCheck {
 export interface CheckInput {
   blobs: BlobStore;
   refs: RefCounts;
-  /** Images that read: manifest digest, names and the blobs they name (config, layers). */
-  images: { manifestDigest: string; names: string[]; blobs: string[] }[];
+  /**
+   * Images that read: manifest digest, names, the blobs they name (config, layers) and their
+   * layers' blobs with the DiffIDs the config gives.
+   */
+  images: { manifestDigest: string; names: string[]; blobs: string[]; layers: { blob: string; diffId: string }[] }[];
+  /** The DiffID of a stored layer blob's tar (LayerCache.diffIdOf); throws when it does not read. */
+  diffIdOf(layer: { blob: string; diffId: string }): Promise<string>;
   damagedImages: StoreCheck['damagedImages'];
   damagedContainers: StoreCheck['damagedContainers'];
 }
 
-/** Hashes every stored blob (the one slow part: it reads the whole store) and sorts out the rest. */
+/**
+ * Hashes every stored blob (the one slow part: it reads the whole store), and the tar of each
+ * layer no index proves yet, and sorts out the rest.
+ */
 export async function checkStore(input: CheckInput): Promise<StoreCheck> {
   const stored = await input.blobs.list();
   const storedSet = new Set(stored);
@@ -49,11 +57,33 @@ export async function checkStore(input: CheckInput): Promise<StoreCheck> {
     .sort()
     .map((digest) => ({ digest, holders: input.refs.holders.get(digest) ?? [] }));
   const damagedImages = [...input.damagedImages];
+  // A pulled layer's tar is first read at its first use (src/store/resumedPull.ts): its DiffID
+  // is checked here too, once per blob and DiffID.
+  const diffIdProblems = new Map<string, string | undefined>();
+  const diffIdProblem = async (layer: { blob: string; diffId: string }): Promise<string | undefined> => {
+    const key = `${layer.blob} ${layer.diffId}`;
+    if (!diffIdProblems.has(key)) {
+      let problem: string | undefined;
+      try {
+        const actual = await input.diffIdOf(layer);
+        if (actual !== layer.diffId) problem = `layer blob ${layer.blob} does not match its DiffID ${layer.diffId} (its tar hashes to ${actual})`;
+      } catch (error) {
+        problem = `layer blob ${layer.blob} does not read as a layer (${(error as Error).message})`;
+      }
+      diffIdProblems.set(key, problem);
+    }
+    return diffIdProblems.get(key);
+  };
   for (const image of input.images) {
     const bad = [image.manifestDigest, ...image.blobs].filter((d) => corrupt.has(d) || !storedSet.has(d));
-    if (bad.length === 0) continue;
-    const reason = bad.map((d) => `blob ${d} ${corrupt.has(d) ? 'does not match its digest' : 'is missing'}`).join('; ');
-    damagedImages.push({ manifestDigest: image.manifestDigest, names: image.names, reason });
+    const reasons = bad.map((d) => `blob ${d} ${corrupt.has(d) ? 'does not match its digest' : 'is missing'}`);
+    for (const layer of image.layers) {
+      if (bad.includes(layer.blob)) continue;
+      const problem = await diffIdProblem(layer);
+      if (problem !== undefined) reasons.push(problem);
+    }
+    if (reasons.length === 0) continue;
+    damagedImages.push({ manifestDigest: image.manifestDigest, names: image.names, reason: reasons.join('; ') });
   }
   const unreferencedBlobs = stored.filter((d) => (input.refs.counts.get(d) ?? 0) === 0);
   return {

@@ -12,7 +12,8 @@
  * (`storeDecodedLayer`). A layer given as a tar or blob (import of a tar, load, pull) keeps its
  * bytes: its DiffID is the hash of its tar as given, checked against the image's config when
  * there is one (`storeLayerBlob`). A cache rebuilt from a blob reads it the same way
- * (`readLayerIntoPack`, LayerCache.ts).
+ * (LayerCache.ts `#rebuild`, hashedTar.ts). A pulled layer enters as its blob alone
+ * (ImageStore.storePulledBlob): its tar is first read, and checked, at its first use.
  *
  * Memory holds the chunk in flight (about 1 MiB through each stage), the pack's write buffer
  * and the layer's nodes; nothing grows with the size of the files.
@@ -20,11 +21,12 @@
 import type { BlobStore, BlobWriter } from '../image/index.js';
 import { MediaTypes, RunningDigest, isZstd } from '../image/index.js';
 import { DomainError } from '../errors/index.js';
-import { Layer, RangeContent, defaultTarLimits, tarArchive, type Content, type LayerHistory, type TarLimits } from '../layer/index.js';
+import { Layer, RangeContent, defaultTarLimits, tarArchive, type Content, type TarLimits } from '../layer/index.js';
 import type { LayerCacheStore, PackWriter } from './backend.js';
 import type { LayerCompression } from './compression.js';
 import { encodeLayerIndex, type PlacedData } from './layerIndex.js';
 import { unzstdChecked } from './layerTarStream.js';
+import { Channel } from './hashedTar.js';
 
 /** Counts work done (bytes), e.g. for a progress bar. */
 export interface ProgressSink {
@@ -71,19 +73,6 @@ export async function* tapped(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8
       sinceTurn = 0;
       await nextTurn();
     }
-  }
-}
-
-/**
- * A layer tar read with its file data going to `pack`: the layer's files are ranges of the
- * pack. The pack is dropped if the tar does not read.
- */
-export async function readLayerIntoPack(tar: AsyncIterable<Uint8Array>, pack: PackWriter, history?: LayerHistory, limits?: Partial<TarLimits>): Promise<Layer> {
-  try {
-    return await Layer.fromTar(tar, { dataSink: pack, ...(history === undefined ? {} : { history }), ...(limits === undefined ? {} : { limits }) });
-  } catch (error) {
-    await pack.abort();
-    throw error;
   }
 }
 
@@ -281,70 +270,4 @@ async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<{ hea
     for (let next = await it.next(); next.done !== true; next = await it.next()) yield next.value;
   }
   return { head, rest: rest() };
-}
-
-/**
- * One producer handing chunks to one pulling consumer: `push` resolves once the consumer has
- * taken the chunk, so the producer never runs ahead by more than one chunk.
- */
-class Channel {
-  #waiting: ((next: IteratorResult<Uint8Array>) => void) | undefined;
-  #pending: { chunk: Uint8Array; taken: () => void; failed: (error: unknown) => void } | undefined;
-  #ended = false;
-  #error: { error: unknown } | undefined;
-
-  /** The consumer stopped taking chunks (the tar reader stops at the end-of-archive marker). */
-  #closed = false;
-
-  push(chunk: Uint8Array): Promise<void> {
-    if (this.#error !== undefined) return Promise.reject(this.#error.error);
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiting = this.#waiting;
-      if (waiting !== undefined) {
-        this.#waiting = undefined;
-        waiting({ done: false, value: chunk });
-        resolve();
-      } else {
-        this.#pending = { chunk, taken: resolve, failed: reject };
-      }
-    });
-  }
-
-  end(): void {
-    this.#ended = true;
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.({ done: true, value: undefined });
-  }
-
-  /** The consumer is gone (it failed): the producer's pushes fail from now on. */
-  fail(error: unknown): void {
-    this.#error = { error };
-    const pending = this.#pending;
-    this.#pending = undefined;
-    pending?.failed(error);
-  }
-
-  async *chunks(): AsyncGenerator<Uint8Array> {
-    try {
-      for (;;) {
-        const pending = this.#pending;
-        if (pending !== undefined) {
-          this.#pending = undefined;
-          pending.taken();
-          yield pending.chunk;
-          continue;
-        }
-        if (this.#ended) return;
-        const next = await new Promise<IteratorResult<Uint8Array>>((resolve) => (this.#waiting = resolve));
-        if (next.done === true) return;
-        yield next.value;
-      }
-    } finally {
-      this.#closed = true;
-      this.#pending?.taken();
-      this.#pending = undefined;
-    }
-  }
 }

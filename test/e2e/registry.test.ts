@@ -5,7 +5,7 @@
  * push, auth, errors, a corrupted blob on the registry's disk, and a registry killed mid-transfer.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,6 +209,43 @@ describe.skipIf(!REGISTRY)('push and pull with docker-registry', { timeout: TEST
     expect(refused.stderr.trim()).toBe(`overlay: pull: registry 127.0.0.1:${closed}, repository team/app: CONNECTION_REFUSED (connection refused)`);
   });
 
+  it.skipIf(!SKOPEO)('a layer whose tar does not match the DiffID its config gives: the pull stores it, its first use refuses it in one line, fsck reports the image', () => {
+    // An OCI layout whose config claims another DiffID for base:1's layer, pushed by skopeo
+    // (which does not check DiffIDs when it copies from an OCI layout).
+    const [layer] = o.json<{ Layers: { digest: string; size: number; diffId: string }[] }[]>(['inspect', 'base:1'])[0]!.Layers;
+    const layout = join(tempDir('overlay-liar-'), 'layout');
+    const blobs = join(layout, 'blobs', 'sha256');
+    mkdirSync(blobs, { recursive: true });
+    const put = (bytes: Buffer): string => {
+      const hex = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(join(blobs, hex), bytes);
+      return `sha256:${hex}`;
+    };
+    writeFileSync(join(blobs, layer!.digest.slice(7)), readFileSync(join(o.store, 'blobs', 'sha256', layer!.digest.slice(7))));
+    const claimed = `sha256:${'0'.repeat(63)}1`;
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [claimed] } }));
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: put(config), size: config.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer!.digest, size: layer!.size }] }));
+    const manifestDigest = put(manifest);
+    writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'liar' } }] }));
+    execFileSync('skopeo', ['--insecure-policy', 'copy', '-q', '--dest-tls-verify=false', `oci:${layout}:liar`, `docker://${R}/team/liar:1`]);
+    const p = overlayIn();
+    const pulled = p.json<Report>(['pull', `${R}/team/liar:1`, '--plain-http']);
+    expect(pulled.digest).toBe(manifestDigest);
+    for (const args of [['ls', `${R}/team/liar:1`, '/'], ['export', `${R}/team/liar:1`, '-o', join(p.dir, 'out.tar')]]) {
+      const refused = p(args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim()).toBe(`overlay: ${args[0]}: layer ${layer!.digest} does not match its DiffID: expected ${claimed}, got ${layer!.diffId}; \`overlay fsck\` lists the image`);
+    }
+    const fsck = p(['fsck']);
+    expect(fsck.code).toBe(1);
+    expect(fsck.stdout).toContain(`layer blob ${layer!.digest} does not match its DiffID ${claimed}`);
+    // As fsck says, it can be dropped; the store is clean again.
+    p.ok(['rmi', '-f', `${R}/team/liar:1`]);
+    expect(p.ok(['images', '-q'])).toBe('');
+    expect(p.ok(['fsck'])).toContain('store is clean');
+  });
+
   it('a blob corrupted on the registry\'s disk fails the pull with a digest error and leaves the store unchanged', () => {
     const pushed = o.json<Report>(['push', 'base:1', `${R}/team/corrupt:1`, '--plain-http']);
     const layer = o.json<{ manifest?: string }[]>(['inspect', 'base:1']);
@@ -347,11 +384,12 @@ describe.skipIf(!REGISTRY)('a registry killed mid-transfer', { timeout: TEST_TIM
     const p = overlayIn();
     p.ok(['images']);
     proxy.reset();
-    // Killed once the small layer is stored (its index is written last, ingest.ts finish) and a
-    // third of the big one is in. overlay is killed, not the registry: a registry killed while
-    // sending may have handed the rest of the body to the kernel's socket buffers already.
-    const smallIndex = join(p.store, 'cache', 'layers', `${small.digest.slice('sha256:'.length)}.index`);
-    const code = await killWhen(['pull', `${P}/team/two:1`, '--plain-http'], p.store, () => existsSync(smallIndex) && proxy.received() > small.size + big.size / 3, 'overlay');
+    // Killed once the small layer is stored (its blob is renamed into place once it met its
+    // digest, src/store/resumedPull.ts) and a third of the big one is in. overlay is killed, not
+    // the registry: a registry killed while sending may have handed the rest of the body to the
+    // kernel's socket buffers already.
+    const smallBlob = join(p.store, 'blobs', 'sha256', small.digest.slice('sha256:'.length));
+    const code = await killWhen(['pull', `${P}/team/two:1`, '--plain-http'], p.store, () => existsSync(smallBlob) && proxy.received() > small.size + big.size / 3, 'overlay');
     expect(code).not.toBe(0);
     expect(p.ok(['images', '-q'])).toBe('');
     proxy.reset();
