@@ -105,10 +105,9 @@ interface DiveState {
   memberSize: Float64Array;
 }
 
-// The pass is small functions called once a layer, not one function with a loop nest, and in
-// the common case one pass over a layer's rows: an analysis runs once, cold, so what counts is
-// how little each row costs before V8 optimizes. A layer where some whiteout ends dive's visit
-// takes the general path: sizes, leaves in dive's order, the visit, then `Stack`.
+// In the common case one pass over a layer's rows (an analysis runs once, cold: what counts is
+// how little each row costs before V8 optimizes). A layer where some whiteout ends dive's
+// visit takes the general path: sizes, leaves in dive's order, the visit, then `Stack`.
 
 /** Sizes layer `j`'s members; returns the layer's bytes (each object once). */
 function sizeMembers(state: DiveState, j: number): number {
@@ -172,31 +171,6 @@ function visitBreaks(state: DiveState, j: number): boolean {
   return false;
 }
 
-/**
- * Layer `j` in one pass, when no whiteout ends the visit (the order of leaves then does not
- * matter): each row sized, visited when a leaf, then stacked. A row's visit reads the stacked
- * tree at its own path and below, which no earlier row of the layer changes. Returns the
- * layer's bytes.
- */
-function diveLayer(state: DiveState, j: number): number {
-  const { paths, kinds, objects, objectSizes } = state.stack.layers[j]!;
-  const start = state.stack.starts[j]!;
-  const held = new Uint8Array(objectSizes.length);
-  let bytes = 0;
-  for (let i = 0; i < paths.length; i++) {
-    const kind = kinds[i]! & ROW_KIND;
-    if (kind === ROW_FILE && held[objects[i]!] === 0) {
-      held[objects[i]!] = 1;
-      state.memberSize[start + i] = objectSizes[objects[i]!]!;
-      bytes += objectSizes[objects[i]!]!;
-    }
-    if (paths[i] === '/') continue;
-    if (kind !== ROW_DIR || !hasBelow(paths, i)) visitLeaf(state, j, i);
-    stackRow(state, j, i);
-  }
-  return bytes;
-}
-
 /** A stacked node and what is below it. */
 function totalSize(state: DiveState, path: string, ref: number): number {
   const { stacked, memberSize } = state;
@@ -245,10 +219,27 @@ export function diveRows(stack: StackRows): DiveMetrics {
   };
   let sizeBytes = 0;
   let userBytes = 0;
+  // One loop nest in one function, run once (see stackWalk.ts walkRows).
   for (let j = 0; j < stack.layers.length; j++) {
-    let bytes: number;
+    let bytes = 0;
     if (!visitBreaks(state, j)) {
-      bytes = diveLayer(state, j);
+      // One pass, when no whiteout ends the visit (the order of leaves then does not matter):
+      // each row sized, visited when a leaf, then stacked. A row's visit reads the stacked tree
+      // at its own path and below, which no earlier row of the layer changes.
+      const { paths, kinds, objects, objectSizes } = stack.layers[j]!;
+      const start = stack.starts[j]!;
+      const held = new Uint8Array(objectSizes.length);
+      for (let i = 0; i < paths.length; i++) {
+        const kind = kinds[i]! & ROW_KIND;
+        if (kind === ROW_FILE && held[objects[i]!] === 0) {
+          held[objects[i]!] = 1;
+          state.memberSize[start + i] = objectSizes[objects[i]!]!;
+          bytes += objectSizes[objects[i]!]!;
+        }
+        if (paths[i] === '/') continue;
+        if (kind !== ROW_DIR || !hasBelow(paths, i)) visitLeaf(state, j, i);
+        stackRow(state, j, i);
+      }
     } else {
       bytes = sizeMembers(state, j);
       for (const i of layerLeaves(state, j)) if (!visitLeaf(state, j, i)) break;

@@ -80,9 +80,8 @@ interface WalkState {
   removed: Map<number, number>;
 }
 
-// The walk is small functions called once a layer, not one function with a loop nest, and one
-// pass over a layer's rows: an analysis runs once, cold, so what counts is how little each row
-// costs before V8 optimizes (see diveMetrics.ts).
+// An analysis runs once, cold: what counts is how little each row costs before V8 optimizes,
+// and how often V8 compiles the loop (see walkRows).
 
 function isDir(stack: StackRows, ref: number): boolean {
   return ref === ROOT || stack.isDir(ref);
@@ -158,52 +157,50 @@ function removeBelow(state: WalkState, by: number, dir: string, reason: HideReas
   }
 }
 
-/**
- * Layer `j`: what each row is against the view below the layer, then the row applied to the
- * view, parents before children (a path sorts before the paths below it).
- */
-function walkLayer(state: WalkState, j: number): LayerEffect {
-  const { stack, merged, removed } = state;
-  const c = stack.layers[j]!;
-  const { paths, kinds } = c;
-  const start = stack.starts[j]!;
-  const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
-  removed.clear();
-  for (let i = 0; i < paths.length; i++) {
-    const kind = kinds[i]!;
-    const id = stack.pathIds[start + i]!;
-    const below = merged[id]!;
-    // The view before this layer: an earlier row (an opaque or deleted directory above) may
-    // have taken the path out already.
-    classify(stack, effect, c, i, below === ABSENT && removed.size > 0 ? (removed.get(id) ?? ABSENT) : below);
-    if ((kind & ROW_KIND) === ROW_WHITEOUT) {
-      if (below === ABSENT) continue;
-      if (isDir(stack, below)) removeBelow(state, j, paths[i]!, 'deleted');
-      hide(state, j, id, below, 'deleted', paths[i]!);
-      continue;
-    }
-    if ((kind & ROW_KIND) === ROW_DIR) {
-      if (kind & ROW_OPAQUE) removeBelow(state, j, paths[i]!, 'hidden-by-opaque');
-      const belowIsDir = below !== ABSENT && isDir(stack, below);
-      if (below !== ABSENT && !belowIsDir) hide(state, j, id, below, 'overwritten', paths[i]!);
-      if (!(kind & ROW_IMPLICIT && !(kind & ROW_OPAQUE) && belowIsDir)) merged[id] = start + i;
-      continue;
-    }
-    if (below !== ABSENT) {
-      if (isDir(stack, below)) removeBelow(state, j, paths[i]!, 'replaced-directory');
-      hide(state, j, id, below, 'overwritten', paths[i]!);
-    }
-    merged[id] = start + i;
-  }
-  return effect;
-}
-
 /** `walkStack` of rows already numbered (an analysis shares them with dive's metrics). */
 export function walkRows(stack: StackRows): StackWalk {
   const state: WalkState = { stack, merged: new Int32Array(stack.pathCount).fill(ABSENT), hidden: [], removed: new Map() };
   if (stack.rootId >= 0) state.merged[stack.rootId] = ROOT;
+  const { merged, removed } = state;
   const effects: LayerEffect[] = [];
-  for (let j = 0; j < stack.layers.length; j++) effects.push(walkLayer(state, j));
+  // One loop nest in one function, run once: V8 compiles it on the stack once (and again after
+  // a deoptimization), where a function per layer was compiled on the stack, then whole.
+  for (let j = 0; j < stack.layers.length; j++) {
+    const c = stack.layers[j]!;
+    const { paths, kinds } = c;
+    const start = stack.starts[j]!;
+    const effect: LayerEffect = { added: [], changed: [], deleted: [], opaque: [], unchanged: [] };
+    removed.clear();
+    // Each row: what it is against the view below the layer, then applied to the view, parents
+    // before children (a path sorts before the paths below it).
+    for (let i = 0; i < paths.length; i++) {
+      const kind = kinds[i]!;
+      const id = stack.pathIds[start + i]!;
+      const below = merged[id]!;
+      // The view before this layer: an earlier row (an opaque or deleted directory above) may
+      // have taken the path out already.
+      classify(stack, effect, c, i, below === ABSENT && removed.size > 0 ? (removed.get(id) ?? ABSENT) : below);
+      if ((kind & ROW_KIND) === ROW_WHITEOUT) {
+        if (below === ABSENT) continue;
+        if (isDir(stack, below)) removeBelow(state, j, paths[i]!, 'deleted');
+        hide(state, j, id, below, 'deleted', paths[i]!);
+        continue;
+      }
+      if ((kind & ROW_KIND) === ROW_DIR) {
+        if (kind & ROW_OPAQUE) removeBelow(state, j, paths[i]!, 'hidden-by-opaque');
+        const belowIsDir = below !== ABSENT && isDir(stack, below);
+        if (below !== ABSENT && !belowIsDir) hide(state, j, id, below, 'overwritten', paths[i]!);
+        if (!(kind & ROW_IMPLICIT && !(kind & ROW_OPAQUE) && belowIsDir)) merged[id] = start + i;
+        continue;
+      }
+      if (below !== ABSENT) {
+        if (isDir(stack, below)) removeBelow(state, j, paths[i]!, 'replaced-directory');
+        hide(state, j, id, below, 'overwritten', paths[i]!);
+      }
+      merged[id] = start + i;
+    }
+    effects.push(effect);
+  }
   const visibleObjects = stack.layers.map((c) => new Uint8Array(c.objectSizes.length));
   for (const ref of state.merged) {
     if (ref < 0) continue;
