@@ -173,12 +173,7 @@ export class Layer implements LayerTree {
 
   /** Bytes of file data this layer holds (each hard-linked object counted once). */
   get size(): number {
-    const columns = this.#columns;
-    if (columns !== undefined) {
-      let total = 0;
-      for (let o = 0; o < columns.objectSizes.length; o++) total += columns.objectSizes[o]!;
-      return total;
-    }
+    if (this.#columns !== undefined) return this.#columns.bytes;
     const seen = new Set<LayerInode>();
     let total = 0;
     for (const node of this.#nodes.values()) {

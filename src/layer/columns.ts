@@ -33,6 +33,8 @@ export interface LayerColumns {
   readonly objects: Int32Array;
   /** Per object: a file's data size, 0 for a symlink. */
   readonly objectSizes: Float64Array;
+  /** The sum of `objectSizes`: the layer's file data, each object once (`Layer.size`). */
+  readonly bytes: number;
   /** A file object's data. */
   content(object: number): Content;
   /** A symlink object's target. */
@@ -74,7 +76,8 @@ export function columnsOfNodes(paths: readonly string[], node: (path: string) =>
     }
   }
   const objectSizes = new Float64Array(inodes.length);
-  inodes.forEach((inode, o) => (objectSizes[o] = inode.type === 'file' ? inode.content.size : 0));
+  let bytes = 0;
+  inodes.forEach((inode, o) => (bytes += objectSizes[o] = inode.type === 'file' ? inode.content.size : 0));
   return {
     paths,
     kinds,
@@ -84,6 +87,7 @@ export function columnsOfNodes(paths: readonly string[], node: (path: string) =>
     metaGids: Float64Array.from(metaList, (m) => m.gid),
     objects,
     objectSizes,
+    bytes,
     content: (o) => {
       const inode = inodes[o];
       return inode?.type === 'file' ? inode.content : EMPTY_CONTENT;

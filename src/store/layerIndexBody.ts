@@ -219,11 +219,12 @@ type Sections = ReturnType<typeof sections>;
 // once, cold, and V8 compiles a small hot loop quickly, where it compiled this whole decoder
 // three times over (on-stack, then whole, then after a deoptimization) at ~40 ms each.
 
-/** Each object's data size (0 for a symlink); throws on a reference outside the body or the pack. */
-function objectSizesOf(s: Sections, packBytes: number): Float64Array {
+/** Each object's data size (0 for a symlink), and their sum; throws on a reference outside the body or the pack. */
+function objectSizesOf(s: Sections, packBytes: number): { sizes: Float64Array; bytes: number } {
   const metaCount = s.metas.length / 4;
   const objectCount = s.objects.length / 4;
   const sizes = new Float64Array(objectCount);
+  let bytes = 0;
   for (let o = 0; o < objectCount; o++) {
     const type = s.objects[o * 4]!;
     if (s.objects[o * 4 + 1]! >= metaCount) throw new RangeError('unknown index meta');
@@ -232,13 +233,14 @@ function objectSizesOf(s: Sections, packBytes: number): Float64Array {
       const size = s.objectData[o * 2 + 1]!;
       if (!(offset >= 0 && size >= 0 && offset + size <= packBytes)) throw new RangeError('object outside the pack');
       sizes[o] = size;
+      bytes += size;
     } else if (type === 1) {
       if (s.objects[o * 4 + 3]! >= s.strings.length) throw new RangeError('unknown index string');
     } else {
       throw new RangeError('unknown object type');
     }
   }
-  return sizes;
+  return { sizes, bytes };
 }
 
 /** Throws when an attribute set names an xattr, or an xattr a string, the body does not have. */
@@ -310,7 +312,7 @@ function metaColumn(s: Sections, field: number): Float64Array {
 export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: number): DecodedBody {
   const s = sections(body);
   const { strings } = s;
-  const objectSizes = objectSizesOf(s, packBytes);
+  const { sizes: objectSizes, bytes } = objectSizesOf(s, packBytes);
   checkXattrs(s);
   if (s.nodeCount > strings.length) throw new RangeError('unknown index string');
   const { kinds, metas, objects } = rowColumns(s);
@@ -325,6 +327,7 @@ export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: 
     metaGids: metaColumn(s, 2),
     objects,
     objectSizes,
+    bytes,
     content: (o) => (objectSizes[o]! === 0 ? EMPTY_CONTENT : new RangeContent(pack, s.objectData[o * 2]!, objectSizes[o]!)),
     target: (o) => strings[s.objects[o * 4 + 3]!]!,
   };
