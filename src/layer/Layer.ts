@@ -56,7 +56,7 @@ export interface LayerOptions {
 export class Layer implements LayerTree {
   /** The nodes by path; a layer made from columns builds them on first use (`#nodes`). */
   #nodeMap: ReadonlyMap<string, LayerNode> | undefined;
-  #makeNodes: (() => Map<string, LayerNode>) | undefined;
+  #makeNodes: (() => ReadonlyMap<string, LayerNode>) | undefined;
   /** Names below each directory, listed on first use (only writing the tar needs them). */
   #children: ReadonlyMap<string, readonly string[]> | undefined;
   readonly history: Readonly<LayerHistory>;
@@ -64,7 +64,8 @@ export class Layer implements LayerTree {
   #sortedPaths: readonly string[] | undefined;
   #columns: LayerColumns | undefined;
 
-  private constructor(nodes: ReadonlyMap<string, LayerNode> | (() => Map<string, LayerNode>), history: LayerHistory | undefined, shared?: Layer) {
+  /** `nodes`: every node, implicit parents included, or a function that makes them so. */
+  private constructor(nodes: ReadonlyMap<string, LayerNode> | (() => ReadonlyMap<string, LayerNode>), history: LayerHistory | undefined, shared?: Layer) {
     if (typeof nodes === 'function') this.#makeNodes = nodes;
     else this.#nodeMap = nodes;
     this.history = Object.freeze({ ...history });
@@ -78,7 +79,7 @@ export class Layer implements LayerTree {
 
   get #nodes(): ReadonlyMap<string, LayerNode> {
     if (this.#nodeMap === undefined) {
-      this.#nodeMap = completeParents(this.#makeNodes!());
+      this.#nodeMap = this.#makeNodes!();
       this.#makeNodes = undefined;
     }
     return this.#nodeMap;
@@ -124,7 +125,7 @@ export class Layer implements LayerTree {
    * paths must be every path of those nodes, sorted, implicit parents included.
    */
   static fromColumns(columns: LayerColumns, nodes: () => Map<string, LayerNode>, options: LayerOptions = {}): Layer {
-    const layer = new Layer(nodes, options.history);
+    const layer = new Layer(() => completeParents(nodes()), options.history);
     layer.#columns = columns;
     layer.#sortedPaths = columns.paths;
     return layer;
@@ -132,7 +133,8 @@ export class Layer implements LayerTree {
 
   /** The same layer with other history (the diffId is unchanged). */
   withHistory(history: LayerHistory): Layer {
-    const layer = new Layer(this.#nodeMap ?? this.#makeNodes!, history, this);
+    // Not yet built, the nodes are built once, by this layer, for both.
+    const layer = new Layer(this.#nodeMap ?? (() => this.#nodes), history, this);
     layer.#diffId = this.#diffId;
     return layer;
   }

@@ -80,6 +80,17 @@ describe('layer index', () => {
     expect(decoded.node('/deep')).toMatchObject({ kind: 'dir', implicit: true, opaque: false });
   });
 
+  it('gives its columns at once and builds its nodes once, on first use, for it and its copies with other history', () => {
+    const { decoded } = roundTrip(layer);
+    const copy = decoded.withHistory({ createdBy: 'RUN x' });
+    expect(copy.columns()).toBe(decoded.columns());
+    expect(decoded.columns().paths).toEqual(layer.paths());
+    expect(decoded.size).toBe(layer.size);
+    // The copy asks first: the nodes it gets are the original's, inodes and all.
+    expect(copy.node('/bin/big')).toBe(decoded.node('/bin/big'));
+    expect(copy.node('/etc')).toBe(decoded.node('/etc'));
+  });
+
   it('keeps a name with a lone surrogate (which UTF-8 cannot carry) exactly', () => {
     const odd = Layer.fromEntries([
       { path: '/lone\ud800', type: 'file', content: 'x', xattrs: { 'user.\udc01': 'v\ud834' } },
