@@ -1,8 +1,9 @@
 /**
  * Dive's numbers, as dive computes them, so that users can compare: efficiency, wastedBytes
  * and userWastedPercent (dive/filetree/efficiency.go `Efficiency`, dive/image/analysis.go
- * `Analyze`). Dive reads each layer tar into a tree of its members, and this builds the same
- * trees from a `Layer`:
+ * `Analyze`). Dive reads each layer tar into a tree of its members; this gets the same numbers
+ * from the layers' columns, one pass a layer over the stack's numbered paths (stackRows.ts),
+ * with dive's tree rules:
  *
  * - a member's size is its tar header's size: a regular file's bytes, 0 for a directory, a
  *   symlink, a whiteout and a hard link (the second and later names of an object, OCI

@@ -1,9 +1,9 @@
 /**
- * One pass over a stack of layers, bottom first, keeping the merged view as a map of paths:
- * what each layer adds, changes and deletes against the view below it, and which copies of
- * files later layers hide (overwrite, delete, hide under an opaque directory). The hiding
- * rules are those of overlayfs.rst, "whiteouts and opaque directories", and OCI image-spec
- * layer.md, "Whiteouts"; test/unit/analysis/waste.test.ts checks them against `Overlay`.
+ * One pass over a stack of layers, bottom first, keeping the merged view (which stack row each
+ * path number shows, stackRows.ts): what each layer adds, changes and deletes against the view
+ * below it, and which copies of files later layers hide (overwrite, delete, hide under an
+ * opaque directory). The hiding rules are those of overlayfs.rst, "whiteouts and opaque directories", and OCI image-spec
+ * layer.md, "Whiteouts"; test/property/analysis.test.ts checks them against `Overlay`.
  */
 import { ROW_DIR, ROW_FILE, ROW_IMPLICIT, ROW_KIND, ROW_OPAQUE, ROW_SYMLINK, ROW_WHITEOUT, sameContent, type Layer, type LayerColumns } from '../layer/index.js';
 import { StackRows } from './stackRows.js';

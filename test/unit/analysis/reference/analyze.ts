@@ -1,3 +1,5 @@
+// The model test/property/analysisColumns.test.ts checks src/analysis against: src/analysis/analyze.ts
+// as it was before the analysis moved to layer columns (node objects, maps keyed by path).
 /**
  * `overlay analyze`: per layer what it adds, changes and deletes, the image's sizes, dive's
  * metrics exactly as dive computes them, and the corrected ones beside them:

@@ -1,3 +1,5 @@
+// The model test/property/analysisColumns.test.ts checks src/analysis against: src/analysis/diveMetrics.ts
+// as it was before the analysis moved to layer columns (node objects, maps keyed by path).
 /**
  * Dive's numbers, as dive computes them, so that users can compare: efficiency, wastedBytes
  * and userWastedPercent (dive/filetree/efficiency.go `Efficiency`, dive/image/analysis.go

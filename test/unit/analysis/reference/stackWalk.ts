@@ -1,9 +1,11 @@
+// The model test/property/analysisColumns.test.ts checks src/analysis against: src/analysis/stackWalk.ts
+// as it was before the analysis moved to layer columns (node objects, maps keyed by path).
 /**
  * One pass over a stack of layers, bottom first, keeping the merged view as a map of paths:
  * what each layer adds, changes and deletes against the view below it, and which copies of
  * files later layers hide (overwrite, delete, hide under an opaque directory). The hiding
  * rules are those of overlayfs.rst, "whiteouts and opaque directories", and OCI image-spec
- * layer.md, "Whiteouts"; test/unit/analysis/waste.test.ts checks them against `Overlay`.
+ * layer.md, "Whiteouts"; test/property/analysis.test.ts checks them against `Overlay`.
  */
 import { sameContent, type Layer, type LayerFileInode, type LayerInode, type LayerNode } from '../../../../src/layer/index.js';
 import { dirname } from '../../../../src/path/index.js';
