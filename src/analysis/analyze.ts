@@ -17,7 +17,7 @@ import { compareNames } from '../path/index.js';
 import { baseLayers, type BaseLayers } from './base.js';
 import { diveRows, type DiveMetrics } from './diveMetrics.js';
 import { StackRows } from './stackRows.js';
-import { walkRows, type HiddenRow, type HideReason, type LayerEffect } from './stackWalk.js';
+import { walkRows, type HiddenCopy, type HiddenRow, type HideReason, type LayerEffect, type StackWalk } from './stackWalk.js';
 
 export interface AnalyzedLayer {
   index: number;
@@ -96,11 +96,68 @@ const PHRASES: Record<WasteEvent['action'], string> = {
 };
 
 export function analyzeLayers(input: AnalyzeInput): Analysis {
-  const { layers } = input;
-  const rows = new StackRows(layers);
+  const rows = new StackRows(input.layers);
   const walk = walkRows(rows);
-  const base: BaseLayers =
-    input.baseCount !== undefined ? { count: input.baseCount, source: 'first-layer' } : input.config !== undefined ? baseLayers(input.config) : { count: Math.min(1, layers.length), source: 'first-layer' };
+  const base = baseOf(input);
+  return assembleAnalysis(input, base, walk.effects, correctedWaste(rows, walk, base.count), diveRows(rows));
+}
+
+/** Where the base ends: as asked, else as the history says (base.ts), else the first layer. */
+export function baseOf(input: AnalyzeInput): BaseLayers {
+  if (input.baseCount !== undefined) return { count: input.baseCount, source: 'first-layer' };
+  return input.config !== undefined ? baseLayers(input.config) : { count: Math.min(1, input.layers.length), source: 'first-layer' };
+}
+
+/** The corrected waste: the bytes no longer visible at the top, grouped where they were hidden. */
+export interface Waste {
+  wastedBytes: number;
+  /** The part written or hidden by a layer above the base. */
+  userWastedBytes: number;
+  /** By the path or directory where copies were hidden. */
+  groups: Map<string, { path: string; files: number; wastedBytes: number; events: WasteEvent[] }>;
+}
+
+/** Counts a copy of `size` bytes that layer `layer` wrote and layer `hide.by` hid, in `waste`. */
+export function addWaste(waste: Waste, baseCount: number, layer: number, size: number, hide: Pick<HiddenCopy, 'by' | 'reason' | 'at'>): void {
+  if (layer >= baseCount || hide.by >= baseCount) waste.userWastedBytes += size;
+  let group = waste.groups.get(hide.at);
+  if (group === undefined) waste.groups.set(hide.at, (group = { path: hide.at, files: 0, wastedBytes: 0, events: [] }));
+  group.files++;
+  group.wastedBytes += size;
+  for (const event of [{ layer, action: 'written' } as const, { layer: hide.by, action: hide.reason }]) {
+    if (!group.events.some((e) => e.layer === event.layer && e.action === event.action)) group.events.push(event);
+  }
+}
+
+/** Every file object no name of which is visible at the top, each hidden copy counted where it was hidden first. */
+function correctedWaste(rows: StackRows, walk: StackWalk, baseCount: number): Waste {
+  // Per layer and object, its first hiding: that of its name that comes first in the layer.
+  const columns = rows.layers;
+  const firstHide = columns.map(() => new Map<number, HiddenRow>());
+  for (const h of walk.hidden) {
+    const object = columns[h.layer]!.objects[h.row]!;
+    const known = firstHide[h.layer]!.get(object);
+    if (known === undefined || h.row < known.row) firstHide[h.layer]!.set(object, h);
+  }
+  const waste: Waste = { wastedBytes: 0, userWastedBytes: 0, groups: new Map() };
+  for (let layer = 0; layer < columns.length; layer++) {
+    const sizes = columns[layer]!.objectSizes;
+    const visible = walk.visibleObjects[layer]!;
+    for (let object = 0; object < sizes.length; object++) {
+      // Only files weigh: a symlink's size is 0.
+      const size = sizes[object]!;
+      if (visible[object] === 1 || size === 0) continue;
+      waste.wastedBytes += size;
+      const hide = firstHide[layer]!.get(object);
+      if (hide !== undefined) addWaste(waste, baseCount, layer, size, hide);
+    }
+  }
+  return waste;
+}
+
+/** The analysis, from the walk's effects, the corrected waste and dive's numbers. */
+export function assembleAnalysis(input: AnalyzeInput, base: BaseLayers, effects: readonly LayerEffect[], waste: Waste, dive: DiveMetrics): Analysis {
+  const { layers } = input;
   const entries = input.config === undefined ? [] : layerHistoryEntries(input.config);
   const createdBy = layers.map((_, i) => input.createdBy?.[i] ?? entries[i]?.created_by ?? '');
   const label = (i: number): string => `layer ${i}${createdBy[i] === '' ? '' : ` (${createdBy[i]})`}`;
@@ -108,41 +165,7 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
   const totalBytes = sum(sizes);
   const baseBytes = sum(sizes.slice(0, base.count));
   const userBytes = totalBytes - baseBytes;
-
-  // Per layer and object, its first hiding: that of its name that comes first in the layer.
-  const firstHide = layers.map(() => new Map<number, HiddenRow>());
-  const columns = rows.layers;
-  for (const h of walk.hidden) {
-    const object = columns[h.layer]!.objects[h.row]!;
-    const known = firstHide[h.layer]!.get(object);
-    if (known === undefined || h.row < known.row) firstHide[h.layer]!.set(object, h);
-  }
-  const groups = new Map<string, { path: string; files: number; wastedBytes: number; events: WasteEvent[] }>();
-  const addEvent = (events: WasteEvent[], layer: number, action: WasteEvent['action']): void => {
-    if (!events.some((e) => e.layer === layer && e.action === action)) events.push({ layer, action });
-  };
-  let wastedBytes = 0;
-  let userWastedBytes = 0;
-  for (let layer = 0; layer < layers.length; layer++) {
-    const sizes = columns[layer]!.objectSizes;
-    const visible = walk.visibleObjects[layer]!;
-    for (let object = 0; object < sizes.length; object++) {
-      // Only files weigh: a symlink's size is 0.
-      const size = sizes[object]!;
-      if (visible[object] === 1 || size === 0) continue;
-      const hide = firstHide[layer]!.get(object);
-      wastedBytes += size;
-      if (hide === undefined) continue;
-      if (layer >= base.count || hide.by >= base.count) userWastedBytes += size;
-      let group = groups.get(hide.at);
-      if (group === undefined) groups.set(hide.at, (group = { path: hide.at, files: 0, wastedBytes: 0, events: [] }));
-      group.files++;
-      group.wastedBytes += size;
-      addEvent(group.events, layer, 'written');
-      addEvent(group.events, hide.by, hide.reason);
-    }
-  }
-  const inefficiencies = [...groups.values()]
+  const inefficiencies = [...waste.groups.values()]
     .map((g) => {
       const events = g.events.sort((a, b) => a.layer - b.layer || (a.action === 'written' ? -1 : 1));
       return {
@@ -158,7 +181,7 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
 
   return {
     layers: layers.map((layer, i) => {
-      const effect = walk.effects[i]!;
+      const effect = effects[i]!;
       const diffId = input.config?.rootfs.diff_ids[i];
       return {
         index: i,
@@ -175,15 +198,15 @@ export function analyzeLayers(input: AnalyzeInput): Analysis {
     totalBytes,
     base: { ...base, bytes: baseBytes },
     userBytes,
-    dive: diveRows(rows),
+    dive,
     corrected: {
-      efficiency: totalBytes === 0 ? 1 : (totalBytes - wastedBytes) / totalBytes,
-      wastedBytes,
-      userWastedBytes,
-      userWastedPercent: userWastedBytes / userBytes,
+      efficiency: totalBytes === 0 ? 1 : (totalBytes - waste.wastedBytes) / totalBytes,
+      wastedBytes: waste.wastedBytes,
+      userWastedBytes: waste.userWastedBytes,
+      userWastedPercent: waste.userWastedBytes / userBytes,
       inefficiencies,
     },
-    effects: walk.effects,
+    effects: effects as LayerEffect[],
   };
 }
 

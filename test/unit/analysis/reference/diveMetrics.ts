@@ -23,6 +23,7 @@
  */
 import type { Layer } from '../../../../src/layer/index.js';
 import { basename, compareNames, dirname } from '../../../../src/path/index.js';
+import type { DiveMetrics } from '../../../../src/analysis/index.js';
 
 interface DiveNode {
   /** As in the tar: a whiteout keeps its `.wh.` prefix. */
@@ -161,30 +162,6 @@ function stackOnto(stacked: DiveNode, upper: DiveNode): void {
     target.isDir = child.isDir;
     target.size = child.size;
   }
-}
-
-/** One path of dive's inefficiency list. */
-export interface DiveInefficiency {
-  path: string;
-  /** How many layers have the path as a leaf. */
-  count: number;
-  /** The path's cumulative size over those layers (what dive shows as "Wasted Space"). */
-  cumulativeBytes: number;
-}
-
-export interface DiveMetrics {
-  /** Σ over paths of the minimum size ÷ Σ of the cumulative size (1 when nothing weighs). */
-  efficiency: number;
-  /** Σ of the cumulative size of every path in two or more layers. */
-  wastedBytes: number;
-  /** wastedBytes ÷ userBytes (NaN or Infinity when userBytes is 0, as dive's float division). */
-  userWastedPercent: number;
-  /** Σ of the layers' tar member sizes. */
-  sizeBytes: number;
-  /** The same over layers 1 and above: dive's base is layer 0 alone. */
-  userBytes: number;
-  /** Largest cumulative size first, then by path. */
-  inefficiencies: DiveInefficiency[];
 }
 
 /** Dive's efficiency and waste for these layers, bottom first (see the module comment). */

@@ -9,43 +9,9 @@
  */
 import { sameContent, type Layer, type LayerFileInode, type LayerInode, type LayerNode } from '../../../../src/layer/index.js';
 import { dirname } from '../../../../src/path/index.js';
+import type { HiddenCopy, HideReason, LayerEffect } from '../../../../src/analysis/index.js';
 
-/** Why a copy of a file stopped being visible. */
-export type HideReason =
-  /** A later layer has another object at the same path. */
-  | 'overwritten'
-  /** A whiteout at the path itself. */
-  | 'deleted'
-  /** A whiteout of a directory above it. */
-  | 'deleted-with-directory'
-  /** An opaque directory above it (`rm -rf d && mkdir d` in one step). */
-  | 'hidden-by-opaque'
-  /** A non-directory put where a directory above it was. */
-  | 'replaced-directory';
-
-/** A copy of a file (a name in one layer) that a later layer hid. */
-export interface HiddenCopy {
-  path: string;
-  /** The layer holding the copy. */
-  layer: number;
-  /** The layer that hid it. */
-  by: number;
-  reason: HideReason;
-  /** Where the hiding happened: the path itself, or the directory above it. */
-  at: string;
-}
-
-/** What one layer does to the view below it (paths, sorted). */
-export interface LayerEffect {
-  added: string[];
-  /** Another type, content, mode, uid or gid; mtime alone is no change. */
-  changed: string[];
-  /** Paths the layer deletes that the view below has. */
-  deleted: string[];
-  opaque: string[];
-  /** Paths the layer holds again exactly as below (mtime aside). */
-  unchanged: string[];
-}
+export type { HiddenCopy };
 
 interface Visible {
   layer: number;
