@@ -224,12 +224,16 @@ export class Lookup {
 
   /**
    * Node's realpathSync walks in JavaScript, one lstat per prefix: the whole path never reaches
-   * the kernel, so only NAME_MAX applies, not PATH_MAX.
+   * the kernel, so only NAME_MAX applies, not PATH_MAX. Before it reads a symlink it stats it,
+   * which follows the link whole: a last link whose target ends in `/` must name a directory
+   * (test/unit/overlay/realpathLinks.test.ts). The path's own trailing slash is gone by then
+   * (its `path.resolve`).
    */
   realpath(path: string): string {
     const r = this.walk(path, true, false, false);
     if (typeof r === 'string') fail(r);
     if (!exists(r.d)) fail('ENOENT');
+    if (r.trailingSlash && !isDir(r.d)) fail('ENOTDIR');
     return pathOf(r.d);
   }
 
