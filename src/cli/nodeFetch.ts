@@ -13,6 +13,7 @@
  * browser's fetch is used.
  */
 import type { IncomingMessage } from 'node:http';
+import { concatBytes } from '../layer/index.js';
 
 type Http = typeof import('node:http');
 type Https = typeof import('node:https');
@@ -81,19 +82,10 @@ function responseOf(res: IncomingMessage, method: string): Response {
     const stream = bodyStream();
     if (stream === null) return new Uint8Array(0);
     const parts: Uint8Array[] = [];
-    let size = 0;
     const reader = stream.getReader();
-    for (let next = await reader.read(); next.done !== true; next = await reader.read()) {
-      parts.push(next.value);
-      size += next.value.length;
-    }
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    for (let next = await reader.read(); next.done !== true; next = await reader.read()) parts.push(next.value);
+    // A lone chunk comes back as it is: `arrayBuffer` copies out its own range.
+    return concatBytes(parts);
   };
   const response = {
     status,
