@@ -168,8 +168,9 @@ export class Lookup {
   }
 
   /** An existing object; a trailing slash demands a directory. */
-  lookup(path: string, followLast = true): Dentry | ErrnoCode {
-    const r = this.walk(path, followLast);
+  /** `whole` false: no PATH_MAX check on the whole path (what `realpath` needs). */
+  lookup(path: string, followLast = true, whole = true): Dentry | ErrnoCode {
+    const r = this.walk(path, followLast, false, whole);
     if (typeof r === 'string') return r;
     if (!exists(r.d)) return 'ENOENT';
     if (r.trailingSlash && !isDir(r.d)) return 'ENOTDIR';
@@ -230,11 +231,8 @@ export class Lookup {
    * (its `path.resolve`).
    */
   realpath(path: string): string {
-    const r = this.walk(path, true, false, false);
-    if (typeof r === 'string') fail(r);
-    if (!exists(r.d)) fail('ENOENT');
-    if (r.trailingSlash && !isDir(r.d)) fail('ENOTDIR');
-    return pathOf(r.d);
+    const d = this.lookup(path, true, false);
+    return typeof d === 'string' ? fail(d) : pathOf(d);
   }
 
   /** Merged readdir (overlayfs.rst "readdir"): upper names, then lower ones not hidden; sorted. */
