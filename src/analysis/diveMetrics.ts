@@ -222,27 +222,18 @@ export function diveRows(stack: StackRows): DiveMetrics {
   let userBytes = 0;
   // One loop nest in one function, run once (see stackWalk.ts walkRows).
   for (let j = 0; j < stack.layers.length; j++) {
-    let bytes = 0;
+    const bytes = sizeMembers(state, j);
     if (!visitBreaks(state, j)) {
       // One pass, when no whiteout ends the visit (the order of leaves then does not matter):
-      // each row sized, visited when a leaf, then stacked. A row's visit reads the stacked tree
-      // at its own path and below, which no earlier row of the layer changes.
-      const { paths, kinds, objects, objectSizes } = stack.layers[j]!;
-      const start = stack.starts[j]!;
-      const held = new Uint8Array(objectSizes.length);
+      // each row visited when a leaf, then stacked. A row's visit reads the stacked tree at its
+      // own path and below, which no earlier row of the layer changes.
+      const { paths, kinds } = stack.layers[j]!;
       for (let i = 0; i < paths.length; i++) {
-        const kind = kinds[i]! & ROW_KIND;
-        if (kind === ROW_FILE && held[objects[i]!] === 0) {
-          held[objects[i]!] = 1;
-          state.memberSize[start + i] = objectSizes[objects[i]!]!;
-          bytes += objectSizes[objects[i]!]!;
-        }
         if (paths[i] === '/') continue;
-        if (kind !== ROW_DIR || !hasBelow(paths, i)) visitLeaf(state, j, i);
+        if ((kinds[i]! & ROW_KIND) !== ROW_DIR || !hasBelow(paths, i)) visitLeaf(state, j, i);
         stackRow(state, j, i);
       }
     } else {
-      bytes = sizeMembers(state, j);
       for (const i of layerLeaves(state, j)) if (!visitLeaf(state, j, i)) break;
       for (let i = 0; i < stack.layers[j]!.paths.length; i++) stackRow(state, j, i);
     }
