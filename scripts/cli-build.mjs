@@ -1,22 +1,32 @@
 /**
- * The `overlay` executable as esbuild bundles it (part of `npm run build`, after tsc): the entry
- * (src/cli/main.ts) replaces tsc's dist/cli/main.js, and each verb's module with what it alone
- * needs is a chunk in dist/cli-chunks/, loaded by the verb list's import() (src/cli/commands/index.ts).
- * Node reads and compiles a few files instead of some two hundred (yargs and its dependencies
- * among them): `overlay --version` went from about 0.35 s of CPU to 0.2 s, a no-op re-push from
- * 0.5 s to 0.3 s (README, registry "Speed"). The rest of dist/ stays tsc's: the library's exports
- * and the tests import it.
+ * The `overlay` executable as esbuild bundles it (part of `npm run build`, after tsc).
  *
- * Both output folders sit one level under dist/, as dist/cli/ does, so a path a module makes
- * from its own import.meta.url (src/cli/webServer.ts: ../web) names the same place bundled.
- * yargs reads its translations (the `locales` folder beside its own package) from a path made
- * that way; they are copied to dist/yargs-locales/ and its shim pointed there, so a German
- * LANG still gets yargs's German messages.
+ * The whole CLI (src/cli/main.ts and all it imports, yargs among them) is one CommonJS bundle,
+ * dist/cli/overlay-HASH.cjs, which the executable, dist/cli/overlay.cjs, compiles with
+ * `vm.Script` and V8's code cache: the bytecode V8 made for that bundle when the build ran
+ * `overlay --version`, kept beside it (overlay-HASH.cjs.cache). Node 20 has no compile cache for
+ * modules of its own (`module.enableCompileCache` is Node 22), and parsing and compiling the
+ * CLI's code was a third of a no-op re-push (README, registry "Speed"). A cache that V8 rejects
+ * (another Node, other V8 flags) only costs the compile it would have saved. V8 checks a cache
+ * against its source by length alone, so the bundle's name carries its content hash and a cache
+ * can only ever sit beside the bundle it was made from.
+ *
+ * dist/cli/main.js, which tsc wrote from src/cli/main.ts, becomes a line that runs
+ * dist/cli/overlay.cjs, so `node dist/cli/main.js` stays the same program (a few ms slower: an
+ * ES module entry starts Node's ESM loader). The rest of dist/ stays tsc's: the library's
+ * exports and the tests import it.
+ *
+ * The bundle sits one level under dist/, so a path a module makes from its own import.meta.url
+ * (src/cli/webServer.ts: ../web) names the same place bundled; import.meta.url is the bundle's
+ * file URL. yargs reads its translations (the `locales` folder beside its own package) from a
+ * path made that way; they are copied to dist/yargs-locales/ and its shim pointed there, so a
+ * German LANG still gets yargs's German messages.
  */
 import * as esbuild from 'esbuild';
-import { chmodSync, cpSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,18 +34,40 @@ const DIST = process.env.CLI_OUT ?? join(ROOT, 'dist');
 const require = createRequire(import.meta.url);
 const YARGS = dirname(require.resolve('yargs/package.json'));
 const YARGS_SHIM = join(YARGS, 'lib', 'platform-shims', 'esm.mjs');
-/** The shim's own line (yargs 18, lib/platform-shims/esm.mjs): `__dirname` there is the file's path. */
-const LOCALES_LINE = "directory: resolve(__dirname, '../../../locales')";
+/** The shim's lines (yargs 18, lib/platform-shims/esm.mjs) this build rewrites. */
+const SHIM_LINES = {
+  // `__dirname` there is the file's path.
+  locales: "directory: resolve(__dirname, '../../../locales')",
+  // Where yargs looks for a package.json (its constructor guesses a version from one): the
+  // folder that holds node_modules, or else the working directory, walked up to /, and a
+  // failed assertion (an AssertionError, formatted) where none is found. Bundled, no
+  // node_modules is in the path: the package's root is what yargs would find installed.
+  mainFilename: "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));",
+  // node:assert is loaded only to throw for an assertion that fails, not at every start (yargs
+  // asserts as it parses; its shim passes on Node's functions, which compare with Object.is).
+  assert: "import { notStrictEqual, strictEqual } from 'assert'",
+};
 
-const yargsLocales = {
-  name: 'yargs-locales',
+const yargsShim = {
+  name: 'yargs-shim',
   setup(build) {
     build.onLoad({ filter: /platform-shims[\\/]esm\.mjs$/ }, (args) => {
       if (args.path !== YARGS_SHIM) return undefined;
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(LOCALES_LINE)) throw new Error(`${args.path}: yargs no longer has "${LOCALES_LINE}"; update scripts/cli-build.mjs`);
-      // From dist/cli/main.js or dist/cli-chunks/*.js: two levels up is dist/.
-      return { contents: text.replace(LOCALES_LINE, "directory: resolve(__dirname, '../../yargs-locales')"), loader: 'js', resolveDir: dirname(args.path) };
+      let text = readFileSync(args.path, 'utf8');
+      for (const line of Object.values(SHIM_LINES)) {
+        if (!text.includes(line)) throw new Error(`${args.path}: yargs no longer has "${line}"; update scripts/cli-build.mjs`);
+      }
+      // From dist/cli/overlay-HASH.cjs: two levels up is dist/, then the package's root.
+      text = text.replace(SHIM_LINES.locales, "directory: resolve(__dirname, '../../yargs-locales')");
+      text = text.replace(SHIM_LINES.mainFilename, "const mainFilename = resolve(__dirname, '../../..');");
+      text = text.replace(
+        SHIM_LINES.assert,
+        [
+          "const notStrictEqual = (actual, expected, message) => { if (Object.is(actual, expected)) require('node:assert').notStrictEqual(actual, expected, message); };",
+          "const strictEqual = (actual, expected, message) => { if (!Object.is(actual, expected)) require('node:assert').strictEqual(actual, expected, message); };",
+        ].join('\n'),
+      );
+      return { contents: text, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
@@ -62,30 +94,86 @@ const lazyStringWidth = {
   },
 };
 
+/**
+ * The executable: compiles the bundle with its code cache when there is one, and runs it as
+ * Node runs a CommonJS module. OVERLAY_CODE_CACHE_OUT names a file to write the bytecode V8
+ * holds for the bundle to, at exit (the build's own run, below); nothing else writes it.
+ */
+function launcher(bundle) {
+  return `#!/usr/bin/env node
+'use strict';
+// The overlay executable, written by scripts/cli-build.mjs: see there.
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { debuglog } = require('node:util');
+const { Script } = require('node:vm');
+const file = join(__dirname, ${JSON.stringify(bundle)});
+let cachedData;
+try {
+  cachedData = readFileSync(file + '.cache');
+} catch {}
+const source = readFileSync(file, 'latin1');
+// Node's CommonJS wrapper, strict as the ES modules it was bundled from, and the bundle's own URL.
+const wrapper = "(function (exports, require, module, __filename, __dirname, __overlayBundleUrl) {'use strict';";
+const script = new Script(wrapper + source + '\\n})', { filename: file, cachedData });
+// NODE_DEBUG=overlay tells whether V8 took the cache.
+debuglog('overlay')('code cache %s', cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used');
+const out = process.env.OVERLAY_CODE_CACHE_OUT;
+if (out) {
+  delete process.env.OVERLAY_CODE_CACHE_OUT;
+  process.once('exit', () => {
+    writeFileSync(out + '.tmp', script.createCachedData());
+    renameSync(out + '.tmp', out);
+  });
+}
+const bundleModule = { exports: {} };
+script.runInThisContext().call(bundleModule.exports, bundleModule.exports, require, bundleModule, file, __dirname, pathToFileURL(file).href);
+`;
+}
+
 export async function buildCli() {
+  const cliDir = join(DIST, 'cli');
+  mkdirSync(cliDir, { recursive: true });
+  for (const name of readdirSync(cliDir)) if (/^overlay-\w+\.cjs(\.cache)?$/.test(name)) rmSync(join(cliDir, name));
   rmSync(join(DIST, 'cli-chunks'), { recursive: true, force: true });
   rmSync(join(DIST, 'yargs-locales'), { recursive: true, force: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { 'cli/main': 'src/cli/main.ts' },
+    entryPoints: { 'cli/overlay': 'src/cli/main.ts' },
+    entryNames: '[dir]/[name]-[hash]',
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    format: 'esm',
-    splitting: true,
-    chunkNames: 'cli-chunks/[name]-[hash]',
+    format: 'cjs',
     platform: 'node',
     target: ['node20'],
     outdir: DIST,
-    // Less to parse at every start; names are kept (an error's class name is printed).
+    metafile: true,
+    // Less to read and parse; names are kept (an error's class name is printed). esbuild writes
+    // ASCII (charset), which the launcher reads as latin1, without a UTF-8 decode.
     minify: process.env.CLI_MINIFY !== '0',
     keepNames: true,
+    charset: 'ascii',
     legalComments: 'none',
-    // The CommonJS dependencies (tar-stream's streamx) call require() for Node's modules.
-    banner: { js: "import { createRequire as __overlayRequire } from 'node:module'; const require = __overlayRequire(import.meta.url);" },
-    plugins: [yargsLocales, lazyStringWidth],
+    // The bundle runs as CommonJS: its import.meta.url is its file's URL, which the launcher passes.
+    define: { 'import.meta.url': '__overlayBundleUrl' },
+    plugins: [yargsShim, lazyStringWidth],
     logLevel: 'warning',
   });
+  if (process.env.CLI_META) writeFileSync(process.env.CLI_META, JSON.stringify(result.metafile));
+  const [bundlePath] = Object.keys(result.metafile.outputs);
+  const bundle = basename(bundlePath);
   cpSync(join(YARGS, 'locales'), join(DIST, 'yargs-locales'), { recursive: true });
-  chmodSync(join(DIST, 'cli', 'main.js'), 0o755);
+  const bin = join(cliDir, 'overlay.cjs');
+  writeFileSync(bin, launcher(bundle));
+  chmodSync(bin, 0o755);
+  writeFileSync(join(cliDir, 'main.js'), "#!/usr/bin/env node\n// The overlay executable is dist/cli/overlay.cjs (scripts/cli-build.mjs); this path runs it too.\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./overlay.cjs');\n");
+  chmodSync(join(cliDir, 'main.js'), 0o755);
+  // The code cache: what V8 compiled to run `overlay --version` (yargs, the verb table, the
+  // store's modules), in the Node that builds, with no V8 flags set.
+  const cache = join(cliDir, `${bundle}.cache`);
+  const made = spawnSync(process.execPath, [bin, '--version'], { env: { ...process.env, OVERLAY_CODE_CACHE_OUT: cache }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (made.status !== 0) throw new Error(`${bin} --version exited ${made.status}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

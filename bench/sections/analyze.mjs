@@ -126,7 +126,7 @@ export function runAnalyze() {
   section('7. overlay analyze of a docker-save archive vs tar -t of its layer tars (whole processes)');
   const s = settings();
   const dist = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : fileURLToPath(new URL('../../dist', import.meta.url));
-  const cli = join(dist, 'cli', 'main.js');
+  const cli = join(dist, 'cli', 'overlay.cjs');
   const scratch = mkdtempSync(join(chooseScratch(2e9), 'overlay-analyzebench-'));
   try {
     const image = writeImage(s, scratch);

@@ -49,7 +49,7 @@ export function runBigImage() {
   section('6. real-size image: the CLI, whole processes (wall time, peak RSS), vs the demo-sized image and peers');
   const s = settings();
   const dist = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : fileURLToPath(new URL('../../dist', import.meta.url));
-  const cli = join(dist, 'cli', 'main.js');
+  const cli = join(dist, 'cli', 'overlay.cjs');
   const base = chooseScratch(Math.max(s.sizeMB, ...s.growth) * MB * 7 + 1e9);
   const scratch = mkdtempSync(join(base, 'overlay-bigbench-'));
   const cleanup = () => rmSync(scratch, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { median } from '../lib/timing.mjs';
 /** Wall time of `overlay demo` (a temporary store, offline) against `node -e 0`, a few times each. */
 export function runDemo() {
   section('5. overlay demo, end to end (wall time, vs a bare Node start-up)');
-  const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../../dist/cli/overlay.cjs', import.meta.url));
   const timeRun = (args) => {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

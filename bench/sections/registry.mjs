@@ -70,7 +70,7 @@ export async function runRegistryBench() {
 }
 
 async function measure(sizeMB, reps, scratch) {
-  const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../../dist/cli/overlay.cjs', import.meta.url));
   const at = (...p) => join(scratch, ...p);
   // skopeo's blob-info cache lives under HOME for a user (root's is under /var/lib/containers):
   // a fresh registry per round makes it useless either way.

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** The `overlay` executable. */
 import { abandonOpenStores, releaseOpenStores } from './context.js';
 import { nodeIo } from './io.js';
@@ -16,5 +15,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
   });
 }
 
-const code = await run(process.argv.slice(2), nodeIo());
-process.exitCode = code;
+// No top-level await: the executable is a CommonJS bundle (scripts/cli-build.mjs).
+void run(process.argv.slice(2), nodeIo()).then((code) => {
+  process.exitCode = code;
+});

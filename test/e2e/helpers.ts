@@ -1,5 +1,5 @@
 /**
- * Runs the built `overlay` binary as a user would: `node dist/cli/main.js …` in a temporary
+ * Runs the built `overlay` binary as a user would: `node dist/cli/overlay.cjs …` in a temporary
  * store. `ensureBuilt` builds `dist/` first when it is missing or older than `src/` (once per
  * run, even with test files in parallel workers).
  */
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(ROOT, 'dist', 'cli', 'main.js');
+export const BIN = join(ROOT, 'dist', 'cli', 'overlay.cjs');
 /** A fixed clock (SOURCE_DATE_EPOCH) makes digests and outputs reproducible. */
 export const EPOCH = '1700000000';
 

@@ -3,7 +3,7 @@
  * Stress of the disk store through the built CLI (not part of `npm test`; run it by hand after
  * `npm run build`):
  *
- *   node test/stress/storeStress.mjs [--trials 200] [--writers 8] [--readers 8] [--rounds 5] [--bin dist/cli/main.js]
+ *   node test/stress/storeStress.mjs [--trials 200] [--writers 8] [--readers 8] [--rounds 5] [--bin dist/cli/overlay.cjs]
  *
  * (`--trials 0` runs the concurrency part only; `--bin` runs another build, e.g. a main checkout's.)
  *
@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-const BIN = args.includes('--bin') ? resolve(args[args.indexOf('--bin') + 1]) : join(ROOT, 'dist', 'cli', 'main.js');
+const BIN = args.includes('--bin') ? resolve(args[args.indexOf('--bin') + 1]) : join(ROOT, 'dist', 'cli', 'overlay.cjs');
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
