@@ -54,11 +54,18 @@ function nodeOutput(stream: NodeJS.WriteStream): Output {
 }
 
 export function nodeIo(): Io {
+  const prompt = (text: string, secret: boolean): Promise<string> => promptLine(process.stdin, process.stderr, text, secret, () => process.kill(process.pid, 'SIGINT'));
   return {
     stdout: nodeOutput(process.stdout),
     stderr: nodeOutput(process.stderr),
-    stdinIsTTY: process.stdin.isTTY === true,
-    ...(process.stdin.isTTY === true ? { prompt: (text: string, secret: boolean) => promptLine(process.stdin, process.stderr, text, secret, () => process.kill(process.pid, 'SIGINT')) } : {}),
+    // Asked when a command asks: the first touch of process.stdin opens a stream on it
+    // (milliseconds at every start), and most commands never read it.
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
+    get prompt() {
+      return process.stdin.isTTY === true ? prompt : undefined;
+    },
     async *stdinChunks() {
       for await (const chunk of process.stdin) {
         const buffer = chunk as Buffer;

@@ -28,12 +28,20 @@ export function nodeFetch(): typeof globalThis.fetch | undefined {
   const load = host?.getBuiltinModule;
   if (load === undefined) return undefined;
   const http = load('node:http') as Http | undefined;
-  const https = load('node:https') as Https | undefined;
   const stream = load('node:stream') as Stream | undefined;
-  if (http === undefined || https === undefined || stream === undefined) return undefined;
+  if (http === undefined || stream === undefined) return undefined;
   // Keep-alive: a transfer's requests share connections, as fetch's do. Idle sockets do not
-  // keep the process alive (the agent unrefs them).
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  // keep the process alive (the agent unrefs them). node:https (with tls) is loaded for the
+  // first https URL: a registry on loopback over plain HTTP never needs it.
+  const plain = new http.Agent({ keepAlive: true });
+  let tls: { https: Https; agent: import('node:https').Agent } | undefined;
+  const secureClient = (): NonNullable<typeof tls> => {
+    if (tls === undefined) {
+      const https = load('node:https') as Https;
+      tls = { https, agent: new https.Agent({ keepAlive: true }) };
+    }
+    return tls;
+  };
 
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
@@ -46,15 +54,18 @@ export function nodeFetch(): typeof globalThis.fetch | undefined {
       if (body instanceof Uint8Array) headers['content-length'] = String(body.length);
       else if (body !== undefined && !(body instanceof ReadableStream)) throw new TypeError('nodeFetch: a body is bytes or a ReadableStream');
       const failed = (error: unknown): void => reject(new TypeError('fetch failed', { cause: error }));
-      const request = (secure ? https : http).request(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => resolve(responseOf(res, method)));
+      const answered = (res: IncomingMessage): void => resolve(responseOf(res, method));
+      const request = secure ? secureClient().https.request(url, { method, headers, agent: secureClient().agent }, answered) : http.request(url, { method, headers, agent: plain }, answered);
       // After the answer came, a broken connection fails its body instead (webBody).
       request.on('error', failed);
-      if (body instanceof ReadableStream) {
+      // Bytes or nothing are tested first: naming the global ReadableStream makes Node load its
+      // web streams, which a request without a streamed body never needs.
+      if (body === undefined || body instanceof Uint8Array) {
+        request.end(body);
+      } else {
         // pipeline: a failed request also cancels the body's source (a blob file being read).
         const source = stream.Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
         stream.pipeline(source, request, () => undefined);
-      } else {
-        request.end(body);
       }
     });
 }
@@ -79,6 +90,13 @@ function responseOf(res: IncomingMessage, method: string): Response {
   let body: ReadableStream<Uint8Array> | null | undefined = hasBody ? undefined : null;
   const bodyStream = (): ReadableStream<Uint8Array> | null => (body === undefined ? (body = webBody(res)) : body);
   const bytes = async (): Promise<Uint8Array> => {
+    if (body === undefined) {
+      // Read from the message itself: no web stream (Node loads that machinery on first use).
+      body = null;
+      const parts: Uint8Array[] = [];
+      for await (const chunk of res as AsyncIterable<Buffer>) parts.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+      return concatBytes(parts);
+    }
     const stream = bodyStream();
     if (stream === null) return new Uint8Array(0);
     const parts: Uint8Array[] = [];

@@ -6,7 +6,6 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import * as zlib from 'node:zlib';
 import { join } from 'node:path';
 import type { ConnectRegistry } from '../app/index.js';
 import { DomainError } from '../errors/index.js';
@@ -119,7 +118,7 @@ export function connector(ctx: Context, given?: Credentials): ConnectRegistry {
  * registry client's pure-JS decoder is used (Node 20 has none).
  */
 export function nativeZstd(): ZstdDecoder | undefined {
-  const create = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
+  const create = (process.getBuiltinModule('node:zlib') as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
   if (typeof create !== 'function') return undefined;
   return async function* (compressed) {
     const stream = create();

@@ -70,22 +70,36 @@ function selfTest(impl: Sha256): boolean {
   }
 }
 
-let current: Sha256 = findNativeSha256() ?? nobleSha256;
+// The native hasher is looked for on first use, not when the module loads: Node's crypto module
+// loads some twenty internal modules, milliseconds at every start of the CLI.
+let native: Sha256 | null | undefined;
+/** What setDefaultSha256 chose, if anything. */
+let chosen: Sha256 | undefined;
 
 /** The hasher every digest in this package uses. */
 export function defaultSha256(): Sha256 {
-  return current;
+  if (chosen !== undefined) return chosen;
+  native ??= findNativeSha256() ?? null;
+  return native ?? nobleSha256;
 }
 
 /** Replace the hasher (e.g. a host-specific one); it must pass the empty-input self-test. */
 export function setDefaultSha256(impl: Sha256): void {
   if (!selfTest(impl)) throw new Error(`SHA-256 implementation ${impl.name} failed its self-test`);
-  current = impl;
+  chosen = impl;
 }
 
+/**
+ * Below this size, a one-shot digest by the default hasher is computed in JavaScript until the
+ * native one is loaded anyway: a manifest or config of a few KiB hashes in microseconds either
+ * way, and a command that reads only those (a no-op re-push) need not load Node's crypto.
+ */
+const SMALL = 64 * 1024;
+
 /** `sha256:<hex>` of the concatenation of `chunks`. */
-export function sha256Digest(chunks: Uint8Array | Iterable<Uint8Array>, impl: Sha256 = current): string {
-  const h = impl.create();
+export function sha256Digest(chunks: Uint8Array | Iterable<Uint8Array>, impl?: Sha256): string {
+  const small = chunks instanceof Uint8Array && chunks.length < SMALL && chosen === undefined && native === undefined;
+  const h = (impl ?? (small ? nobleSha256 : defaultSha256())).create();
   if (chunks instanceof Uint8Array) h.update(chunks);
   else for (const c of chunks) h.update(c);
   return `sha256:${h.digestHex()}`;

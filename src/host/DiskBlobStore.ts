@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { DomainError } from '../errors/index.js';
 import { BLOB_CHUNK, RunningDigest, blobNotFound, checkDigest, verifiedDigest, type BlobStore, type BlobWriter } from '../image/index.js';
 import { mkdirDurable, namingPath, renameIntoPlace, syncDir, tempName, writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
+import { nodeCrypto } from './lazyModules.js';
 
 const HEX = /^[0-9a-f]{64}$/;
 /** Bytes hashed between two turns of the event loop. */
@@ -14,7 +14,7 @@ const HASH_CHUNK = 8 << 20;
 
 /** `sha256:<hex>` of `bytes`, yielding to the event loop between chunks. */
 async function digestInChunks(bytes: Uint8Array): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   for (let pos = 0; pos < bytes.length; pos += HASH_CHUNK) {
     hash.update(bytes.subarray(pos, Math.min(pos + HASH_CHUNK, bytes.length)));
     await nextTurn();

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './lazyModules.js';
 
 /** The part of a temporary name that comes from its hint (see `tempName`). */
 export function tempHint(hint: string): string {
@@ -15,7 +15,7 @@ export function tempHint(hint: string): string {
 
 /** `<hint>.<pid>.<12 hex>.tmp` in `tmpDir`: the pid lets a later run remove it once that process is gone. */
 export function tempName(tmpDir: string, hint: string): string {
-  return join(tmpDir, `${tempHint(hint)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(tmpDir, `${tempHint(hint)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** Writes all of `bytes` at the descriptor's position (a short `write(2)` is continued). */

@@ -1,17 +1,16 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import * as zlib from 'node:zlib';
-import { createGunzip, createGzip, gunzipSync, constants, type Gunzip, type Gzip } from 'node:zlib';
+import type { Gunzip, Gzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd } from '../image/index.js';
 import type { LayerCompression } from '../store/index.js';
 import { inPieces } from './atomic.js';
+import { nodeZlib } from './lazyModules.js';
 import { parallelGzip } from './parallelGzip.js';
 
 /** Bytes handed to zlib at a time: small enough that the event loop (and Ctrl-C) gets a turn often. */
 const CHUNK = 1 << 20;
-const GZIP_OPTIONS = { level: constants.Z_DEFAULT_COMPRESSION };
 
 /**
  * Runs `bytes` through a zlib stream in chunks. The work happens on libuv's thread pool, so the
@@ -51,11 +50,11 @@ function throughZlib(engine: Gzip | Gunzip, input: Uint8Array | Iterable<Uint8Ar
  * header, so the same tar always compresses to the same blob on one zlib version.
  */
 export function gzip(tar: Uint8Array | Iterable<Uint8Array>): Promise<Uint8Array> {
-  return throughZlib(createGzip(GZIP_OPTIONS), tar);
+  return throughZlib(nodeZlib().createGzip({ level: nodeZlib().constants.Z_DEFAULT_COMPRESSION }), tar);
 }
 
 function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return throughZlib(createGunzip(), bytes);
+  return throughZlib(nodeZlib().createGunzip(), bytes);
 }
 
 function checkCompression(bytes: Uint8Array, what: string): void {
@@ -71,7 +70,7 @@ export function uncompressed(bytes: Uint8Array, what = 'layer'): Uint8Array {
   checkCompression(bytes, what);
   if (!isGzip(bytes)) return bytes;
   try {
-    const out = gunzipSync(bytes);
+    const out = nodeZlib().gunzipSync(bytes);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   } catch (error) {
     throw corrupt(what, error);
@@ -102,7 +101,7 @@ async function* zlibStream(engine: Gzip | Gunzip, chunks: AsyncIterable<Uint8Arr
  * (a native addon would download binaries at install; issue 15, "Media types").
  */
 export function unzstdStream(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const create = (zlib as unknown as { createZstdDecompress?: (options: { chunkSize: number }) => Gunzip }).createZstdDecompress;
+  const create = (nodeZlib() as unknown as { createZstdDecompress?: (options: { chunkSize: number }) => Gunzip }).createZstdDecompress;
   return typeof create === 'function' ? zlibStream(create({ chunkSize: CHUNK }), chunks) : pureJsUnzstd(chunks);
 }
 
@@ -128,6 +127,6 @@ export const nodeCompression: LayerCompression = {
   gzip,
   gunzip,
   gzipStream: (chunks) => parallelGzip(chunks),
-  gunzipStream: (chunks) => zlibStream(createGunzip({ chunkSize: CHUNK }), chunks),
+  gunzipStream: (chunks) => zlibStream(nodeZlib().createGunzip({ chunkSize: CHUNK }), chunks),
   unzstdStream,
 };

@@ -12,10 +12,10 @@
  * no data block, so it can be taken on a full disk.
  */
 import { closeSync, ftruncateSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DomainError } from '../errors/index.js';
+import { nodeCrypto } from './lazyModules.js';
 import { bootId, processAlive, processGone, processStartTicks, processStartedAt } from './processInfo.js';
 
 export { processAlive } from './processInfo.js';
@@ -186,7 +186,7 @@ export class FileLock {
     if (ticks !== undefined) owner.startTicks = ticks;
     // The record is written to a temporary file, then linked to the lock's name: link fails
     // with EEXIST when the lock is held, and the lock never exists without its record.
-    const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const tmp = `${this.path}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(tmp, 'wx', 0o644);
     let named = tmp;
     try {

@@ -13,20 +13,20 @@
  * costs about 0.1% in size.
  */
 import { availableParallelism } from 'node:os';
-import { constants, crc32, deflateRaw } from 'node:zlib';
 import { GZIP_BLOCK as BLOCK, GZIP_DICTIONARY as DICTIONARY, GZIP_HEADER, GZIP_LEVEL, gzipTrailer } from '../store/index.js';
+import { nodeZlib } from './lazyModules.js';
 
 function deflateBlock(input: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const options = {
       level: GZIP_LEVEL,
-      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      finishFlush: last ? nodeZlib().constants.Z_FINISH : nodeZlib().constants.Z_SYNC_FLUSH,
       // One output buffer per block: with zlib's 16 KiB default, the main thread would run a
       // callback (and a copy) for every 16 KiB of output.
       chunkSize: BLOCK + DICTIONARY,
       ...(dictionary === undefined ? {} : { dictionary }),
     };
-    deflateRaw(input, options, (error, out) => (error === null ? resolve(new Uint8Array(out.buffer, out.byteOffset, out.length)) : reject(error)));
+    nodeZlib().deflateRaw(input, options, (error, out) => (error === null ? resolve(new Uint8Array(out.buffer, out.byteOffset, out.length)) : reject(error)));
   });
 }
 
@@ -54,7 +54,7 @@ export async function* parallelGzip(chunks: AsyncIterable<Uint8Array> | Iterable
   let previous: Uint8Array | undefined;
   const dispatch = (last: boolean): void => {
     const input = block.subarray(0, used);
-    crc = crc32(input, crc);
+    crc = nodeZlib().crc32(input, crc);
     size += used;
     const deflated = deflateBlock(input, previous, last);
     // Awaited in order below; a later block's failure must not go unhandled meanwhile.

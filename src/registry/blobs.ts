@@ -22,7 +22,9 @@ export async function ping(client: RegistryClient): Promise<void> {
   const call: Call = { method: 'GET', url: '/v2/' };
   const res = await client.send(call);
   if (res.status !== 200) await client.fail(call, res);
-  await res.body?.cancel();
+  // The body is a few bytes (`{}`): read to its end, the connection serves the next request,
+  // where cancelling the body would close it.
+  await res.arrayBuffer();
 }
 
 /** The blob's size when the repository has it (`HEAD`), else `undefined`. */

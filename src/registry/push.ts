@@ -1,9 +1,10 @@
 /**
  * `overlay push`: a stored image to a registry repository, sending only the blobs the registry
- * lacks (OCI distribution-spec, "Pushing blobs", "Pushing manifests"). Each blob is checked
- * with `HEAD` first; one that another repository of the same registry holds is mounted; the
- * rest are uploaded. The order is the crash-safety order of a registry: layers, then the
- * config, then the manifest, so a manifest never names a blob the registry lacks.
+ * lacks (OCI distribution-spec, "Pushing blobs", "Pushing manifests"). Every blob is checked
+ * with `HEAD` before anything is sent, all at once, beside a `HEAD` of the tag; a blob that
+ * another repository of the same registry holds is mounted; the rest are uploaded. Uploads keep
+ * the crash-safety order of a registry: layers, then the config, then the manifest, so a
+ * manifest never names a blob the registry lacks.
  */
 import { MediaTypes, type Descriptor } from '../image/index.js';
 import type { ProgressSink } from '../store/index.js';
@@ -35,12 +36,22 @@ export interface PushOptions {
   parallel?: number;
 }
 
+/** `HEAD` requests in flight at once: each is a stat on the registry's side, nothing to send. */
+const CHECKS = 8;
+
 export async function pushImage(client: RegistryClient, repository: string, tag: string, source: PushSource, options: PushOptions = {}): Promise<TransferReport> {
   await ping(client);
+  const layerBlobs = dedupe(source.layers);
+  // The questions first, together: a no-op re-push is one round of requests after the ping,
+  // not one per step of the upload order.
+  const [present, tagged] = await Promise.all([
+    inParallel([...layerBlobs, source.config], CHECKS, async (d) => (await blobSize(client, repository, d.digest, true)) !== undefined),
+    manifestDigestAt(client, repository, tag, true),
+  ]);
   let bytes = 0;
-  const one = async (descriptor: Descriptor, kind: BlobTransfer['kind']): Promise<BlobTransfer> => {
+  const one = async (descriptor: Descriptor, kind: BlobTransfer['kind'], exists: boolean): Promise<BlobTransfer> => {
     const base = { digest: descriptor.digest, size: descriptor.size, kind };
-    if ((await blobSize(client, repository, descriptor.digest, true)) !== undefined) return { ...base, outcome: 'exists' };
+    if (exists) return { ...base, outcome: 'exists' };
     if (options.dryRun === true) {
       // A plan sends nothing: a mount is foreseen by a HEAD in the repository it would come from.
       for (const from of options.mountFrom?.(descriptor.digest) ?? []) {
@@ -70,10 +81,10 @@ export async function pushImage(client: RegistryClient, repository: string, tag:
     });
     return { ...base, outcome: 'sent' };
   };
-  const layers = await inParallel(dedupe(source.layers), options.parallel ?? 3, (d) => one(d, 'layer'));
-  const config = await one(source.config, 'config');
+  const layers = await inParallel(layerBlobs, options.parallel ?? 3, (d, i) => one(d, 'layer', present[i]!));
+  const config = await one(source.config, 'config', present[layerBlobs.length]!);
   // A tag that already names this manifest is left as it is: a re-push sends nothing.
-  const there = (await manifestDigestAt(client, repository, tag, true)) === source.manifestDigest;
+  const there = tagged === source.manifestDigest;
   const manifest: BlobTransfer = { digest: source.manifestDigest, size: source.manifestBytes.length, kind: 'manifest', outcome: there ? 'exists' : options.dryRun === true ? 'planned' : 'sent' };
   if (!there) {
     if (options.dryRun !== true) await putManifest(client, repository, tag, source.manifestBytes, source.mediaType ?? MediaTypes.ociManifest);

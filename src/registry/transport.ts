@@ -67,6 +67,8 @@ export class RegistryClient {
   /** How the registry asked to be answered: Basic, or Bearer from a realm. */
   #challenge: Challenge | undefined;
   readonly #tokens = new Map<string, Token>();
+  /** Token requests in flight, by scope. */
+  readonly #fetching = new Map<string, Promise<boolean>>();
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
@@ -155,8 +157,14 @@ export class RegistryClient {
     const key = call.scope ?? '';
     const token = this.#tokens.get(key);
     if (token !== undefined && token.expiresAt > this.#now()) return `Bearer ${token.token}`;
-    // A scope not asked for yet, or an expired token: fetched now rather than after a 401.
-    return (await this.#fetchToken(challenge, call)) ? `Bearer ${this.#tokens.get(key)!.token}` : undefined;
+    // A scope not asked for yet, or an expired token: fetched now rather than after a 401, and
+    // once for all the calls that need it meanwhile (a push checks its blobs all at once).
+    let fetching = this.#fetching.get(key);
+    if (fetching === undefined) {
+      fetching = this.#fetchToken(challenge, call).finally(() => this.#fetching.delete(key));
+      this.#fetching.set(key, fetching);
+    }
+    return (await fetching) ? `Bearer ${this.#tokens.get(key)!.token}` : undefined;
   }
 
   /** Takes the challenge; whether the call is worth sending again. */

@@ -80,12 +80,46 @@ describe('uploads', () => {
     expect(lines()).toEqual([
       'GET http://reg.test:5000/v2/',
       `HEAD http://reg.test:5000/v2/team/app/blobs/${digest}`,
+      'HEAD http://reg.test:5000/v2/team/app/manifests/v1',
       `POST http://reg.test:5000/v2/team/app/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=team%2Fbase`,
       `PUT http://reg.test:5000/v2/team/app/blobs/uploads/m1?digest=${encodeURIComponent(digest)}`,
-      'HEAD http://reg.test:5000/v2/team/app/manifests/v1',
       'PUT http://reg.test:5000/v2/team/app/manifests/v1',
     ]);
     expect(report.blobs.map((b) => `${b.kind} ${b.outcome}`)).toEqual(['config sent', 'manifest sent']);
+  });
+
+  it('every blob and the tag are asked about before anything is sent; a re-push of what is there sends nothing more', async () => {
+    const layers = ['one', 'two', 'three'].map((text) => ({ mediaType: MediaTypes.ociLayerGzip, digest: sha256Digest(bytes(text)), size: text.length }));
+    const config = { mediaType: MediaTypes.ociConfig, digest, size: blob.length };
+    const manifestBytes = encodeJson({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers });
+    const manifestDigest = sha256Digest(manifestBytes);
+    const contents = new Map([...['one', 'two', 'three'].map((text) => [sha256Digest(bytes(text)), bytes(text)] as const), [digest, blob]]);
+    const image = { manifestBytes, manifestDigest, config, layers, blob: async function* (d: string) { yield contents.get(d)!; } };
+    const url = (d: string): string => `HEAD http://reg.test:5000/v2/team/app/blobs/${d}`;
+    // The registry has the second layer only: the first and third layers, the config and the manifest are sent.
+    const partly = fake((r) => (r.method === 'GET' ? R(200) : r.method === 'HEAD' ? R(r.url.endsWith(layers[1]!.digest) ? 200 : 404) : r.method === 'POST' ? R(202, { location: '/v2/team/app/blobs/uploads/u' }) : R(201)));
+    await pushImage(partly.client, 'team/app', 'v1', image);
+    const sent = partly.lines();
+    expect(sent.slice(0, 6).sort()).toEqual(['GET http://reg.test:5000/v2/', ...layers.map((l) => url(l.digest)), url(digest), 'HEAD http://reg.test:5000/v2/team/app/manifests/v1'].sort());
+    // The two missing layers (uploaded side by side), then the config, then the manifest.
+    expect(sent.slice(6, 10).map((line) => line.split(' ')[0]).sort()).toEqual(['POST', 'POST', 'PUT', 'PUT']);
+    expect(sent.slice(10, 12).map((line) => line.split(' ')[0])).toEqual(['POST', 'PUT']);
+    expect(sent[11]).toMatch(`digest=${encodeURIComponent(digest)}`);
+    expect(sent.slice(12)).toEqual(['PUT http://reg.test:5000/v2/team/app/manifests/v1']);
+
+    // All there, behind a Bearer challenge: one token for the lot, then one round of HEADs.
+    let tokens = 0;
+    const again = fake((r) => {
+      if (r.url.startsWith('http://auth.test/token')) return R(200, {}, JSON.stringify({ token: `t${++tokens}`, expires_in: 300 }));
+      if (r.authorization === undefined) return R(401, { 'www-authenticate': 'Bearer realm="http://auth.test/token",service="reg.test"' });
+      return r.url.includes('/manifests/') ? R(200, { 'docker-content-digest': manifestDigest }) : R(200);
+    });
+    const report = await pushImage(again.client, 'team/app', 'v1', image);
+    expect(tokens).toBe(2); // the ping's (no scope), then the repository's, once
+    expect(again.lines().filter((line) => line.startsWith('HEAD'))).toHaveLength(5);
+    expect(again.lines().filter((line) => !line.startsWith('HEAD') && !line.startsWith('GET'))).toEqual([]);
+    expect(report.bytes).toBe(0);
+    expect(report.blobs.map((b) => b.outcome)).toEqual(['exists', 'exists', 'exists', 'exists', 'exists']);
   });
 
   it('a chunked upload answered 416 asks where the upload stands and resumes from there', async () => {
