@@ -89,17 +89,9 @@ export function setDefaultSha256(impl: Sha256): void {
   chosen = impl;
 }
 
-/**
- * Below this size, a one-shot digest by the default hasher is computed in JavaScript until the
- * native one is loaded anyway: a manifest or config of a few KiB hashes in microseconds either
- * way, and a command that reads only those (a no-op re-push) need not load Node's crypto.
- */
-const SMALL = 64 * 1024;
-
 /** `sha256:<hex>` of the concatenation of `chunks`. */
-export function sha256Digest(chunks: Uint8Array | Iterable<Uint8Array>, impl?: Sha256): string {
-  const small = chunks instanceof Uint8Array && chunks.length < SMALL && chosen === undefined && native === undefined;
-  const h = (impl ?? (small ? nobleSha256 : defaultSha256())).create();
+export function sha256Digest(chunks: Uint8Array | Iterable<Uint8Array>, impl: Sha256 = defaultSha256()): string {
+  const h = impl.create();
   if (chunks instanceof Uint8Array) h.update(chunks);
   else for (const c of chunks) h.update(c);
   return `sha256:${h.digestHex()}`;

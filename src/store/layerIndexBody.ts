@@ -181,30 +181,49 @@ function sections(body: Uint8Array) {
   const table = take((b, o, l) => new Uint8Array(b, o, l), 1, tableBytes!);
   if (at !== bytes.length) throw new RangeError('index body too long');
   if (tableKind !== STRINGS_UTF8 && tableKind !== STRINGS_JSON) throw new RangeError('unknown index string table');
-  out.strings = tableKind === STRINGS_UTF8 ? splitTable(decoder.decode(table), out.stringEnds, table) : (JSON.parse(decoder.decode(table)) as string[]);
+  out.strings = tableKind === STRINGS_UTF8 ? splitTable(out.stringEnds, table) : (JSON.parse(decoder.decode(table)) as string[]);
   if (out.strings.length !== stringCount || !out.strings.every((s) => typeof s === 'string')) throw new RangeError('index strings do not match');
   return out;
 }
 
 /**
- * The strings of the table. Slices of the joined string would be V8 "sliced strings", views
+ * The strings of the table. Slices of one decoded string would be V8 "sliced strings", views
  * into it, on which every path comparison and hash of a mount or an analysis goes through an
- * indirection (the stack walk of `overlay analyze` ran about 40 % slower on them); an ASCII
- * table (the same length in characters as in bytes: the table is the encoder's valid UTF-8),
- * where characters are bytes, gives each string decoded from its own bytes instead.
+ * indirection (the stack walk of `overlay analyze` ran about 40 % slower on them); each string
+ * is made from its own bytes instead. An ASCII table (paths nearly always are), where bytes
+ * are characters, is read by Node's latin1 decoder where there is one: no decode of the whole
+ * table first, and no view object per string.
  */
-function splitTable(joined: string, ends: Uint32Array, table: Uint8Array): string[] {
+function splitTable(ends: Uint32Array, table: Uint8Array): string[] {
   const out = new Array<string>(ends.length);
-  const ascii = joined.length === table.length;
+  const latin1 = asciiReader(table);
+  const joined = latin1 === undefined ? decoder.decode(table) : undefined;
+  // The table is the encoder's valid UTF-8: as long in characters as in bytes when it is ASCII.
+  const ascii = latin1 !== undefined || joined!.length === table.length;
+  const length = joined?.length ?? table.length;
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
     const end = ends[i]!;
-    if (end < start || end > joined.length) throw new RangeError('index string outside the table');
-    out[i] = ascii ? decoder.decode(table.subarray(start, end)) : joined.slice(start, end);
+    if (end < start || end > length) throw new RangeError('index string outside the table');
+    out[i] = latin1 !== undefined ? latin1(start, end) : ascii ? decoder.decode(table.subarray(start, end)) : joined!.slice(start, end);
     start = end;
   }
-  if (start !== joined.length) throw new RangeError('index string table too long');
+  if (start !== length) throw new RangeError('index string table too long');
   return out;
+}
+
+interface NodeBufferModule {
+  isAscii(bytes: Uint8Array): boolean;
+  Buffer: { from(buffer: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'latin1', start: number, end: number): string } };
+}
+
+/** Node's latin1 reader of an ASCII table, or undefined (not ASCII, or no node:buffer: a browser). */
+function asciiReader(table: Uint8Array): ((start: number, end: number) => string) | undefined {
+  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+  const node = host.process?.getBuiltinModule?.('node:buffer') as NodeBufferModule | undefined;
+  if (node === undefined || typeof node.isAscii !== 'function' || !node.isAscii(table)) return undefined;
+  const bytes = node.Buffer.from(table.buffer, table.byteOffset, table.length);
+  return (start, end) => bytes.toString('latin1', start, end);
 }
 
 /** A decoded body: the layer's columns, and its nodes built when first asked for. */

@@ -101,6 +101,20 @@ describe('layer index', () => {
     expect(decoded.node('/lone\ud800')).toBeDefined();
   });
 
+  it("reads an ASCII table the same with Node's latin1 reader and without it (a browser)", () => {
+    const ascii = Layer.fromEntries(Array.from({ length: 200 }, (_, i) => ({ path: `/usr/share/doc/pkg-${i % 7}/file ${i}.txt`, type: 'file' as const, content: `${i}` })));
+    const withNode = roundTrip(ascii).decoded.paths();
+    const proc = process as { getBuiltinModule?: unknown };
+    const real = proc.getBuiltinModule;
+    proc.getBuiltinModule = undefined;
+    try {
+      expect(roundTrip(ascii).decoded.paths()).toEqual(withNode);
+    } finally {
+      proc.getBuiltinModule = real;
+    }
+    expect(withNode).toEqual(ascii.paths());
+  });
+
   it('decodes a large layer in its sorted order', () => {
     const entries = Array.from({ length: 3000 }, (_, i) => ({ path: `/d${i % 17}/f${i}`, type: 'file' as const, content: `${i}`, mtime: i % 5 }));
     const many = Layer.fromEntries(entries);
