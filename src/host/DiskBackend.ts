@@ -16,7 +16,6 @@
  * directory and renamed into place, and removed by renaming it aside first.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { checkLayoutFile } from '../image/index.js';
@@ -26,6 +25,7 @@ import { removeDeadTemporaries } from './chunkedFiles.js';
 import { DiskBlobStore } from './DiskBlobStore.js';
 import { DiskLayerCacheStore } from './DiskLayerCache.js';
 import { WriteJournal } from './journal.js';
+import { nodeFsPromises } from './lazyModules.js';
 
 export const LOCK_FILE = 'overlay.lock';
 const CONTAINERS = 'containers';
@@ -77,7 +77,7 @@ export class DiskDocumentStore implements DocumentStore {
     // Read off the main thread and not copied: an upper of hundreds of MB read synchronously
     // held off Ctrl-C for over a second (test/e2e/signals.test.ts, the commit case).
     try {
-      const bytes = await readFile(join(this.#containers, id, file));
+      const bytes = await nodeFsPromises().readFile(join(this.#containers, id, file));
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

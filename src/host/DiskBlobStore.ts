@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DomainError } from '../errors/index.js';
 import { BLOB_CHUNK, RunningDigest, blobNotFound, checkDigest, verifiedDigest, type BlobStore, type BlobWriter } from '../image/index.js';
 import { mkdirDurable, namingPath, renameIntoPlace, syncDir, tempName, writeFileAtomic, writeFileAtomicInChunks } from './atomic.js';
 import type { WriteJournal } from './journal.js';
-import { nodeCrypto } from './lazyModules.js';
+import { nodeCrypto, nodeFsPromises } from './lazyModules.js';
 
 const HEX = /^[0-9a-f]{64}$/;
 /** Bytes hashed between two turns of the event loop. */
@@ -95,7 +94,7 @@ export class DiskBlobStore implements BlobStore {
   async *chunks(digest: string): AsyncIterable<Uint8Array> {
     let file;
     try {
-      file = await open(this.path(digest), 'r');
+      file = await nodeFsPromises().open(this.path(digest), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw blobNotFound(digest);
       throw error;
@@ -122,7 +121,7 @@ export class DiskBlobStore implements BlobStore {
     this.#journal?.permit('writing a blob');
     mkdirDurable(this.#tmp);
     const tmp = tempName(this.#tmp, 'blob');
-    const opening = open(tmp, 'wx', 0o644);
+    const opening = nodeFsPromises().open(tmp, 'wx', 0o644);
     const digest = new RunningDigest();
     let size = 0;
     let done = false;

@@ -5,13 +5,13 @@
  * mtime 0), as `docker save` and `skopeo copy … oci-archive:` produce them.
  */
 import { existsSync, openSync, realpathSync, statSync } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd, type ArchiveFile, type FileSource } from '../image/index.js';
 import { uncompressedChunks } from '../store/index.js';
 import { fileChunks, readAt, readInto, spool, temporaryPath } from './chunkedFiles.js';
 import { nodeCompression } from './compress.js';
+import { nodeFsPromises } from './lazyModules.js';
 import { cleanName, scanTar, type TarMember } from './tarScan.js';
 
 /** A source with a known list of files. */
@@ -32,7 +32,7 @@ function missing(path: string): DomainError {
 /** The tar file at `path` as a source: its member headers are read now, file data on demand. */
 async function tarFileSource(path: string, what: string, describe: string, close: () => void): Promise<ArchiveSource> {
   let members: Map<string, TarMember>;
-  const file = await open(path, 'r');
+  const file = await nodeFsPromises().open(path, 'r');
   try {
     members = await scanTar(file, (await file.stat()).size, what);
   } finally {
@@ -99,8 +99,8 @@ async function spooledSource(chunks: AsyncIterable<Uint8Array>, what: string, tm
 
 /** An archive file (a tar, plain or gzip) as a source; `what` names it in errors. */
 export async function openArchiveFile(path: string, what: string, tmpDir: string): Promise<ArchiveSource> {
-  const { size } = await stat(path);
-  const file = await open(path, 'r');
+  const { size } = await nodeFsPromises().stat(path);
+  const file = await nodeFsPromises().open(path, 'r');
   const magic = new Uint8Array(4);
   try {
     await file.read(magic, 0, 4, 0);
@@ -135,7 +135,7 @@ export function dirSource(dir: string): ListedSource {
     has: (path) => resolve(path) !== undefined,
     read: async (path) => {
       const full = resolve(path);
-      return full === undefined ? undefined : new Uint8Array(await readFile(full));
+      return full === undefined ? undefined : new Uint8Array(await nodeFsPromises().readFile(full));
     },
     size: async (path) => {
       const full = resolve(path);

@@ -4,9 +4,8 @@
  * sees either the old file or the new one, never a torn one.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { nodeCrypto } from './lazyModules.js';
+import { nodeCrypto, nodeFsPromises } from './lazyModules.js';
 
 /** The part of a temporary name that comes from its hint (see `tempName`). */
 export function tempHint(hint: string): string {
@@ -154,7 +153,7 @@ export async function* inPieces(chunks: AsyncIterable<Uint8Array> | Iterable<Uin
 export async function writeFileAtomicInChunks(target: string, data: Uint8Array | Iterable<Uint8Array>, tmpDir: string): Promise<void> {
   mkdirDurable(tmpDir);
   const tmp = tempName(tmpDir, target.slice(target.lastIndexOf('/') + 1));
-  const file = await open(tmp, 'wx', 0o644);
+  const file = await nodeFsPromises().open(tmp, 'wx', 0o644);
   try {
     for await (const piece of inPieces(data instanceof Uint8Array ? [data] : data)) {
       let pos = 0;

@@ -4,9 +4,9 @@
  * temporary file goes away on an error and on Ctrl-C.
  */
 import { readdirSync, readSync, rmSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inPieces, namingPath, renameIntoPlace, tempHint, tempName } from './atomic.js';
+import { nodeFsPromises } from './lazyModules.js';
 import { processAlive } from './processInfo.js';
 
 /** Bytes per positioned read: each chunk handed out is a fresh array of at most this size. */
@@ -53,7 +53,7 @@ export function readInto(fd: number, buffer: Uint8Array, position: number): numb
 
 /** `size` bytes at `offset` of the file at `path`, by positioned reads. */
 export async function* fileChunks(path: string, offset: number, size: number, what: string): AsyncGenerator<Uint8Array> {
-  const file = await open(path, 'r');
+  const file = await nodeFsPromises().open(path, 'r');
   try {
     for (let pos = 0; pos < size; ) {
       const want = Math.min(READ_CHUNK, size - pos);
@@ -81,7 +81,7 @@ export interface SpoolOptions {
 
 /** Writes `chunks` to the new file `path` (which must not exist); returns its size. */
 export async function spool(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, options: SpoolOptions = {}): Promise<number> {
-  const file = await open(path, 'wx', options.mode ?? 0o600);
+  const file = await nodeFsPromises().open(path, 'wx', options.mode ?? 0o600);
   let size = 0;
   try {
     for await (const piece of inPieces(chunks)) {
@@ -98,7 +98,7 @@ export async function spool(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Ar
 
 /** A temporary file in `tmpDir` named for this process (WriteJournal.undo finds it by its pid). */
 export async function temporaryPath(tmpDir: string, hint: string): Promise<{ path: string; remove(): void }> {
-  await mkdir(tmpDir, { recursive: true });
+  await nodeFsPromises().mkdir(tmpDir, { recursive: true });
   const path = tempName(tmpDir, hint);
   const forget = removeOnExit(path);
   return {

@@ -6,3 +6,5 @@
  */
 export const nodeCrypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
 export const nodeZlib = (): typeof import('node:zlib') => process.getBuiltinModule('node:zlib');
+/** node:fs/promises loads Node's readline and file-watching modules with it. */
+export const nodeFsPromises = (): typeof import('node:fs/promises') => process.getBuiltinModule('node:fs/promises');
