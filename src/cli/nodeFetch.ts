@@ -55,7 +55,8 @@ export function nodeFetch(): typeof globalThis.fetch | undefined {
       else if (body !== undefined && !(body instanceof ReadableStream)) throw new TypeError('nodeFetch: a body is bytes or a ReadableStream');
       const failed = (error: unknown): void => reject(new TypeError('fetch failed', { cause: error }));
       const answered = (res: IncomingMessage): void => resolve(responseOf(res, method));
-      const request = secure ? secureClient().https.request(url, { method, headers, agent: secureClient().agent }, answered) : http.request(url, { method, headers, agent: plain }, answered);
+      const tlsClient = secure ? secureClient() : undefined;
+      const request = tlsClient === undefined ? http.request(url, { method, headers, agent: plain }, answered) : tlsClient.https.request(url, { method, headers, agent: tlsClient.agent }, answered);
       // After the answer came, a broken connection fails its body instead (webBody).
       request.on('error', failed);
       // Bytes or nothing are tested first: naming the global ReadableStream makes Node load its

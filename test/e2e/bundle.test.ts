@@ -66,7 +66,7 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
     expect(refused.stdout).toBe(built.stdout);
   });
 
-  it('loads none of crypto, zlib, https and assert for a command that needs none', () => {
+  it('loads none of crypto, zlib, https, fs/promises and assert for a command that needs none', () => {
     const store = join(tempDir(), 'store');
     // A store made first: making one names its temporary files with crypto's random bytes.
     expect(spawnSync(process.execPath, [BIN, '--store', store, 'images']).status).toBe(0);
@@ -75,7 +75,7 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
       expect(r.status).toBe(0);
       const loaded = (/modules: (.*)/.exec(r.stderr)?.[1] ?? '').split(',');
       expect(loaded).toContain('NativeModule vm');
-      for (const name of ['crypto', 'zlib', 'https', 'tls', 'assert']) expect(loaded, `${args.join(' ')} loads ${name}`).not.toContain(`NativeModule ${name}`);
+      for (const name of ['crypto', 'zlib', 'https', 'tls', 'fs/promises', 'assert']) expect(loaded, `${args.join(' ')} loads ${name}`).not.toContain(`NativeModule ${name}`);
     }
   });
 });
