@@ -34,6 +34,7 @@ import {
 import type { Layer, TarLimits } from '../layer/index.js';
 import type { DocumentStore, LayerCacheStore } from './backend.js';
 import { verifiedBlob } from './blobCheck.js';
+import { layerKeyId } from './layerIndex.js';
 import { resumedLayerBlob, storePulledBlob } from './resumedPull.js';
 import type { LayerCompression } from './compression.js';
 import { storeDecodedLayer, storeLayerBlob, type IngestTools, type ProgressSink, type StoredLayer } from './ingest.js';
@@ -69,7 +70,7 @@ export class ImageStore {
   /** DiffID → descriptor of the stored blob that holds that layer. */
   readonly #layerBlobs = new Map<string, Descriptor>();
   /**
-   * Decoded layers by blob digest and DiffID (`memoKey`): a layer read under one DiffID is not
+   * Decoded layers by blob digest and DiffID (`layerKeyId`): a layer read under one DiffID is not
    * handed out under another, which its tar was never checked against.
    */
   readonly #layerCache = new Map<string, Layer>();
@@ -216,9 +217,9 @@ export class ImageStore {
     const entries = layerHistoryEntries(image.config);
     const keys = image.manifest.layers.map((d, i) => ({ blob: d.digest, diffId: image.config.rootfs.diff_ids[i]! }));
     // Those not decoded yet are read side by side (a pulled image's are first read here).
-    const unread = keys.filter((k) => !this.#layerCache.has(memoKey(k.blob, k.diffId)));
-    (await this.#caches.layers(unread, progress)).forEach((layer, i) => this.#layerCache.set(memoKey(unread[i]!.blob, unread[i]!.diffId), layer));
-    return keys.map((k, i) => this.#layerCache.get(memoKey(k.blob, k.diffId))!.withHistory(layerHistory(entries[i])));
+    const unread = keys.filter((k) => !this.#layerCache.has(layerKeyId(k)));
+    (await this.#caches.layers(unread, progress)).forEach((layer, i) => this.#layerCache.set(layerKeyId(unread[i]!), layer));
+    return keys.map((k, i) => this.#layerCache.get(layerKeyId(k))!.withHistory(layerHistory(entries[i])));
   }
 
   /**
@@ -227,10 +228,11 @@ export class ImageStore {
    */
   async layerFromBlob(diffId: string, descriptor: Descriptor): Promise<Layer | undefined> {
     if ((await this.#blobs.size(descriptor.digest)) === undefined) return undefined;
-    let layer = this.#layerCache.get(memoKey(descriptor.digest, diffId));
+    const key = { blob: descriptor.digest, diffId };
+    let layer = this.#layerCache.get(layerKeyId(key));
     if (layer === undefined) {
-      layer = await this.#caches.layer({ blob: descriptor.digest, diffId });
-      this.#layerCache.set(memoKey(descriptor.digest, diffId), layer);
+      layer = await this.#caches.layer(key);
+      this.#layerCache.set(layerKeyId(key), layer);
     }
     if (!this.#layerBlobs.has(diffId)) this.#layerBlobs.set(diffId, descriptor);
     return layer;
@@ -240,7 +242,8 @@ export class ImageStore {
   async layerDataBytes(image: ImageRecord): Promise<number[]> {
     const out: number[] = [];
     for (const [i, descriptor] of image.manifest.layers.entries()) {
-      out.push(this.#layerCache.get(memoKey(descriptor.digest, image.config.rootfs.diff_ids[i]!))?.size ?? (await this.#caches.dataBytes({ blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! })));
+      const key = { blob: descriptor.digest, diffId: image.config.rootfs.diff_ids[i]! };
+      out.push(this.#layerCache.get(layerKeyId(key))?.size ?? (await this.#caches.dataBytes(key)));
     }
     return out;
   }
@@ -474,6 +477,3 @@ export class ImageStore {
     return imageArchive(images, format, { blobs: this.#blobs, compression: this.#compression, caches: this.#caches });
   }
 }
-
-/** The key of a decoded layer in `#layerCache`: its blob and the DiffID it was checked against. */
-const memoKey = (blob: string, diffId: string): string => `${blob} ${diffId}`;

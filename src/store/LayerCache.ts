@@ -18,7 +18,7 @@ import { VerifiedBlob } from './blobCheck.js';
 import { uncompressedChunks } from './layerTarStream.js';
 import { readTarAgainstDiffId } from './hashedTar.js';
 import { placedIn, tapped, type ProgressSink } from './ingest.js';
-import { checkLayerIndex, decodeLayerIndex, encodeLayerIndex, type CheckedIndex, type LayerKey } from './layerIndex.js';
+import { checkLayerIndex, decodeLayerIndex, encodeLayerIndex, layerKeyId, type CheckedIndex, type LayerKey } from './layerIndex.js';
 
 export type { ProgressSink } from './ingest.js';
 
@@ -58,13 +58,13 @@ export class LayerCache {
   async layers(keys: readonly LayerKey[], progress?: ProgressSink): Promise<Layer[]> {
     const reading = new Map<string, Promise<Layer>>();
     for (const key of keys) {
-      const id = `${key.blob} ${key.diffId}`;
+      const id = layerKeyId(key);
       if (!reading.has(id)) reading.set(id, this.layer(key, progress));
     }
     const settled = await Promise.allSettled(reading.values());
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    return Promise.all(keys.map((key) => reading.get(`${key.blob} ${key.diffId}`)!));
+    return Promise.all(keys.map((key) => reading.get(layerKeyId(key))!));
   }
 
   async #cached(key: LayerKey): Promise<Layer | undefined> {

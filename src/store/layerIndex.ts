@@ -48,6 +48,9 @@ export interface LayerKey {
   diffId: string;
 }
 
+/** A layer key as one string, for maps of decoded layers: its blob and the DiffID it is checked against. */
+export const layerKeyId = (key: LayerKey): string => `${key.blob} ${key.diffId}`;
+
 export interface EncodedLayerIndex {
   header: LayerIndexHeader;
   bytes: Uint8Array;
