@@ -98,11 +98,29 @@ const lazyStringWidth = {
  * The executable: compiles the bundle with its code cache when there is one, and runs it as
  * Node runs a CommonJS module. OVERLAY_CODE_CACHE_OUT names a file to write the bytecode V8
  * holds for the bundle to, at exit (the build's own run, below); nothing else writes it.
+ *
+ * It is a shell script and a CommonJS module at once. Run as a command, /bin/sh reads its second
+ * line and starts Node on the same file, where that line is a string and a comment. The shell is
+ * there for one thing. Node 20 reads NODE_EXTRA_CA_CERTS's file at start, before any script runs.
+ * It parses all of its own root certificates with that file: 40 to 55 ms of every start with
+ * Debian's bundle (README, registry "Speed"). Yet only an https registry needs them. So the shell
+ * moves the variable to OVERLAY_DEFERRED_CA_CERTS, and the JavaScript below puts it back for
+ * child processes. It also leaves the file's name where src/cli/nodeFetch.ts reads it: the first
+ * https connection trusts Node's roots plus that file, as Node would have. The move is skipped
+ * when NODE_OPTIONS picks another CA store (--use-openssl-ca and the like), whose roots we could
+ * not name. `node dist/cli/overlay.cjs` skips the shell: Node reads the file itself, as it always did.
  */
 function launcher(bundle) {
-  return `#!/usr/bin/env node
+  return `#!/bin/sh
+':' //; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then case "$NODE_OPTIONS" in *openssl-ca*|*bundled-ca*|*system-ca*) ;; *) export OVERLAY_DEFERRED_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS;; esac; fi; exec node "$0" "$@"
 'use strict';
 // The overlay executable, written by scripts/cli-build.mjs: see there.
+const deferredCaCerts = process.env.OVERLAY_DEFERRED_CA_CERTS;
+if (deferredCaCerts !== undefined) {
+  delete process.env.OVERLAY_DEFERRED_CA_CERTS;
+  process.env.NODE_EXTRA_CA_CERTS = deferredCaCerts;
+  globalThis[Symbol.for('overlay.deferredExtraCaCerts')] = deferredCaCerts;
+}
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -117,8 +135,10 @@ const source = readFileSync(file, 'latin1');
 // Node's CommonJS wrapper, strict as the ES modules it was bundled from, and the bundle's own URL.
 const wrapper = "(function (exports, require, module, __filename, __dirname, __overlayBundleUrl) {'use strict';";
 const script = new Script(wrapper + source + '\\n})', { filename: file, cachedData });
-// NODE_DEBUG=overlay tells whether V8 took the cache.
-debuglog('overlay')('code cache %s', cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used');
+// NODE_DEBUG=overlay tells whether V8 took the cache, and whether Node's start skipped the extra CAs.
+const debug = debuglog('overlay');
+debug('code cache %s', cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used');
+if (deferredCaCerts !== undefined) debug('NODE_EXTRA_CA_CERTS read at the first https connection, not at start');
 const out = process.env.OVERLAY_CODE_CACHE_OUT;
 if (out) {
   delete process.env.OVERLAY_CODE_CACHE_OUT;

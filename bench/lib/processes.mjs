@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { median } from './timing.mjs';
 
@@ -46,6 +46,14 @@ export function timed(argv, { cwd, scratch, env = process.env, mustSucceed = tru
     throw new Error(`${timedOut ? `timed out after ${TIMEOUT_S} s` : `exit ${r.status}`}: ${argv.join(' ')}\n${stderr.slice(0, 2000)}`);
   }
   return { ms, rssKiB, ok, timedOut, stderr, stdout: r.stdout };
+}
+
+/**
+ * `env` with this Node first on PATH. The overlay executable runs as a user runs it, as a command
+ * (argv `[cli, ...]`): its shell line starts the `node` on PATH, which must be the one measuring.
+ */
+export function withThisNode(env) {
+  return { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` };
 }
 
 /** Runs `argv` without timing it (setup steps), bounded by the same timeout; throws on failure. */

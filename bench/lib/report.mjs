@@ -51,9 +51,11 @@ export function printHeader(env) {
     console.log(`note: load average ${env.loadAverageAtStart.toFixed(1)} on ${env.cpus} cpus before starting: other work shares the machine, figures will be noisy`);
   }
   // Node 20 reads and parses this bundle at every start, before any script runs (about 40 ms
-  // for Debian's 140 certificates here); the peers (skopeo, tar) do not pay it.
+  // for Debian's 140 certificates here). The overlay executable, run as a command as the benches
+  // run it, keeps it from Node's start and reads it at its first https connection
+  // (scripts/cli-build.mjs); `node -e 0`, the demo's peer, still pays it.
   if (env.extraCaCerts !== null) {
-    console.log(`note: NODE_EXTRA_CA_CERTS=${env.extraCaCerts}: every overlay process reads it as Node starts; the peers do not (README, registry "Speed")`);
+    console.log(`note: NODE_EXTRA_CA_CERTS=${env.extraCaCerts}: read by overlay at its first https connection, by a bare node at its start (README, registry "Speed")`);
   }
 }
 

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import { QUICK } from '../lib/config.mjs';
 import { Layer } from '../lib/package.mjs';
-import { run } from '../lib/processes.mjs';
+import { run, withThisNode } from '../lib/processes.mjs';
 import { section, table } from '../lib/report.mjs';
 import { median, rng } from '../lib/timing.mjs';
 import { chooseScratch } from './bigImageReport.mjs';
@@ -131,13 +131,13 @@ export function runAnalyze() {
   try {
     const image = writeImage(s, scratch);
     console.log(`${s.files} files in ${s.layers} layers (${image.entries} tar entries), ${(image.tarBytes / 1e6).toFixed(1)} MB of layer tars; ${s.reps} round(s)`);
-    const env = { ...process.env, OVERLAY_STORE: join(scratch, 'store'), SOURCE_DATE_EPOCH: '1704067200' };
+    const env = withThisNode({ ...process.env, OVERLAY_STORE: join(scratch, 'store'), SOURCE_DATE_EPOCH: '1704067200' });
     const opts = { cwd: scratch, env };
     // One shell lists the ten tars, as a user would: `for f in …; do tar -tf "$f"; done`.
     const tarList = ['sh', '-c', 'for f in "$@"; do tar -tf "$f"; done', 'sh', ...image.tars];
-    const archive = compare(s, tarList, [process.execPath, cli, 'analyze', image.archive, '--json'], opts, 'overlay analyze image.tar --json');
-    run([process.execPath, cli, 'load', image.archive], { env });
-    const stored = compare(s, tarList, [process.execPath, cli, 'analyze', 'bench/analyze:1', '--json'], opts, 'overlay analyze bench/analyze:1 --json (loaded)');
+    const archive = compare(s, tarList, [cli, 'analyze', image.archive, '--json'], opts, 'overlay analyze image.tar --json');
+    run([cli, 'load', image.archive], { env });
+    const stored = compare(s, tarList, [cli, 'analyze', 'bench/analyze:1', '--json'], opts, 'overlay analyze bench/analyze:1 --json (loaded)');
     return { files: s.files, layers: s.layers, tarBytes: image.tarBytes, archive, stored };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { QUICK } from '../lib/config.mjs';
-import { have, run, summarize, timed } from '../lib/processes.mjs';
+import { have, run, summarize, timed, withThisNode } from '../lib/processes.mjs';
 import { section } from '../lib/report.mjs';
 import { CAT_PATH, CHANGE_PATH, EXPLAIN_PATH, writeBlob, writeRootfs } from '../lib/rootfs.mjs';
 import { median } from '../lib/timing.mjs';
@@ -72,11 +72,11 @@ export function runBigImage() {
 }
 
 function measure(s, cli, scratch) {
-  const env = { ...process.env, SOURCE_DATE_EPOCH: '1704067200' };
+  const env = withThisNode({ ...process.env, SOURCE_DATE_EPOCH: '1704067200' });
   delete env.OVERLAY_STORE;
   const at = (...p) => join(scratch, ...p);
   const opts = { cwd: scratch, scratch, env };
-  const ov = (store, ...args) => [process.execPath, cli, '--store', store, ...args];
+  const ov = (store, ...args) => [cli, '--store', store, ...args];
   const time = (argv) => timed(argv, opts);
   const peers = { umoci: have('umoci'), skopeo: have('skopeo'), sha256sum: have('sha256sum') && have('gzip'), tar: have('tar') && have('gzip') };
   for (const [p, ok] of Object.entries(peers)) if (!ok) console.log(`peer missing: ${p} (its rows are reported as "peer missing")`);

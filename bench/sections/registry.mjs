@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 import { QUICK } from '../lib/config.mjs';
-import { have, run } from '../lib/processes.mjs';
+import { have, run, withThisNode } from '../lib/processes.mjs';
 import { haveRegistry, startRegistry } from '../lib/registry.mjs';
 import { section, table } from '../lib/report.mjs';
 import { writeBlob, writeRootfs } from '../lib/rootfs.mjs';
@@ -74,11 +74,11 @@ async function measure(sizeMB, reps, scratch) {
   const at = (...p) => join(scratch, ...p);
   // skopeo's blob-info cache lives under HOME for a user (root's is under /var/lib/containers):
   // a fresh registry per round makes it useless either way.
-  const env = { ...process.env, SOURCE_DATE_EPOCH: '1704067200', HOME: at('home') };
+  const env = withThisNode({ ...process.env, SOURCE_DATE_EPOCH: '1704067200', HOME: at('home') });
   delete env.OVERLAY_STORE;
   mkdirSync(at('home'));
   const opts = { env, scratch };
-  const ov = (store, ...args) => [process.execPath, cli, '--store', store, ...args];
+  const ov = (store, ...args) => [cli, '--store', store, ...args];
 
   // The image: a distro-shaped base layer (80% of the data) and two layers of one binary file each.
   const store = at('store');
@@ -112,7 +112,7 @@ async function measure(sizeMB, reps, scratch) {
         () => timed(skopeo('--src-tls-verify=false', `docker://${R}/ov/big:1`, `oci:${at(`pulled-${round}`)}:big:1`), opts),
         () => timed(ov(at(`pulled-store-${round}`), 'pull', `${R}/ov/big:1`, '--plain-http'), opts),
       ],
-      start: [() => timed(['skopeo', '--version'], opts), () => timed([process.execPath, cli, '--version'], opts)],
+      start: [() => timed(['skopeo', '--version'], opts), () => timed([cli, '--version'], opts)],
     };
     for (const [name, [peer, ours]] of Object.entries(pairs)) {
       const first = round % 2 === 0;

@@ -22,6 +22,29 @@ type Stream = typeof import('node:stream');
 /** Network chunks (16 to 64 KiB) a response body holds before the socket is paused. */
 const BODY_CHUNKS = 4;
 
+/** Where the executable leaves NODE_EXTRA_CA_CERTS's file when it kept it from Node's start. */
+const DEFERRED_CA_CERTS = Symbol.for('overlay.deferredExtraCaCerts');
+
+/**
+ * The certificate authorities for an https connection when the executable (dist/cli/overlay.cjs,
+ * scripts/cli-build.mjs) kept NODE_EXTRA_CA_CERTS from Node's start: Node's own roots plus that
+ * file's, which is what Node would have trusted. Undefined otherwise (Node's defaults, which
+ * already hold the file when Node read it at start). An unreadable file is skipped with Node's
+ * own warning, as Node skips it.
+ */
+function extraCaCerts(load: (id: string) => unknown): string[] | undefined {
+  const file = (globalThis as Record<symbol, unknown>)[DEFERRED_CA_CERTS];
+  if (typeof file !== 'string') return undefined;
+  const { readFileSync } = load('node:fs') as typeof import('node:fs');
+  const { rootCertificates } = load('node:tls') as typeof import('node:tls');
+  try {
+    return [...rootCertificates, readFileSync(file, 'latin1')];
+  } catch (error) {
+    process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 /** A `fetch` on node:http and node:https, or undefined where Node's modules are not at hand. */
 export function nodeFetch(): typeof globalThis.fetch | undefined {
   const host = globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined;
@@ -38,7 +61,8 @@ export function nodeFetch(): typeof globalThis.fetch | undefined {
   const secureClient = (): NonNullable<typeof tls> => {
     if (tls === undefined) {
       const https = load('node:https') as Https;
-      tls = { https, agent: new https.Agent({ keepAlive: true }) };
+      const ca = extraCaCerts(load);
+      tls = { https, agent: new https.Agent({ keepAlive: true, ...(ca !== undefined && { ca }) }) };
     }
     return tls;
   };

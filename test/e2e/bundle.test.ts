@@ -5,9 +5,11 @@
  * on first use: about 40 ms of CPU at every start). Preloads count the segmenters made and list
  * the modules Node loaded.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, HOOK_TIMEOUT, ROOT, TEST_TIMEOUT, ensureBuilt, tempDir } from './helpers.js';
 
@@ -76,6 +78,69 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
       const loaded = (/modules: (.*)/.exec(r.stderr)?.[1] ?? '').split(',');
       expect(loaded).toContain('NativeModule vm');
       for (const name of ['crypto', 'zlib', 'https', 'tls', 'fs/promises', 'assert']) expect(loaded, `${args.join(' ')} loads ${name}`).not.toContain(`NativeModule ${name}`);
+    }
+  });
+});
+
+/** What a run of the CLI printed, run without blocking this process (which serves its https). */
+function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }));
+  });
+}
+
+describe('NODE_EXTRA_CA_CERTS', { timeout: TEST_TIMEOUT }, () => {
+  // A registry on https with a self-signed certificate for 127.0.0.1 (test/e2e/tls, valid to 2126),
+  // trusted only through NODE_EXTRA_CA_CERTS. It has no images: a pull that got through TLS ends
+  // in the registry's MANIFEST_UNKNOWN, one that did not in a TLS failure.
+  const tls = join(ROOT, 'test', 'e2e', 'tls');
+  const cert = join(tls, 'cert.pem');
+
+  it('is read at the first https connection when the executable runs as a command, and trusted as Node trusts it', async () => {
+    const server = createServer({ key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(cert) }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/v2/') return res.end('{}');
+      res.statusCode = 404;
+      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const ref = `127.0.0.1:${(server.address() as AddressInfo).port}/team/app:1`;
+      const envPreload = join(tempDir(), 'print-env.cjs');
+      writeFileSync(envPreload, "process.on('exit', () => process.stderr.write(`env: ${process.env.NODE_EXTRA_CA_CERTS}|${process.env.OVERLAY_DEFERRED_CA_CERTS}\\n`));\n");
+      const base = { PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: tempDir(), OVERLAY_STORE: join(tempDir(), 'store') };
+      const pull = ['pull', ref];
+
+      // As a command: the shell keeps the file from Node's start, the first https connection reads it.
+      const command = await runAsync(BIN, pull, { ...base, NODE_EXTRA_CA_CERTS: cert, NODE_DEBUG: 'overlay', NODE_OPTIONS: `--require ${envPreload}` });
+      expect(command.code).toBe(1);
+      expect(command.stderr).toMatch(/NODE_EXTRA_CA_CERTS read at the first https connection, not at start/);
+      expect(command.stderr).toMatch(/MANIFEST_UNKNOWN/);
+      expect(command.stderr).not.toMatch(/TLS/);
+      // Child processes see the variable as the user set it.
+      expect(command.stderr).toContain(`env: ${cert}|undefined`);
+
+      // Through node itself: Node reads the file at start, as it always did.
+      const throughNode = await runAsync(process.execPath, [BIN, ...pull], { ...base, NODE_EXTRA_CA_CERTS: cert, NODE_DEBUG: 'overlay' });
+      expect(throughNode.stderr).not.toMatch(/NODE_EXTRA_CA_CERTS read/);
+      expect(throughNode.stderr).toMatch(/MANIFEST_UNKNOWN/);
+
+      // Without it the certificate is not trusted.
+      const without = await runAsync(BIN, pull, base);
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/TLS failure/);
+
+      // A file that cannot be read is skipped with Node's own warning, as Node skips it.
+      const missing = await runAsync(BIN, pull, { ...base, NODE_EXTRA_CA_CERTS: join(tls, 'absent.pem') });
+      expect(missing.stderr).toMatch(/Warning: Ignoring extra certs from `.*absent\.pem`, load failed/);
+      expect(missing.stderr).toMatch(/TLS failure/);
+
+      // Another CA store in NODE_OPTIONS: the shell leaves the variable to Node.
+      const openssl = await runAsync(BIN, pull, { ...base, NODE_EXTRA_CA_CERTS: cert, NODE_DEBUG: 'overlay', NODE_OPTIONS: '--use-openssl-ca' });
+      expect(openssl.stderr).not.toMatch(/NODE_EXTRA_CA_CERTS read/);
+      expect(openssl.stderr).toMatch(/MANIFEST_UNKNOWN/);
+    } finally {
+      server.close();
     }
   });
 });
