@@ -97,9 +97,11 @@ async function spooledSource(chunks: AsyncIterable<Uint8Array>, what: string, tm
   }
 }
 
-/** An archive file (a tar, plain or gzip) as a source; `what` names it in errors. */
-export async function openArchiveFile(path: string, what: string, tmpDir: string): Promise<ArchiveSource> {
-  const { size } = await nodeFsPromises().stat(path);
+/**
+ * An archive file read where it lies: a plain tar. Undefined for a gzip one, which
+ * `openArchiveFile` first decompresses into a temporary file. `what` names it in errors.
+ */
+export async function openArchiveFileInPlace(path: string, what: string): Promise<ArchiveSource | undefined> {
   const file = await nodeFsPromises().open(path, 'r');
   const magic = new Uint8Array(4);
   try {
@@ -108,8 +110,13 @@ export async function openArchiveFile(path: string, what: string, tmpDir: string
     await file.close();
   }
   if (isZstd(magic)) throw new DomainError('ImageFormatError', `${what} is zstd-compressed, which is not supported`, { what });
-  if (isGzip(magic)) return spooledSource(fileChunks(path, 0, size, what), what, tmpDir);
+  if (isGzip(magic)) return undefined;
   return tarFileSource(path, what, what, () => undefined);
+}
+
+/** An archive file (a tar, plain or gzip) as a source; `what` names it in errors. */
+export async function openArchiveFile(path: string, what: string, tmpDir: string): Promise<ArchiveSource> {
+  return (await openArchiveFileInPlace(path, what)) ?? spooledSource(fileChunks(path, 0, (await nodeFsPromises().stat(path)).size, what), what, tmpDir);
 }
 
 /** An archive arriving as a stream (stdin): kept in a temporary file while it is read. */

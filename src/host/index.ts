@@ -14,7 +14,7 @@ export { writeFileAtomic } from './atomic.js';
 export { gzip, uncompressed, nodeCompression } from './compress.js';
 export { layerFromDirectory, layerEntriesFromDirectory } from './hostDir.js';
 export type { HostDirOptions } from './hostDir.js';
-export { openArchiveFile, openArchiveStream, dirSource, tarOfFiles } from './archiveIo.js';
+export { openArchiveFile, openArchiveFileInPlace, openArchiveStream, dirSource, tarOfFiles } from './archiveIo.js';
 export type { ListedSource, ArchiveSource } from './archiveIo.js';
 export { writeChunksAtomic } from './chunkedFiles.js';
 export { createProgress, formatBytes } from './progress.js';

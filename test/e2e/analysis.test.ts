@@ -1,8 +1,8 @@
 /** analyze, diff A B, cp, IMAGE@N and ls --tree through the built binary. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, type Overlay } from './helpers.js';
+import { HOOK_TIMEOUT, TEST_TIMEOUT, ensureBuilt, overlayIn, sh, tempDir, type Overlay } from './helpers.js';
 
 let o: Overlay;
 
@@ -81,6 +81,22 @@ describe('layer analysis verbs', { timeout: TEST_TIMEOUT }, () => {
     expect(readFileSync(join(o.dir, 'var-from-oci', 'cache', 'big'), 'utf8')).toBe('x'.repeat(3000));
     at(['cp', 'c2@1:/var/cache/big', 'from-container']);
     expect(readFileSync(join(o.dir, 'from-container'), 'utf8')).toBe('x'.repeat(3000));
+  });
+
+  it('analyze of a plain archive makes no store where there is none; a gzip one still reads', () => {
+    o.ok(['save', 'app:1', '-o', join(o.dir, 'plain.tar')]);
+    sh('gzip -c plain.tar > packed.tar.gz', o.dir);
+    // A directory with no store: a user analysing an archive they were sent.
+    const elsewhere = tempDir();
+    const store = join(elsewhere, 'no-store-here');
+    const plain = o(['analyze', join(o.dir, 'plain.tar'), '--json'], { cwd: elsewhere, env: { OVERLAY_STORE: store } });
+    expect(plain.stderr).toBe('');
+    expect(plain.code).toBe(0);
+    expect((JSON.parse(plain.stdout) as { corrected: { wastedBytes: number } }).corrected.wastedBytes).toBe(3000);
+    expect(existsSync(store)).toBe(false);
+    const packed = o(['analyze', join(o.dir, 'packed.tar.gz'), '--json'], { cwd: elsewhere, env: { OVERLAY_STORE: store } });
+    expect(packed.code).toBe(0);
+    expect(JSON.parse(packed.stdout)).toEqual(JSON.parse(plain.stdout.replace(/plain\.tar/g, 'packed.tar.gz')));
   });
 
   it('ls --tree marks what the top layer did, without colour off a terminal', () => {

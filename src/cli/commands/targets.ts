@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archiveLayers, openView, parseLayerTarget, viewLayers, type LayerSource } from '../../app/index.js';
-import { dirSource, openArchiveFile } from '../../host/index.js';
+import { dirSource, openArchiveFile, openArchiveFileInPlace } from '../../host/index.js';
 import { Overlay } from '../../overlay/index.js';
 import type { Context } from '../context.js';
 import { hostInput } from './common.js';
@@ -32,6 +32,16 @@ export async function targetLayers(ctx: Context, target: string): Promise<LayerS
   const name = ctx.optStr('image');
   const options = { ...(name === undefined ? {} : { name }), ...(host.at === undefined ? {} : { at: host.at }) };
   if (directory) return archiveLayers(dirSource(path), host.path, options);
+  // A plain tar is read where it lies, without the store: analysing an archive in a directory
+  // with no store makes none. A gzip one is decompressed into the store's temporary files.
+  const inPlace = await openArchiveFileInPlace(path, host.path);
+  if (inPlace !== undefined) {
+    try {
+      return await archiveLayers(inPlace, host.path, options);
+    } finally {
+      inPlace.close();
+    }
+  }
   return ctx.withStore(async (store) => {
     const source = await openArchiveFile(path, host.path, store.tmpDir);
     try {
