@@ -95,6 +95,12 @@ const lazyStringWidth = {
 };
 
 /**
+ * What the bundle is wrapped in, as Node wraps a CommonJS module: a function, strict as the ES
+ * modules it was bundled from, that is also given the bundle's own URL (its import.meta.url).
+ */
+const WRAPPER = ["(function (exports, require, module, __filename, __dirname, __overlayBundleUrl) {'use strict';", '\n})'];
+
+/**
  * The executable: compiles the bundle with its code cache when there is one, and runs it as
  * Node runs a CommonJS module. OVERLAY_CODE_CACHE_OUT names a file to write the bytecode V8
  * holds for the bundle to, at exit (the build's own run, below); nothing else writes it.
@@ -121,20 +127,30 @@ if (deferredCaCerts !== undefined) {
   process.env.NODE_EXTRA_CA_CERTS = deferredCaCerts;
   globalThis[Symbol.for('overlay.deferredExtraCaCerts')] = deferredCaCerts;
 }
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { debuglog } = require('node:util');
 const { Script } = require('node:vm');
 const file = join(__dirname, ${JSON.stringify(bundle)});
+// The bundle is already wrapped as a function (see WRAPPER), so its text is the script's source
+// as read: no copy to join it to a wrapper. Fresh memory costs a page fault a page, so the
+// cache is read into the bytes the source was decoded from, which it fits.
+const bytes = readFileSync(file);
+const source = bytes.toString('latin1');
 let cachedData;
 try {
-  cachedData = readFileSync(file + '.cache');
+  const fd = openSync(file + '.cache', 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const into = size <= bytes.length ? bytes : Buffer.allocUnsafeSlow(size);
+    for (let at = 0, n; at < size; at += n) if ((n = readSync(fd, into, at, size - at, at)) === 0) throw new Error('short read');
+    cachedData = into.subarray(0, size);
+  } finally {
+    closeSync(fd);
+  }
 } catch {}
-const source = readFileSync(file, 'latin1');
-// Node's CommonJS wrapper, strict as the ES modules it was bundled from, and the bundle's own URL.
-const wrapper = "(function (exports, require, module, __filename, __dirname, __overlayBundleUrl) {'use strict';";
-const script = new Script(wrapper + source + '\\n})', { filename: file, cachedData });
+const script = new Script(source, { filename: file, cachedData });
 // NODE_DEBUG=overlay tells whether V8 took the cache, and whether Node's start skipped the extra CAs.
 const debug = debuglog('overlay');
 debug('code cache %s', cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used');
@@ -183,6 +199,7 @@ export async function buildCli() {
   });
   const [bundlePath] = Object.keys(result.metafile.outputs);
   const bundle = basename(bundlePath);
+  writeFileSync(join(cliDir, bundle), WRAPPER[0] + readFileSync(join(cliDir, bundle), 'latin1') + WRAPPER[1], 'latin1');
   cpSync(join(YARGS, 'locales'), join(DIST, 'yargs-locales'), { recursive: true });
   const bin = join(cliDir, 'overlay.cjs');
   writeFileSync(bin, launcher(bundle));
