@@ -27,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = process.env.CLI_OUT ?? join(ROOT, 'dist');
@@ -116,7 +116,7 @@ const WRAPPER = ["(function (exports, require, module, __filename, __dirname, __
  * when NODE_OPTIONS picks another CA store (--use-openssl-ca and the like), whose roots we could
  * not name. `node dist/cli/overlay.cjs` skips the shell: Node reads the file itself, as it always did.
  */
-function launcher(bundle) {
+function launcher(bundle, verbs, valueOptions) {
   return `#!/bin/sh
 ':' //; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then case "$NODE_OPTIONS" in *openssl-ca*|*bundled-ca*|*system-ca*) ;; *) export OVERLAY_DEFERRED_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS;; esac; fi; exec node "$0" "$@"
 'use strict';
@@ -127,7 +127,7 @@ if (deferredCaCerts !== undefined) {
   process.env.NODE_EXTRA_CA_CERTS = deferredCaCerts;
   globalThis[Symbol.for('overlay.deferredExtraCaCerts')] = deferredCaCerts;
 }
-const { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { debuglog } = require('node:util');
@@ -138,29 +138,70 @@ const file = join(__dirname, ${JSON.stringify(bundle)});
 // cache is read into the bytes the source was decoded from, which it fits.
 const bytes = readFileSync(file);
 const source = bytes.toString('latin1');
-let cachedData;
-try {
-  const fd = openSync(file + '.cache', 'r');
+const readCache = (path) => {
   try {
-    const size = fstatSync(fd).size;
-    const into = size <= bytes.length ? bytes : Buffer.allocUnsafeSlow(size);
-    for (let at = 0, n; at < size; at += n) if ((n = readSync(fd, into, at, size - at, at)) === 0) throw new Error('short read');
-    cachedData = into.subarray(0, size);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const into = size <= bytes.length ? bytes : Buffer.allocUnsafeSlow(size);
+      for (let at = 0, n; at < size; at += n) if ((n = readSync(fd, into, at, size - at, at)) === 0) return undefined;
+      return into.subarray(0, size);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
   }
-} catch {}
-const script = new Script(source, { filename: file, cachedData });
-// NODE_DEBUG=overlay tells whether V8 took the cache, and whether Node's start skipped the extra CAs.
-const debug = debuglog('overlay');
-debug('code cache %s', cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used');
-if (deferredCaCerts !== undefined) debug('NODE_EXTRA_CA_CERTS read at the first https connection, not at start');
+};
+// The verb, found as run.ts finds it: the first word after the global options.
+const VERBS = new Set(${JSON.stringify(verbs)});
+const VALUE_OPTIONS = new Set(${JSON.stringify(valueOptions)});
+let verb;
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (VALUE_OPTIONS.has(arg)) i++;
+  else if (!arg.startsWith('-')) {
+    if (VERBS.has(arg)) verb = arg;
+    break;
+  }
+}
 const out = process.env.OVERLAY_CODE_CACHE_OUT;
+delete process.env.OVERLAY_CODE_CACHE_OUT;
+const verbCache = verb === undefined || out ? undefined : \`\${file}.\${verb}.cache\`;
+let cachedData = verbCache === undefined ? undefined : readCache(verbCache);
+const ownCache = cachedData !== undefined;
+cachedData ??= readCache(file + '.cache');
+const script = new Script(source, { filename: file, cachedData });
+const taken = cachedData !== undefined && !script.cachedDataRejected;
+// NODE_DEBUG=overlay tells which cache V8 took, and whether Node's start skipped the extra CAs.
+const debug = debuglog('overlay');
+debug('code cache %s (%s)', cachedData === undefined ? 'absent' : taken ? 'used' : 'rejected', ownCache ? verb : 'shared');
+if (deferredCaCerts !== undefined) debug('NODE_EXTRA_CA_CERTS read at the first https connection, not at start');
+// What V8 compiled by the end of a run, for the next runs. The build's run of --version writes
+// the cache every verb starts from. The first run of a verb that succeeds writes that verb's own
+// cache, with what the verb compiled too, as Python keeps __pycache__ beside its modules:
+// a no-op re-push, 6 ms less. Written once (or again when V8 refused it), beside the bundle.
+// A directory we may not write to keeps the shared cache.
+const writeCache = (target) => {
+  const temp = \`\${target}.\${process.pid}.tmp\`;
+  try {
+    writeFileSync(temp, script.createCachedData());
+    renameSync(temp, target);
+    return true;
+  } catch {
+    try {
+      unlinkSync(temp);
+    } catch {}
+    return false;
+  }
+};
 if (out) {
-  delete process.env.OVERLAY_CODE_CACHE_OUT;
   process.once('exit', () => {
-    writeFileSync(out + '.tmp', script.createCachedData());
-    renameSync(out + '.tmp', out);
+    if (!writeCache(out)) throw new Error(\`cannot write the code cache \${out}\`);
+  });
+} else if (verbCache !== undefined && !(ownCache && taken)) {
+  process.once('exit', (code) => {
+    if (code === 0) writeCache(verbCache);
   });
 }
 const bundleModule = { exports: {} };
@@ -171,7 +212,8 @@ script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requi
 export async function buildCli() {
   const cliDir = join(DIST, 'cli');
   mkdirSync(cliDir, { recursive: true });
-  for (const name of readdirSync(cliDir)) if (/^overlay-\w+\.cjs(\.cache)?$/.test(name)) rmSync(join(cliDir, name));
+  // The bundle, its caches (the build's and each verb's), and temporary files of either.
+  for (const name of readdirSync(cliDir)) if (/^overlay-\w+\.cjs(\.[\w.]+)?$/.test(name)) rmSync(join(cliDir, name));
   rmSync(join(DIST, 'cli-chunks'), { recursive: true, force: true });
   rmSync(join(DIST, 'yargs-locales'), { recursive: true, force: true });
   const result = await esbuild.build({
@@ -202,7 +244,9 @@ export async function buildCli() {
   writeFileSync(join(cliDir, bundle), WRAPPER[0] + readFileSync(join(cliDir, bundle), 'latin1') + WRAPPER[1], 'latin1');
   cpSync(join(YARGS, 'locales'), join(DIST, 'yargs-locales'), { recursive: true });
   const bin = join(cliDir, 'overlay.cjs');
-  writeFileSync(bin, launcher(bundle));
+  // The verb table and the global options, as tsc compiled them (npm run build runs tsc first).
+  const commandLine = await import(pathToFileURL(join(ROOT, 'dist', 'cli', 'commands', 'index.js')).href);
+  writeFileSync(bin, launcher(bundle, commandLine.VERB_NAMES, [...commandLine.VALUE_OPTIONS]));
   chmodSync(bin, 0o755);
   writeFileSync(join(cliDir, 'main.js'), "#!/usr/bin/env node\n// The overlay executable is dist/cli/overlay.cjs (scripts/cli-build.mjs); this path runs it too.\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./overlay.cjs');\n");
   chmodSync(join(cliDir, 'main.js'), 0o755);

@@ -7,14 +7,11 @@ import yargs, { type Argv } from 'yargs';
 import { Context, DEFAULT_STORE, STDIN_ARG, type Args } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, describeError, exitCodeOf } from './errors.js';
 import type { Io } from './io.js';
-import { isVerb, loadCommands } from './commands/index.js';
+import { FLAG_OPTIONS, VALUE_OPTIONS, isVerb, loadCommands } from './commands/index.js';
 import type { CommandSpec } from './commands/common.js';
 
 export const VERSION = '0.1.0';
 
-/** Global options that take a value (`--store DIR`): the word after them is not the verb. */
-const VALUE_OPTIONS = new Set(['--store']);
-const FLAG_OPTIONS = new Set(['--json']);
 
 /**
  * The verbs yargs must know to parse this command line: only its own when the first word

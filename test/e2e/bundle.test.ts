@@ -6,7 +6,7 @@
  * the modules Node loaded.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -66,6 +66,39 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
     const refused = run(join(dir, 'overlay.cjs'));
     expect(refused.stderr).toMatch(/code cache rejected/);
     expect(refused.stdout).toBe(built.stdout);
+  });
+
+  it("keeps each verb's own code cache from its first successful run, and makes it again when V8 refuses it", () => {
+    const dir = tempDir();
+    const cli = join(ROOT, 'dist', 'cli');
+    const bundle = readdirSync(cli).find((name) => /^overlay-\w+\.cjs$/.test(name))!;
+    for (const name of ['overlay.cjs', bundle, `${bundle}.cache`]) copyFileSync(join(cli, name), join(dir, name));
+    const store = join(dir, 'store');
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'overlay.cjs'), ...args], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'overlay' } });
+    const own = join(dir, `${bundle}.images.cache`);
+
+    // A failed run writes none: what it compiled is not what the verb runs.
+    expect(run('images', '--no-such-option').status).not.toBe(0);
+    expect(existsSync(own)).toBe(false);
+    // The first run starts from the shared cache (the build's) and leaves the verb's own...
+    const first = run('--store', store, 'images');
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(/code cache used \(shared\)/);
+    expect(existsSync(own)).toBe(true);
+    // ...which the next runs use, the verb found after the global options as run.ts finds it.
+    const second = run('--store', store, '--json', 'images');
+    expect(second.stderr).toMatch(/code cache used \(images\)/);
+    expect(second.stdout).toBe(run('--store', store, '--json', 'images').stdout);
+    const written = statSync(own).mtimeMs;
+    // One V8 refuses is made again.
+    writeFileSync(own, new Uint8Array(4096).fill(7));
+    const refused = run('--store', store, 'images');
+    expect(refused.status).toBe(0);
+    expect(refused.stderr).toMatch(/code cache rejected \(images\)/);
+    expect(run('--store', store, 'images').stderr).toMatch(/code cache used \(images\)/);
+    expect(statSync(own).mtimeMs).toBeGreaterThanOrEqual(written);
+    // No temporary file is left beside them.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('loads none of crypto, zlib, https, fs/promises and assert for a command that needs none', () => {

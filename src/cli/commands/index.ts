@@ -56,6 +56,14 @@ const VERBS: readonly (readonly [verb: string, load: () => Promise<CommandSpec>]
 
 const byVerb = new Map(VERBS);
 
+/** Every verb's name, in `overlay --help` order (the executable keeps a code cache for each: scripts/cli-build.mjs). */
+export const VERB_NAMES: readonly string[] = VERBS.map(([verb]) => verb);
+
+/** Global options that take a value (`--store DIR`): the word after them is not the verb. */
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--store']);
+/** Global options that take none. */
+export const FLAG_OPTIONS: ReadonlySet<string> = new Set(['--json']);
+
 /** Whether `word` names a verb. */
 export function isVerb(word: string): boolean {
   return byVerb.has(word);
