@@ -101,9 +101,10 @@ const lazyStringWidth = {
 const WRAPPER = ["(function (exports, require, module, __filename, __dirname, __overlayBundleUrl) {'use strict';", '\n})'];
 
 /**
- * The executable: compiles the bundle with its code cache when there is one, and runs it as
- * Node runs a CommonJS module. OVERLAY_CODE_CACHE_OUT names a file to write the bytecode V8
- * holds for the bundle to, at exit (the build's own run, below); nothing else writes it.
+ * The executable: compiles the bundle with its code cache when there is one (the verb's own,
+ * else the shared one), and runs it as Node runs a CommonJS module. OVERLAY_CODE_CACHE_OUT names
+ * a file to write the bytecode V8 holds for the bundle to, at exit: the build's own run, below,
+ * makes the shared cache so. A verb's own cache is written as the comment in the code says.
  *
  * It is a shell script and a CommonJS module at once. Run as a command, /bin/sh reads its second
  * line and starts Node on the same file, where that line is a string and a comment. The shell is
