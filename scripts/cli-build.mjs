@@ -183,13 +183,23 @@ if (deferredCaCerts !== undefined) debug('NODE_EXTRA_CA_CERTS read at the first 
 // cache, with what the verb compiled too, as Python keeps __pycache__ beside its modules:
 // a no-op re-push, 6 ms less. Written once (or again when V8 refused it), beside the bundle.
 // A directory we may not write to keeps the shared cache.
+// The temporary file is made first: where it cannot be, V8 is not asked for the data at all.
 const writeCache = (target) => {
   const temp = \`\${target}.\${process.pid}.tmp\`;
+  let fd;
   try {
-    writeFileSync(temp, script.createCachedData());
+    fd = openSync(temp, 'wx');
+  } catch {
+    return false;
+  }
+  try {
+    writeFileSync(fd, script.createCachedData());
+    closeSync(fd);
+    fd = undefined;
     renameSync(temp, target);
     return true;
   } catch {
+    if (fd !== undefined) closeSync(fd);
     try {
       unlinkSync(temp);
     } catch {}

@@ -6,7 +6,7 @@
  * the modules Node loaded.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -99,6 +99,31 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
     expect(statSync(own).mtimeMs).toBeGreaterThanOrEqual(written);
     // No temporary file is left beside them.
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("runs from the shared cache, and leaves nothing behind, where the user may not write the verb's own", () => {
+    // Root may write anywhere, so this runs as nobody; .ci/run runs as root.
+    expect(process.getuid?.()).toBe(0);
+    // Under /tmp itself: the test run's own temporary root is closed to other users.
+    const dir = mkdtempSync('/tmp/overlay-readonly-bin-');
+    try {
+      const cli = join(ROOT, 'dist', 'cli');
+      const bundle = readdirSync(cli).find((name) => /^overlay-\w+\.cjs$/.test(name))!;
+      for (const name of ['overlay.cjs', bundle, `${bundle}.cache`]) copyFileSync(join(cli, name), join(dir, name));
+      const store = join(dir, 'store');
+      mkdirSync(store, { mode: 0o777 });
+      chmodSync(store, 0o777);
+      chmodSync(dir, 0o755);
+      const run = () => spawnSync(process.execPath, [join(dir, 'overlay.cjs'), '--store', store, 'images'], { encoding: 'utf8', uid: 65534, gid: 65534, env: { PATH: process.env['PATH'], HOME: store, NODE_DEBUG: 'overlay' } });
+      for (let i = 0; i < 2; i++) {
+        const r = run();
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toMatch(/code cache used \(shared\)/);
+      }
+      expect(readdirSync(dir).sort()).toEqual(['overlay.cjs', bundle, `${bundle}.cache`, 'store'].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads none of crypto, zlib, https, fs/promises and assert for a command that needs none', () => {
