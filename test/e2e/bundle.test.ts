@@ -38,6 +38,17 @@ function segmentersMade(args: string[]): { made: number; stdout: string } {
   return { made: Number(/segmenters: (\d+)/.exec(r.stderr)?.[1]), stdout: r.stdout };
 }
 
+/**
+ * The executable and its bundle copied into `dir` (with the build's shared code cache when
+ * `cache`), so a test can change the files beside them; returns the bundle's file name.
+ */
+function copyExecutable(dir: string, cache: boolean): string {
+  const cli = join(ROOT, 'dist', 'cli');
+  const bundle = readdirSync(cli).find((name) => /^overlay-\w+\.cjs$/.test(name))!;
+  for (const name of ['overlay.cjs', bundle, ...(cache ? [`${bundle}.cache`] : [])]) copyFileSync(join(cli, name), join(dir, name));
+  return bundle;
+}
+
 describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
   it('makes no Intl.Segmenter to start, and still lays out --help with one', () => {
     expect(segmentersMade(['--version']).made).toBe(0);
@@ -55,10 +66,7 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
     expect(spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), '--version'], { encoding: 'utf8' }).stdout).toBe(built.stdout);
 
     const dir = tempDir();
-    const cli = join(ROOT, 'dist', 'cli');
-    const bundle = readdirSync(cli).find((name) => /^overlay-\w+\.cjs$/.test(name))!;
-    copyFileSync(join(cli, 'overlay.cjs'), join(dir, 'overlay.cjs'));
-    copyFileSync(join(cli, bundle), join(dir, bundle));
+    const bundle = copyExecutable(dir, false);
     const absent = run(join(dir, 'overlay.cjs'));
     expect(absent.stderr).toMatch(/code cache absent/);
     expect(absent.stdout).toBe(built.stdout);
@@ -70,9 +78,7 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
 
   it("keeps each verb's own code cache from its first successful run, and makes it again when V8 refuses it", () => {
     const dir = tempDir();
-    const cli = join(ROOT, 'dist', 'cli');
-    const bundle = readdirSync(cli).find((name) => /^overlay-\w+\.cjs$/.test(name))!;
-    for (const name of ['overlay.cjs', bundle, `${bundle}.cache`]) copyFileSync(join(cli, name), join(dir, name));
+    const bundle = copyExecutable(dir, true);
     const store = join(dir, 'store');
     const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'overlay.cjs'), ...args], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'overlay' } });
     const own = join(dir, `${bundle}.images.cache`);
@@ -107,9 +113,7 @@ describe('the CLI bundle', { timeout: TEST_TIMEOUT }, () => {
     // Under /tmp itself: the test run's own temporary root is closed to other users.
     const dir = mkdtempSync('/tmp/overlay-readonly-bin-');
     try {
-      const cli = join(ROOT, 'dist', 'cli');
-      const bundle = readdirSync(cli).find((name) => /^overlay-\w+\.cjs$/.test(name))!;
-      for (const name of ['overlay.cjs', bundle, `${bundle}.cache`]) copyFileSync(join(cli, name), join(dir, name));
+      const bundle = copyExecutable(dir, true);
       const store = join(dir, 'store');
       mkdirSync(store, { mode: 0o777 });
       chmodSync(store, 0o777);
