@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectRegistry } from '../app/index.js';
 import { DomainError } from '../errors/index.js';
-import { RegistryClient, ping, type Credentials, type ZstdDecoder } from '../registry/index.js';
+import { RegistryClient, ping, type Credentials } from '../registry/index.js';
 import type { Context } from './context.js';
 import { nodeFetch } from './nodeFetch.js';
 
@@ -110,24 +110,5 @@ export function connector(ctx: Context, given?: Credentials): ConnectRegistry {
       if (code === 'TLS' || code === 'NETWORK') return new RegistryClient({ ...options, plainHttp: true });
       throw error;
     }
-  };
-}
-
-/**
- * zlib's zstd decoder where this Node has one (22.15 and later), else `undefined` and the
- * registry client's pure-JS decoder is used (Node 20 has none).
- */
-export function nativeZstd(): ZstdDecoder | undefined {
-  const create = (process.getBuiltinModule('node:zlib') as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-  if (typeof create !== 'function') return undefined;
-  return async function* (compressed) {
-    const stream = create();
-    const feed = (async () => {
-      for await (const chunk of compressed) if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-      stream.end();
-    })();
-    feed.catch((error: unknown) => (stream as unknown as { destroy(e: unknown): void }).destroy(error));
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) yield chunk;
-    await feed;
   };
 }

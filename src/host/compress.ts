@@ -96,13 +96,18 @@ async function* zlibStream(engine: Gzip | Gunzip, chunks: AsyncIterable<Uint8Arr
   }
 }
 
+/** zstd decompression by zlib, where this Node has it (22.15 and later); Node 20 has none. */
+export function nativeUnzstd(): ((chunks: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>) | undefined {
+  const create = (nodeZlib() as unknown as { createZstdDecompress?: (options: { chunkSize: number }) => Gunzip }).createZstdDecompress;
+  return typeof create === 'function' ? (chunks) => zlibStream(create({ chunkSize: CHUNK }), chunks) : undefined;
+}
+
 /**
- * zstd decompression: zlib's where this Node has it (22.15 and later), else the pure-JS fzstd
- * (a native addon would download binaries at install; issue 15, "Media types").
+ * zstd decompression: zlib's where this Node has it, else the pure-JS fzstd (a native addon
+ * would download binaries at install; issue 15, "Media types").
  */
 export function unzstdStream(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const create = (nodeZlib() as unknown as { createZstdDecompress?: (options: { chunkSize: number }) => Gunzip }).createZstdDecompress;
-  return typeof create === 'function' ? zlibStream(create({ chunkSize: CHUNK }), chunks) : pureJsUnzstd(chunks);
+  return (nativeUnzstd() ?? pureJsUnzstd)(chunks);
 }
 
 async function* pureJsUnzstd(compressed: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {

@@ -11,7 +11,7 @@ export type { LockOwner, LockOptions } from './lock.js';
 export { ReadWriteLock } from './readWriteLock.js';
 export type { LockMode, ReadWriteLockOptions } from './readWriteLock.js';
 export { writeFileAtomic } from './atomic.js';
-export { gzip, uncompressed, nodeCompression } from './compress.js';
+export { gzip, uncompressed, nodeCompression, nativeUnzstd } from './compress.js';
 export { layerFromDirectory, layerEntriesFromDirectory } from './hostDir.js';
 export type { HostDirOptions } from './hostDir.js';
 export { openArchiveFile, openArchiveFileInPlace, openArchiveStream, dirSource, tarOfFiles } from './archiveIo.js';

@@ -1,6 +1,7 @@
 import { pullFromRegistry } from '../../app/index.js';
 import { describeTransfer, parsePlatform } from '../../registry/index.js';
-import { connector, nativeZstd, transportOptions } from '../registryAccess.js';
+import { nativeUnzstd } from '../../host/index.js';
+import { connector, transportOptions } from '../registryAccess.js';
 import { transferBars } from '../render/transferBars.js';
 import type { CommandSpec } from './common.js';
 
@@ -20,7 +21,8 @@ export const pullCommand: CommandSpec = {
   ],
   async run(ctx) {
     const platform = ctx.optStr('platform');
-    const zstd = nativeZstd();
+    // zlib's zstd decoder where this Node has one, else the registry client's pure-JS one.
+    const zstd = nativeUnzstd();
     const bars = transferBars(ctx.io.stderr);
     const result = await ctx.withStore(async (store) => {
       try {

@@ -86,6 +86,10 @@ export async function openArchiveFile(path: string, what: string, tmpDir: string
   if (bytes === undefined) throw noHostFiles(what);
   return openArchiveStream((async function* () { yield bytes; })(), what, tmpDir);
 }
+/** The page has no zlib: a pull decodes zstd with the registry client's pure-JS decoder. */
+export function nativeUnzstd(): undefined {
+  return undefined;
+}
 /** The page reads every archive through its store, as `openArchiveFile` (the CLI reads a plain tar in place). */
 export async function openArchiveFileInPlace(): Promise<undefined> {
   return undefined;
