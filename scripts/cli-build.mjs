@@ -154,7 +154,9 @@ const readCache = (path) => {
     return undefined;
   }
 };
-// The verb, found as run.ts finds it: the first word after the global options.
+// The verb: the first word after the global options, from run.ts's own tables (verbsToLoad).
+// Unlike verbsToLoad it passes over an option it does not know: a wrong guess names a cache,
+// not a result, and a run that fails writes none.
 const VERBS = new Set(${JSON.stringify(verbs)});
 const VALUE_OPTIONS = new Set(${JSON.stringify(valueOptions)});
 let verb;
