@@ -7,7 +7,7 @@ import { columnsOfNodes, type LayerColumns } from './columns.js';
 import { layerMembers, type LayerMember, type LayerTree } from './tar/members.js';
 import { fileInode, objectNode, relinkInode, symlinkInode } from './inode.js';
 import { defaultTarLimits, readLayerTar, type TarEntry, type TarInput, type TarLimits } from './tar/readTar.js';
-import { indexLayerTar } from './tar/indexTar.js';
+import { indexLayerTar, indexLayerTarColumns } from './tar/indexTar.js';
 import { encodeTar, tarChunks, tarDigest } from './tar/sinks.js';
 import { tarLength } from './tar/writeTar.js';
 import { WHITEOUT_PREFIX } from './tar/whiteout.js';
@@ -110,7 +110,19 @@ export class Layer implements LayerTree {
    * data stays on disk, so the limits are those of a reader with a sink (`defaultTarLimits`).
    */
   static fromIndexedTar(reader: PositionedReader, size: number, options: LayerOptions = {}): Layer | undefined {
-    const entries = indexLayerTar(reader, size, { ...defaultTarLimits(true), ...options.limits });
+    const limits = { ...defaultTarLimits(true), ...options.limits };
+    // Most layer tars name each path once: their columns come from the headers directly, and
+    // the nodes only if a mount asks (a second pass over the headers).
+    const columns = indexLayerTarColumns(reader, size, limits);
+    if (columns !== undefined) {
+      const nodes = (): Map<string, LayerNode> => {
+        const entries = indexLayerTar(reader, size, limits);
+        if (entries === undefined) throw new DomainError('LayerFormatError', 'the layer tar changed after it was indexed');
+        return buildNodes(entries);
+      };
+      return Layer.fromColumns(columns, nodes, options);
+    }
+    const entries = indexLayerTar(reader, size, limits);
     return entries === undefined ? undefined : new Layer(buildNodes(entries), options.history);
   }
 

@@ -260,7 +260,7 @@ function readAttributes(header: Header, path: string): Attributes {
   return attributes;
 }
 
-function paxInteger(value: string, key: string, path: string): number {
+export function paxInteger(value: string, key: string, path: string): number {
   if (!/^\d+$/.test(value)) throw formatError(`invalid PAX ${key} ${JSON.stringify(value)}`, path);
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw formatError(`PAX ${key} out of range`, path);
@@ -272,7 +272,7 @@ function paxInteger(value: string, key: string, path: string): number {
  * fraction past milliseconds is dropped (truncated toward zero), exactly, without going
  * through a binary float.
  */
-function paxTimeMs(value: string, path: string): number {
+export function paxTimeMs(value: string, path: string): number {
   const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(value);
   if (match === null) throw formatError(`invalid PAX mtime ${JSON.stringify(value)}`, path);
   const seconds = Number(match[2]);

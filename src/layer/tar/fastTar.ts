@@ -16,7 +16,7 @@ import { ChunkedContent } from './ChunkedContent.js';
 import { errorMessage, formatError } from './errors.js';
 import { parseTar, type MemberHandler } from './parseTar.js';
 import { BLOCK, padding } from './header.js';
-import { OutsideSubset, blockKind, memberHeader, takeExtension, type Extensions } from './subsetHeader.js';
+import { OutsideSubset, blockKind, memberFields, memberHeader, takeExtension, type Extensions } from './subsetHeader.js';
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -168,7 +168,7 @@ export async function parseTarFast(chunks: AsyncGenerator<Uint8Array>, onMember:
         }
         return undefined;
       }
-      const decoded = memberHeader(header, typeflag, size, posix, ext);
+      const decoded = memberHeader(memberFields(header, typeflag, size, posix, ext));
       held = [];
       ext = {};
       // tar-stream never reads a directory's data (memberHeader takes only empty ones).

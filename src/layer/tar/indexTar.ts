@@ -12,12 +12,17 @@
  * directories, a cut tar, data after the end, limits crossed) gives `undefined`, and the caller
  * reads the tar with the streaming reader (readTar.ts), whose answer or error is the reference:
  * for the subset both give the same entries (test/unit/layer/indexTar.test.ts).
+ *
+ * `indexLayerTarColumns` reads the same headers into the layer's columns directly, for a tar
+ * that names each path once (tarColumns.ts): a whole-image pass never builds an entry or a node.
  */
+import type { LayerColumns } from '../columns.js';
 import { RangeContent, type PositionedReader } from '../Content.js';
 import { EntryCollector, type TarEntry } from './EntryCollector.js';
 import { TRAILING_CHECKED, type TarLimits } from './framing.js';
 import { BLOCK, NULL_SUM, headerSum } from './header.js';
-import { OutsideSubset as NotIndexable, blockKind, memberHeader, takeExtension, type Extensions } from './subsetHeader.js';
+import { OutsideSubset as NotIndexable, blockKind, memberFields, memberHeader, takeExtension, type Extensions, type MemberFields } from './subsetHeader.js';
+import { TarColumns } from './tarColumns.js';
 
 /**
  * Bytes per positioned read: the headers of small files and the data between them come in one
@@ -65,7 +70,12 @@ class Window {
  */
 export function indexLayerTar(reader: PositionedReader, size: number, limits: TarLimits): TarEntry[] | undefined {
   try {
-    return scan(new Window(reader, size), reader, size, limits);
+    const collector = new EntryCollector();
+    walk(new Window(reader, size), size, limits, (fields, dataAt) => {
+      const regular = fields.type === 'file' || fields.type === 'contiguous-file';
+      collector.add(memberHeader(fields), regular && fields.size > 0 ? new RangeContent(reader, dataAt, fields.size) : NO_BYTES);
+    });
+    return collector.finish();
   } catch {
     // NotIndexable, or an entry check of EntryCollector failing: the streaming reader gives
     // the error, with the same message (or its own, when it frames the tar more strictly).
@@ -73,8 +83,23 @@ export function indexLayerTar(reader: PositionedReader, size: number, limits: Ta
   }
 }
 
-function scan(window: Window, reader: PositionedReader, size: number, limits: TarLimits): TarEntry[] {
-  const collector = new EntryCollector();
+/**
+ * The columns of the same tar, without entry or node objects (tarColumns.ts), or `undefined`
+ * when the tar is outside the subset this reads or needs EntryCollector's rules: then
+ * `indexLayerTar` reads it (or declines).
+ */
+export function indexLayerTarColumns(reader: PositionedReader, size: number, limits: TarLimits): LayerColumns | undefined {
+  try {
+    const columns = new TarColumns(reader);
+    walk(new Window(reader, size), size, limits, (fields, dataAt) => columns.add(fields, dataAt));
+    return columns.finish();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls `visit` for each member of the tar, in order, after checking the whole tar's framing but its end. */
+function walk(window: Window, size: number, limits: TarLimits, visit: (fields: MemberFields, dataAt: number) => void): void {
   let pos = 0;
   let ext: Extensions = {};
   let members = 0;
@@ -94,7 +119,7 @@ function scan(window: Window, reader: PositionedReader, size: number, limits: Ta
       }
       // Null blocks must be wholly zero here (framing and tar-stream take any block whose sum is that of zeros).
       for (const b of [block, window.at(pos + BLOCK, BLOCK)]) for (let i = 0; i < BLOCK; i++) if (b[i] !== 0) throw new NotIndexable();
-      return collector.finish();
+      return;
     }
     const dataAt = pos + BLOCK;
     if (kind === 'extension') {
@@ -102,15 +127,14 @@ function scan(window: Window, reader: PositionedReader, size: number, limits: Ta
       pos = dataAt + Math.ceil(declared / BLOCK) * BLOCK;
       continue;
     }
-    const header = memberHeader(block, typeflag, declared, posix, ext);
-    const length = header.size;
+    const fields = memberFields(block, typeflag, declared, posix, ext);
+    const length = fields.size;
     members++;
     dataBytes += length;
     if (members > limits.maxMembers || dataBytes > limits.maxDataBytes) throw new NotIndexable();
     const end = dataAt + Math.ceil(length / BLOCK) * BLOCK;
     if (dataAt + length > size) throw new NotIndexable();
-    const regular = header.type === 'file' || header.type === 'contiguous-file';
-    collector.add(header, regular && length > 0 ? new RangeContent(reader, dataAt, length) : NO_BYTES);
+    visit(fields, dataAt);
     ext = {};
     pos = end;
   }

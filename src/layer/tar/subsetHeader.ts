@@ -115,8 +115,22 @@ export function takeExtension(typeflag: number, data: Uint8Array, ext: Extension
   }
 }
 
-/** A member's header with its extensions applied, as tar-stream gives it. */
-export function memberHeader(block: Uint8Array, typeflag: number, declared: number, posix: boolean, ext: Extensions): Header {
+/** A member's header fields with its extensions applied: `memberHeader` without its objects. */
+export interface MemberFields {
+  type: Header['type'];
+  name: string;
+  linkname: string | null;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds, as the header has them (a PAX `mtime` is in `pax`). */
+  mtime: number;
+  pax: Record<string, string> | undefined;
+}
+
+/** A member's header fields (see `memberHeader`). */
+export function memberFields(block: Uint8Array, typeflag: number, declared: number, posix: boolean, ext: Extensions): MemberFields {
   const type = TYPES[typeflag];
   if (type === undefined) throw new OutsideSubset();
   const short = field(block, 0, 100);
@@ -134,15 +148,11 @@ export function memberHeader(block: Uint8Array, typeflag: number, declared: numb
     if (pax['size'] !== undefined && pax['size'] !== '') size = Number(pax['size']);
   }
   if ((type === 'directory' && size !== 0) || !Number.isSafeInteger(size)) throw new OutsideSubset();
-  return {
-    name,
-    mode: octal(block, 100, 8),
-    uid: octal(block, 108, 8),
-    gid: octal(block, 116, 8),
-    size,
-    mtime: new Date(1000 * octal(block, 136, 12)),
-    type,
-    linkname,
-    pax: pax ?? null,
-  } as Header;
+  return { type, name, linkname, size, mode: octal(block, 100, 8), uid: octal(block, 108, 8), gid: octal(block, 116, 8), mtime: octal(block, 136, 12), pax };
+}
+
+/** A member's header with its extensions applied, as tar-stream gives it. */
+export function memberHeader(fields: MemberFields): Header {
+  const { name, mode, uid, gid, size, mtime, type, linkname, pax } = fields;
+  return { name, mode, uid, gid, size, mtime: new Date(1000 * mtime), type, linkname, pax: pax ?? null } as Header;
 }

@@ -1,0 +1,254 @@
+/**
+ * A layer tar's columns (columns.ts) straight from its member headers, for a whole-image pass
+ * over an archive (`overlay analyze image.tar`): no entry, node or inode objects, and file data
+ * left where it is. Most layer tars name each path once; this takes those, and throws
+ * `OutsideSubset` at anything that needs EntryCollector's or `buildNodes`'s rules to resolve (a
+ * path named twice, a whiteout beside or above an entry of the same tar, an entry below a file,
+ * an opaque marker without its directory, a link to a link, an attribute those would refuse),
+ * so that the caller builds the layer the general way, whose answer or error is the reference:
+ * where both answer, the columns are the same (test/unit/layer/indexTar.test.ts).
+ */
+import { compareNames } from '../../path/index.js';
+import { ROW_DIR, ROW_FILE, ROW_IMPLICIT, ROW_OPAQUE, ROW_SYMLINK, ROW_WHITEOUT, type LayerColumns } from '../columns.js';
+import { EMPTY_CONTENT, RangeContent, type Content, type PositionedReader } from '../Content.js';
+import { DEFAULT_MODE } from '../meta.js';
+import { cleanPath, nameTooLong } from '../names.js';
+import { paxInteger, paxTimeMs } from './EntryCollector.js';
+import { OutsideSubset, type MemberFields } from './subsetHeader.js';
+import { AUFS_PREFIX, OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
+
+const DIR = 0;
+const FILE = 1;
+const SYMLINK = 2;
+const LINK = 3;
+const WHITEOUT = 4;
+const IMPLICIT = 5;
+
+const XATTR_PREFIX = 'SCHILY.xattr.';
+const SURROGATE = /[\ud800-\udfff]/;
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** The clean path of a name (EntryCollector's `normalizeName`, `entryPath`), or `OutsideSubset` where those throw. */
+function clean(raw: string): string {
+  if (raw.includes('\0')) throw new OutsideSubset();
+  const path = cleanPath(raw);
+  if (path === 'escapes' || nameTooLong(path)) throw new OutsideSubset();
+  return path;
+}
+
+/** Rows as members arrive, in tar order; `finish` sorts them into columns. */
+export class TarColumns {
+  readonly #paths: string[] = [];
+  readonly #kinds: number[] = [];
+  readonly #modes: number[] = [];
+  readonly #uids: number[] = [];
+  readonly #gids: number[] = [];
+  /** Files: data offset in the tar and size; links: target path (in `#targets`). */
+  readonly #offsets: number[] = [];
+  readonly #sizes: number[] = [];
+  readonly #targets: (string | undefined)[] = [];
+  readonly #rows = new Map<string, number>();
+  readonly #opaque: string[] = [];
+
+  constructor(private readonly reader: PositionedReader) {}
+
+  /** One member of the tar, its data `fields.size` bytes at `dataAt`. */
+  add(fields: MemberFields, dataAt: number): void {
+    const path = clean(fields.name);
+    const name = path === '/' ? '' : path.slice(path.lastIndexOf('/') + 1);
+    const parent = parentOf(path);
+    // Below a `.wh.` directory: dropped (AUFS) or refused, as EntryCollector decides.
+    if (parent.includes('/' + WHITEOUT_PREFIX)) throw new OutsideSubset();
+    if (name.startsWith(WHITEOUT_PREFIX)) {
+      if (name === OPAQUE_MARKER) this.#opaque.push(parent);
+      else if (!name.startsWith(AUFS_PREFIX)) {
+        const target = name.slice(WHITEOUT_PREFIX.length);
+        if (target === '' || target === '.' || target === '..') throw new OutsideSubset();
+        this.#row(parent === '/' ? `/${target}` : `${parent}/${target}`, WHITEOUT, 0, 0, 0);
+      }
+      return;
+    }
+    let { uid, gid } = fields;
+    const { pax } = fields;
+    if (pax !== undefined) {
+      // The attributes EntryCollector's `readAttributes` takes from PAX records, checked as it checks them.
+      try {
+        if (pax['uid'] !== undefined) uid = paxInteger(pax['uid'], 'uid', path);
+        if (pax['gid'] !== undefined) gid = paxInteger(pax['gid'], 'gid', path);
+        if (pax['mtime'] !== undefined) paxTimeMs(pax['mtime'], path);
+      } catch {
+        throw new OutsideSubset();
+      }
+      // An xattr name must be one a tar can carry again (meta.ts `metaFault`).
+      for (const key in pax) if (key.startsWith(XATTR_PREFIX) && (key === XATTR_PREFIX || key.includes('\0'))) throw new OutsideSubset();
+    }
+    const mode = fields.mode & 0o7777;
+    switch (fields.type) {
+      case 'directory':
+        this.#row(path, DIR, mode, uid, gid);
+        return;
+      case 'file':
+      case 'contiguous-file': {
+        const row = this.#row(path, FILE, mode, uid, gid);
+        this.#offsets[row] = dataAt;
+        this.#sizes[row] = fields.size;
+        return;
+      }
+      case 'symlink':
+        if (fields.linkname === null || fields.linkname === '') throw new OutsideSubset();
+        this.#targets[this.#row(path, SYMLINK, mode, uid, gid)] = fields.linkname;
+        return;
+      case 'link':
+        this.#targets[this.#row(path, LINK, 0, 0, 0)] = clean(fields.linkname ?? '');
+        return;
+      default:
+        throw new OutsideSubset();
+    }
+  }
+
+  #row(path: string, kind: number, mode: number, uid: number, gid: number): number {
+    // A path named twice (members replacing members, whiteouts beside entries) is EntryCollector's.
+    if (this.#rows.has(path) || (path === '/' && kind !== DIR && kind !== IMPLICIT)) throw new OutsideSubset();
+    const row = this.#paths.push(path) - 1;
+    this.#rows.set(path, row);
+    this.#kinds.push(kind);
+    this.#modes.push(mode);
+    this.#uids.push(uid);
+    this.#gids.push(gid);
+    this.#offsets.push(0);
+    this.#sizes.push(0);
+    this.#targets.push(undefined);
+    return row;
+  }
+
+  finish(): LayerColumns {
+    const rows = this.#rows;
+    const kinds = this.#kinds;
+    // A hard link names a file or symlink of the same tar, which carries its attributes.
+    const explicit = this.#paths.length;
+    for (let row = 0; row < explicit; row++) {
+      if (kinds[row] !== LINK) continue;
+      const target = rows.get(this.#targets[row]!);
+      if (target === undefined || (kinds[target] !== FILE && kinds[target] !== SYMLINK)) throw new OutsideSubset();
+      this.#offsets[row] = target;
+    }
+    for (let row = 0; row < explicit; row++) this.#addParents(this.#paths[row]!);
+    // An opaque marker makes its directory opaque. Without a member of its own, the directory
+    // is implicit when something of the tar lies below it, and has default attributes when not
+    // (EntryCollector.finish); deepest first, so that a marker's directory is known to be below another's.
+    const opaque = new Set<number>();
+    for (const dir of [...new Set(this.#opaque)].sort((a, b) => b.length - a.length)) {
+      let row = rows.get(dir);
+      if (row === undefined) {
+        if (dir === '/') throw new OutsideSubset();
+        row = this.#row(dir, DIR, DEFAULT_MODE.dir, 0, 0);
+        this.#addParents(dir);
+      } else if (kinds[row] !== DIR && kinds[row] !== IMPLICIT) throw new OutsideSubset();
+      opaque.add(row);
+    }
+    const paths = this.#paths.slice().sort();
+    if (paths.some((p) => SURROGATE.test(p))) paths.sort(compareNames);
+    return this.#columns(paths, opaque);
+  }
+
+  /**
+   * The directories on the path to `path`, implicit where the tar has no member for them; an
+   * entry below a file, a symlink or a whiteout of the same tar is for `completeParents` to
+   * refuse or resolve.
+   */
+  #addParents(path: string): void {
+    if (path === '/') return;
+    const rows = this.#rows;
+    for (let parent = parentOf(path); ; parent = parentOf(parent)) {
+      const known = rows.get(parent);
+      if (known !== undefined) {
+        if (this.#kinds[known] === DIR || this.#kinds[known] === IMPLICIT) return;
+        throw new OutsideSubset();
+      }
+      this.#row(parent, IMPLICIT, DEFAULT_MODE.dir, 0, 0);
+      if (parent === '/') return;
+    }
+  }
+
+  /** The columns of the sorted `paths`, objects and attribute sets numbered as `columnsOfNodes` numbers them. */
+  #columns(paths: string[], opaque: ReadonlySet<number>): LayerColumns {
+    const n = paths.length;
+    const kinds = new Uint8Array(n);
+    const metas = new Uint32Array(n);
+    const objects = new Int32Array(n).fill(-1);
+    const metaIds = new Map<number | string, number>();
+    const metaModes: number[] = [];
+    const metaUids: number[] = [];
+    const metaGids: number[] = [];
+    const metaOf = (row: number): number => {
+      const mode = this.#modes[row]!;
+      const uid = this.#uids[row]!;
+      const gid = this.#gids[row]!;
+      const key = uid < 2 ** 20 && gid < 2 ** 20 ? mode * 2 ** 40 + uid * 2 ** 20 + gid : `${mode}:${uid}:${gid}`;
+      let id = metaIds.get(key);
+      if (id === undefined) {
+        metaIds.set(key, (id = metaModes.push(mode) - 1));
+        metaUids.push(uid);
+        metaGids.push(gid);
+      }
+      return id;
+    };
+    const objectOf = new Map<number, number>();
+    const objectRows: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = this.#rows.get(paths[i]!)!;
+      switch (this.#kinds[row]) {
+        case DIR:
+          kinds[i] = ROW_DIR | (opaque.has(row) ? ROW_OPAQUE : 0);
+          metas[i] = metaOf(row);
+          break;
+        case IMPLICIT:
+          kinds[i] = ROW_DIR | ROW_IMPLICIT | (opaque.has(row) ? ROW_OPAQUE : 0);
+          metas[i] = metaOf(row);
+          break;
+        case WHITEOUT:
+          kinds[i] = ROW_WHITEOUT;
+          break;
+        default: {
+          const data = this.#kinds[row] === LINK ? this.#offsets[row]! : row;
+          kinds[i] = this.#kinds[data] === FILE ? ROW_FILE : ROW_SYMLINK;
+          metas[i] = metaOf(data);
+          let object = objectOf.get(data);
+          if (object === undefined) objectOf.set(data, (object = objectRows.push(data) - 1));
+          objects[i] = object;
+        }
+      }
+    }
+    const objectSizes = new Float64Array(objectRows.length);
+    let bytes = 0;
+    objectRows.forEach((row, o) => (bytes += objectSizes[o] = this.#kinds[row] === FILE ? this.#sizes[row]! : 0));
+    const { reader } = this;
+    const offsets = this.#offsets;
+    const targets = this.#targets;
+    const fileKinds = this.#kinds;
+    return {
+      paths,
+      kinds,
+      metas,
+      metaModes: Float64Array.from(metaModes),
+      metaUids: Float64Array.from(metaUids),
+      metaGids: Float64Array.from(metaGids),
+      objects,
+      objectSizes,
+      bytes,
+      content: (o): Content => {
+        const row = objectRows[o];
+        if (row === undefined || fileKinds[row] !== FILE || objectSizes[o] === 0) return EMPTY_CONTENT;
+        return new RangeContent(reader, offsets[row]!, objectSizes[o]!);
+      },
+      target: (o) => {
+        const row = objectRows[o];
+        return row !== undefined && fileKinds[row] === SYMLINK ? targets[row]! : '';
+      },
+    };
+  }
+}
