@@ -8,6 +8,7 @@ import { existsSync, openSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DomainError } from '../errors/index.js';
 import { isGzip, isZstd, type ArchiveFile, type FileSource } from '../image/index.js';
+import type { PositionedReader } from '../layer/index.js';
 import { uncompressedChunks } from '../store/index.js';
 import { fileChunks, readAt, readInto, spool, temporaryPath } from './chunkedFiles.js';
 import { nodeCompression } from './compress.js';
@@ -27,6 +28,30 @@ export interface ArchiveSource extends ListedSource {
 
 function missing(path: string): DomainError {
   return new DomainError('ImageFormatError', `${path} is missing`, { path });
+}
+
+/**
+ * Positioned reads of one member of a tar file, clipped to it. A class, not closures: the
+ * optimised header walk calls every layer's reader at one call site (indexTar.ts).
+ */
+class MemberReader implements PositionedReader {
+  constructor(
+    private readonly fd: number,
+    private readonly offset: number,
+    private readonly size: number,
+  ) {}
+
+  #clip(position: number, length: number): number {
+    return Math.max(0, Math.min(length, this.size - position));
+  }
+
+  read(position: number, length: number): Uint8Array {
+    return readAt(this.fd, this.offset + position, this.#clip(position, length));
+  }
+
+  readInto(buffer: Uint8Array, position: number): number {
+    return readInto(this.fd, buffer.subarray(0, this.#clip(position, buffer.length)), this.offset + position);
+  }
 }
 
 /** The tar file at `path` as a source: its member headers are read now, file data on demand. */
@@ -54,16 +79,7 @@ async function tarFileSource(path: string, what: string, describe: string, close
       const member = members.get(name);
       if (member === undefined) return undefined;
       fd ??= openSync(path, 'r');
-      const file = fd;
-      const { offset, size } = member;
-      const clip = (position: number, length: number): number => Math.max(0, Math.min(length, size - position));
-      return {
-        size,
-        reader: {
-          read: (position, length) => readAt(file, offset + position, clip(position, length)),
-          readInto: (buffer, position) => readInto(file, buffer.subarray(0, clip(position, buffer.length)), offset + position),
-        },
-      };
+      return { size: member.size, reader: new MemberReader(fd, member.offset, member.size) };
     },
     size: async (name) => members.get(name)?.size,
     chunks,

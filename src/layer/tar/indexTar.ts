@@ -70,12 +70,9 @@ class Window {
  */
 export function indexLayerTar(reader: PositionedReader, size: number, limits: TarLimits): TarEntry[] | undefined {
   try {
-    const collector = new EntryCollector();
-    walk(new Window(reader, size), size, limits, (fields, dataAt) => {
-      const regular = fields.type === 'file' || fields.type === 'contiguous-file';
-      collector.add(memberHeader(fields), regular && fields.size > 0 ? new RangeContent(reader, dataAt, fields.size) : NO_BYTES);
-    });
-    return collector.finish();
+    const entries = new EntrySink(reader);
+    walk(new Window(reader, size), size, limits, entries);
+    return entries.collector.finish();
   } catch {
     // NotIndexable, or an entry check of EntryCollector failing: the streaming reader gives
     // the error, with the same message (or its own, when it frames the tar more strictly).
@@ -91,15 +88,31 @@ export function indexLayerTar(reader: PositionedReader, size: number, limits: Ta
 export function indexLayerTarColumns(reader: PositionedReader, size: number, limits: TarLimits): LayerColumns | undefined {
   try {
     const columns = new TarColumns(reader);
-    walk(new Window(reader, size), size, limits, (fields, dataAt) => columns.add(fields, dataAt));
+    walk(new Window(reader, size), size, limits, columns);
     return columns.finish();
   } catch {
     return undefined;
   }
 }
 
-/** Calls `visit` for each member of the tar, in order, after checking the whole tar's framing but its end. */
-function walk(window: Window, size: number, limits: TarLimits, visit: (fields: MemberFields, dataAt: number) => void): void {
+/** What takes the members of a walk: one object with a method, where a closure per call would cost the optimised walk a deopt per layer. */
+interface MemberSink {
+  add(fields: MemberFields, dataAt: number): void;
+}
+
+/** Members as EntryCollector takes them, files' data as ranges of the tar. */
+class EntrySink implements MemberSink {
+  readonly collector = new EntryCollector();
+  constructor(private readonly reader: PositionedReader) {}
+
+  add(fields: MemberFields, dataAt: number): void {
+    const regular = fields.type === 'file' || fields.type === 'contiguous-file';
+    this.collector.add(memberHeader(fields), regular && fields.size > 0 ? new RangeContent(this.reader, dataAt, fields.size) : NO_BYTES);
+  }
+}
+
+/** Gives `sink` each member of the tar, in order, checking the tar's framing to its end. */
+function walk(window: Window, size: number, limits: TarLimits, sink: MemberSink): void {
   let pos = 0;
   let ext: Extensions = {};
   let members = 0;
@@ -134,7 +147,7 @@ function walk(window: Window, size: number, limits: TarLimits, visit: (fields: M
     if (members > limits.maxMembers || dataBytes > limits.maxDataBytes) throw new NotIndexable();
     const end = dataAt + Math.ceil(length / BLOCK) * BLOCK;
     if (dataAt + length > size) throw new NotIndexable();
-    visit(fields, dataAt);
+    sink.add(fields, dataAt);
     ext = {};
     pos = end;
   }
