@@ -40,21 +40,32 @@ function clean(raw: string): string {
   return path;
 }
 
-/** Rows as members arrive, in tar order; `finish` sorts them into columns. */
+/** Numbers of a row: kind, mode, uid, gid, and for a file the offset and size of its data (a link: its target's row in OFFSET). */
+const KIND = 0;
+const MODE = 1;
+const UID = 2;
+const GID = 3;
+const OFFSET = 4;
+const SIZE = 5;
+const STRIDE = 6;
+
+/**
+ * Rows as members arrive, in tar order, their numbers in one growing array (a row is a path
+ * and six numbers, not an object); `finish` sorts them into columns.
+ */
 export class TarColumns {
   readonly #paths: string[] = [];
-  readonly #kinds: number[] = [];
-  readonly #modes: number[] = [];
-  readonly #uids: number[] = [];
-  readonly #gids: number[] = [];
-  /** Files: data offset in the tar and size; links: target path (in `#targets`). */
-  readonly #offsets: number[] = [];
-  readonly #sizes: number[] = [];
-  readonly #targets: (string | undefined)[] = [];
+  #numbers = new Float64Array(STRIDE * 1024);
+  /** Symlinks' targets, and hard links' target paths, by row. */
+  readonly #targets = new Map<number, string>();
   readonly #rows = new Map<string, number>();
   readonly #opaque: string[] = [];
 
   constructor(private readonly reader: PositionedReader) {}
+
+  #kind(row: number): number {
+    return this.#numbers[row * STRIDE + KIND]!;
+  }
 
   /** One member of the tar, its data `fields.size` bytes at `dataAt`. */
   add(fields: MemberFields, dataAt: number): void {
@@ -93,17 +104,17 @@ export class TarColumns {
         return;
       case 'file':
       case 'contiguous-file': {
-        const row = this.#row(path, FILE, mode, uid, gid);
-        this.#offsets[row] = dataAt;
-        this.#sizes[row] = fields.size;
+        const at = this.#row(path, FILE, mode, uid, gid) * STRIDE;
+        this.#numbers[at + OFFSET] = dataAt;
+        this.#numbers[at + SIZE] = fields.size;
         return;
       }
       case 'symlink':
         if (fields.linkname === null || fields.linkname === '') throw new OutsideSubset();
-        this.#targets[this.#row(path, SYMLINK, mode, uid, gid)] = fields.linkname;
+        this.#targets.set(this.#row(path, SYMLINK, mode, uid, gid), fields.linkname);
         return;
       case 'link':
-        this.#targets[this.#row(path, LINK, 0, 0, 0)] = clean(fields.linkname ?? '');
+        this.#targets.set(this.#row(path, LINK, 0, 0, 0), clean(fields.linkname ?? ''));
         return;
       default:
         throw new OutsideSubset();
@@ -115,26 +126,29 @@ export class TarColumns {
     if (this.#rows.has(path) || (path === '/' && kind !== DIR && kind !== IMPLICIT)) throw new OutsideSubset();
     const row = this.#paths.push(path) - 1;
     this.#rows.set(path, row);
-    this.#kinds.push(kind);
-    this.#modes.push(mode);
-    this.#uids.push(uid);
-    this.#gids.push(gid);
-    this.#offsets.push(0);
-    this.#sizes.push(0);
-    this.#targets.push(undefined);
+    let numbers = this.#numbers;
+    if ((row + 1) * STRIDE > numbers.length) {
+      numbers = new Float64Array(numbers.length * 2);
+      numbers.set(this.#numbers);
+      this.#numbers = numbers;
+    }
+    const at = row * STRIDE;
+    numbers[at + KIND] = kind;
+    numbers[at + MODE] = mode;
+    numbers[at + UID] = uid;
+    numbers[at + GID] = gid;
     return row;
   }
 
   finish(): LayerColumns {
     const rows = this.#rows;
-    const kinds = this.#kinds;
     // A hard link names a file or symlink of the same tar, which carries its attributes.
     const explicit = this.#paths.length;
-    for (let row = 0; row < explicit; row++) {
-      if (kinds[row] !== LINK) continue;
-      const target = rows.get(this.#targets[row]!);
-      if (target === undefined || (kinds[target] !== FILE && kinds[target] !== SYMLINK)) throw new OutsideSubset();
-      this.#offsets[row] = target;
+    for (const [row, path] of this.#targets) {
+      if (this.#kind(row) !== LINK) continue;
+      const target = rows.get(path);
+      if (target === undefined || (this.#kind(target) !== FILE && this.#kind(target) !== SYMLINK)) throw new OutsideSubset();
+      this.#numbers[row * STRIDE + OFFSET] = target;
     }
     for (let row = 0; row < explicit; row++) this.#addParents(this.#paths[row]!);
     // An opaque marker makes its directory opaque. Without a member of its own, the directory
@@ -147,7 +161,7 @@ export class TarColumns {
         if (dir === '/') throw new OutsideSubset();
         row = this.#row(dir, DIR, DEFAULT_MODE.dir, 0, 0);
         this.#addParents(dir);
-      } else if (kinds[row] !== DIR && kinds[row] !== IMPLICIT) throw new OutsideSubset();
+      } else if (this.#kind(row) !== DIR && this.#kind(row) !== IMPLICIT) throw new OutsideSubset();
       opaque.add(row);
     }
     const paths = this.#paths.slice().sort();
@@ -166,7 +180,8 @@ export class TarColumns {
     for (let parent = parentOf(path); ; parent = parentOf(parent)) {
       const known = rows.get(parent);
       if (known !== undefined) {
-        if (this.#kinds[known] === DIR || this.#kinds[known] === IMPLICIT) return;
+        const kind = this.#kind(known);
+        if (kind === DIR || kind === IMPLICIT) return;
         throw new OutsideSubset();
       }
       this.#row(parent, IMPLICIT, DEFAULT_MODE.dir, 0, 0);
@@ -177,78 +192,83 @@ export class TarColumns {
   /** The columns of the sorted `paths`, objects and attribute sets numbered as `columnsOfNodes` numbers them. */
   #columns(paths: string[], opaque: ReadonlySet<number>): LayerColumns {
     const n = paths.length;
+    const numbers = this.#numbers;
     const kinds = new Uint8Array(n);
     const metas = new Uint32Array(n);
     const objects = new Int32Array(n).fill(-1);
-    const metaIds = new Map<number | string, number>();
-    const metaModes: number[] = [];
-    const metaUids: number[] = [];
-    const metaGids: number[] = [];
-    const metaOf = (row: number): number => {
-      const mode = this.#modes[row]!;
-      const uid = this.#uids[row]!;
-      const gid = this.#gids[row]!;
-      const key = uid < 2 ** 20 && gid < 2 ** 20 ? mode * 2 ** 40 + uid * 2 ** 20 + gid : `${mode}:${uid}:${gid}`;
-      let id = metaIds.get(key);
-      if (id === undefined) {
-        metaIds.set(key, (id = metaModes.push(mode) - 1));
-        metaUids.push(uid);
-        metaGids.push(gid);
-      }
-      return id;
-    };
-    const objectOf = new Map<number, number>();
+    const attributes = new AttributeSets(numbers);
+    /** Each file's or symlink's object, by row (+1; 0 for none yet). */
+    const objectOf = new Int32Array(n);
     const objectRows: number[] = [];
     for (let i = 0; i < n; i++) {
       const row = this.#rows.get(paths[i]!)!;
-      switch (this.#kinds[row]) {
-        case DIR:
-          kinds[i] = ROW_DIR | (opaque.has(row) ? ROW_OPAQUE : 0);
-          metas[i] = metaOf(row);
-          break;
-        case IMPLICIT:
-          kinds[i] = ROW_DIR | ROW_IMPLICIT | (opaque.has(row) ? ROW_OPAQUE : 0);
-          metas[i] = metaOf(row);
-          break;
-        case WHITEOUT:
-          kinds[i] = ROW_WHITEOUT;
-          break;
-        default: {
-          const data = this.#kinds[row] === LINK ? this.#offsets[row]! : row;
-          kinds[i] = this.#kinds[data] === FILE ? ROW_FILE : ROW_SYMLINK;
-          metas[i] = metaOf(data);
-          let object = objectOf.get(data);
-          if (object === undefined) objectOf.set(data, (object = objectRows.push(data) - 1));
-          objects[i] = object;
-        }
+      const kind = numbers[row * STRIDE + KIND];
+      if (kind === DIR || kind === IMPLICIT) {
+        kinds[i] = ROW_DIR | (kind === IMPLICIT ? ROW_IMPLICIT : 0) | (opaque.has(row) ? ROW_OPAQUE : 0);
+        metas[i] = attributes.of(row);
+      } else if (kind === WHITEOUT) {
+        kinds[i] = ROW_WHITEOUT;
+      } else {
+        const data = kind === LINK ? numbers[row * STRIDE + OFFSET]! : row;
+        kinds[i] = numbers[data * STRIDE + KIND] === FILE ? ROW_FILE : ROW_SYMLINK;
+        metas[i] = attributes.of(data);
+        if (objectOf[data] === 0) objectOf[data] = objectRows.push(data);
+        objects[i] = objectOf[data]! - 1;
       }
     }
     const objectSizes = new Float64Array(objectRows.length);
     let bytes = 0;
-    objectRows.forEach((row, o) => (bytes += objectSizes[o] = this.#kinds[row] === FILE ? this.#sizes[row]! : 0));
+    for (let o = 0; o < objectRows.length; o++) bytes += objectSizes[o] = numbers[objectRows[o]! * STRIDE + SIZE]!;
     const { reader } = this;
-    const offsets = this.#offsets;
     const targets = this.#targets;
-    const fileKinds = this.#kinds;
     return {
       paths,
       kinds,
       metas,
-      metaModes: Float64Array.from(metaModes),
-      metaUids: Float64Array.from(metaUids),
-      metaGids: Float64Array.from(metaGids),
+      metaModes: Float64Array.from(attributes.modes),
+      metaUids: Float64Array.from(attributes.uids),
+      metaGids: Float64Array.from(attributes.gids),
       objects,
       objectSizes,
       bytes,
       content: (o): Content => {
         const row = objectRows[o];
-        if (row === undefined || fileKinds[row] !== FILE || objectSizes[o] === 0) return EMPTY_CONTENT;
-        return new RangeContent(reader, offsets[row]!, objectSizes[o]!);
+        if (row === undefined || objectSizes[o] === 0) return EMPTY_CONTENT;
+        return new RangeContent(reader, numbers[row * STRIDE + OFFSET]!, objectSizes[o]!);
       },
       target: (o) => {
         const row = objectRows[o];
-        return row !== undefined && fileKinds[row] === SYMLINK ? targets[row]! : '';
+        return row !== undefined && numbers[row * STRIDE + KIND] === SYMLINK ? targets.get(row)! : '';
       },
     };
+  }
+}
+
+/**
+ * The distinct (mode, uid, gid) of rows, numbered in the order first met. A class, where a
+ * closure made per layer would give the optimised caller a new call target each time.
+ */
+class AttributeSets {
+  readonly modes: number[] = [];
+  readonly uids: number[] = [];
+  readonly gids: number[] = [];
+  readonly #ids = new Map<number | string, number>();
+
+  constructor(private readonly numbers: Float64Array) {}
+
+  of(row: number): number {
+    const at = row * STRIDE;
+    const mode = this.numbers[at + MODE]!;
+    const uid = this.numbers[at + UID]!;
+    const gid = this.numbers[at + GID]!;
+    // One number for the common ids (mode < 2^12, ids < 2^20: 52 bits), text otherwise.
+    const key = uid < 2 ** 20 && gid < 2 ** 20 ? mode * 2 ** 40 + uid * 2 ** 20 + gid : `${mode}:${uid}:${gid}`;
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      this.#ids.set(key, (id = this.modes.push(mode) - 1));
+      this.uids.push(uid);
+      this.gids.push(gid);
+    }
+    return id;
   }
 }
