@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, Layer } from '../../../src/index.js';
+import { DomainError, Layer, type LayerEntryInput } from '../../../src/index.js';
 
 describe('Layer.fromEntries / entries', () => {
   it('fills defaults, sorts by path and keeps implicit parents out of entries()', () => {
@@ -30,6 +30,26 @@ describe('Layer.fromEntries / entries', () => {
       ['/a', 'file', undefined],
       ['/z', 'hardlink', '/a'],
     ]);
+  });
+
+  it('many hard links and long link-to-link chains resolve to their file, and a cycle is refused', () => {
+    // 20,000 names of one file and a chain of 5,000 links: each lookup was once a search of
+    // every link, which made such a tar take seconds to read (minutes at the member limit).
+    const many = 20_000;
+    const chain = 5_000;
+    const entries: LayerEntryInput[] = [{ path: '/f', type: 'file', content: 'x' }];
+    for (let i = 0; i < many; i++) entries.push({ path: `/many/${i}`, type: 'hardlink', target: '/f' });
+    for (let i = 0; i < chain; i++) entries.push({ path: `/chain/${i}`, type: 'hardlink', target: i === 0 ? '/f' : `/chain/${i - 1}` });
+    const layer = Layer.fromEntries(entries);
+    const f = layer.node('/f');
+    const last = layer.node(`/chain/${chain - 1}`);
+    expect(f?.kind === 'file' && last?.kind === 'file' && last.inode === f.inode).toBe(true);
+    expect(f?.kind === 'file' ? f.inode.nlink : 0).toBe(1 + many + chain);
+    const cycle: LayerEntryInput[] = [
+      { path: '/a', type: 'hardlink', target: '/b' },
+      { path: '/b', type: 'hardlink', target: '/a' },
+    ];
+    expect(() => Layer.fromEntries(cycle)).toThrow(/hard link cycle/);
   });
 
   it('a whiteout beside a same-layer directory makes it opaque; beside a file it is redundant', () => {
