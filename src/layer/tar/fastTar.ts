@@ -168,7 +168,7 @@ export async function parseTarFast(chunks: AsyncGenerator<Uint8Array>, onMember:
         }
         return undefined;
       }
-      const decoded = memberHeader(memberFields(header, typeflag, size, posix, ext));
+      const decoded = memberHeader(memberFields(header, 0, typeflag, size, posix, ext));
       held = [];
       ext = {};
       // tar-stream never reads a directory's data (memberHeader takes only empty ones).

@@ -41,10 +41,10 @@ export function padding(size: number): number {
 }
 
 /** A read header's checksum: every byte summed, the checksum field counted as eight spaces. */
-export function headerSum(block: Uint8Array): number {
+export function headerSum(block: Uint8Array, base = 0): number {
   let total = 8 * 0x20;
-  for (let i = 0; i < 148; i++) total += block[i]!;
-  for (let i = 156; i < BLOCK; i++) total += block[i]!;
+  for (let i = base; i < base + 148; i++) total += block[i]!;
+  for (let i = base + 156; i < base + BLOCK; i++) total += block[i]!;
   return total;
 }
 

@@ -20,7 +20,7 @@ import type { LayerColumns } from '../columns.js';
 import { RangeContent, type PositionedReader } from '../Content.js';
 import { EntryCollector, type TarEntry } from './EntryCollector.js';
 import { TRAILING_CHECKED, type TarLimits } from './framing.js';
-import { BLOCK, NULL_SUM, headerSum } from './header.js';
+import { BLOCK } from './header.js';
 import { OutsideSubset as NotIndexable, blockKind, memberFields, memberHeader, takeExtension, type Extensions, type MemberFields } from './subsetHeader.js';
 import { TarColumns } from './tarColumns.js';
 
@@ -46,20 +46,35 @@ class Window {
 
   /** `length` bytes at `position`, all of them or `NotIndexable`. */
   at(position: number, length: number): Uint8Array {
-    if (position + length > this.size) throw new NotIndexable();
-    const from = position - this.#start;
-    if (from >= 0 && from + length <= this.#bytes.length) return this.#bytes.subarray(from, from + length);
     if (length > WINDOW) {
+      if (position + length > this.size) throw new NotIndexable();
       const bytes = this.reader.read(position, length);
       if (bytes.length !== length) throw new NotIndexable();
       return bytes;
     }
-    // Views handed out before are overwritten here: callers use each view before the next call.
+    const from = this.offset(position, length);
+    return this.#bytes.subarray(from, from + length);
+  }
+
+  /** The window's bytes: `offset` tells where in them the bytes asked for are. */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /**
+   * Where `length` bytes at `position` (at most WINDOW) start in `bytes`, read into the window
+   * if need be; no view is made, the walk reads a header where it lies. Views and offsets
+   * handed out before are overwritten here: callers use each before the next call.
+   */
+  offset(position: number, length: number): number {
+    if (position + length > this.size) throw new NotIndexable();
+    const from = position - this.#start;
+    if (from >= 0 && from + length <= this.#bytes.length) return from;
     const want = Math.min(WINDOW, this.size - position);
     this.#bytes = this.#buffer === undefined ? this.reader.read(position, want) : this.#buffer.subarray(0, this.reader.readInto!(this.#buffer.subarray(0, want), position));
     this.#start = position;
     if (this.#bytes.length < length) throw new NotIndexable();
-    return this.#bytes.subarray(0, length);
+    return 0;
   }
 }
 
@@ -118,20 +133,20 @@ function walk(window: Window, size: number, limits: TarLimits, sink: MemberSink)
   let members = 0;
   let dataBytes = 0;
   for (;;) {
-    const block = window.at(pos, BLOCK);
-    const { kind, typeflag, size: declared, posix } = blockKind(block);
+    const at = window.offset(pos, BLOCK);
+    const { kind, typeflag, size: declared, posix } = blockKind(window.bytes, at);
     if (kind === 'null') {
-      // The end-of-archive marker: two null blocks, then nothing but zeros (framing.ts).
+      // The end-of-archive marker: two null blocks, wholly zero (framing and tar-stream take any
+      // block whose sum is that of zeros), then nothing but zeros (framing.ts).
       if (ext.pax !== undefined || ext.longName !== undefined || ext.longLink !== undefined) throw new NotIndexable();
-      if (headerSum(window.at(pos + BLOCK, BLOCK)) !== NULL_SUM) throw new NotIndexable();
+      const nulls = window.at(pos, 2 * BLOCK);
+      for (let i = 0; i < nulls.length; i++) if (nulls[i] !== 0) throw new NotIndexable();
       const end = pos + 2 * BLOCK;
       const trailer = Math.min(size - end, TRAILING_CHECKED);
-      for (let at = end; at < end + trailer; at += WINDOW) {
-        const bytes = window.at(at, Math.min(WINDOW, end + trailer - at));
+      for (let from = end; from < end + trailer; from += WINDOW) {
+        const bytes = window.at(from, Math.min(WINDOW, end + trailer - from));
         for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) throw new NotIndexable();
       }
-      // Null blocks must be wholly zero here (framing and tar-stream take any block whose sum is that of zeros).
-      for (const b of [block, window.at(pos + BLOCK, BLOCK)]) for (let i = 0; i < BLOCK; i++) if (b[i] !== 0) throw new NotIndexable();
       return;
     }
     const dataAt = pos + BLOCK;
@@ -140,7 +155,7 @@ function walk(window: Window, size: number, limits: TarLimits, sink: MemberSink)
       pos = dataAt + Math.ceil(declared / BLOCK) * BLOCK;
       continue;
     }
-    const fields = memberFields(block, typeflag, declared, posix, ext);
+    const fields = memberFields(window.bytes, at, typeflag, declared, posix, ext);
     const length = fields.size;
     members++;
     dataBytes += length;

@@ -72,17 +72,21 @@ export interface Extensions {
  */
 export type BlockKind = 'null' | 'extension' | 'member';
 
-/** What a header block is, once its checksum and format are checked; `size` as the block declares it. */
-export function blockKind(block: Uint8Array): { kind: BlockKind; typeflag: number; size: number; posix: boolean } {
-  const checksum = headerSum(block);
+/**
+ * What the header block at `base` of `bytes` is, once its checksum and format are checked;
+ * `size` as the block declares it. (A block is read where it lies: no view made per header.)
+ */
+export function blockKind(bytes: Uint8Array, base = 0): { kind: BlockKind; typeflag: number; size: number; posix: boolean } {
+  const checksum = headerSum(bytes, base);
   if (checksum === NULL_SUM) return { kind: 'null', typeflag: 0, size: 0, posix: false };
-  if (checksum !== octal(block, 148, 8)) throw new OutsideSubset();
-  const ustar = block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72;
-  const posix = ustar && block[262] === 0 && block[263] === 0x30 && block[264] === 0x30;
-  const gnu = ustar && block[262] === 0x20 && block[263] === 0x20 && block[264] === 0;
+  if (checksum !== octal(bytes, base + 148, 8)) throw new OutsideSubset();
+  const m = base + 257;
+  const ustar = bytes[m] === 0x75 && bytes[m + 1] === 0x73 && bytes[m + 2] === 0x74 && bytes[m + 3] === 0x61 && bytes[m + 4] === 0x72;
+  const posix = ustar && bytes[m + 5] === 0 && bytes[m + 6] === 0x30 && bytes[m + 7] === 0x30;
+  const gnu = ustar && bytes[m + 5] === 0x20 && bytes[m + 6] === 0x20 && bytes[m + 7] === 0;
   if (!posix && !gnu) throw new OutsideSubset();
-  const typeflag = block[156]!;
-  const size = octal(block, 124, 12);
+  const typeflag = bytes[base + 156]!;
+  const size = octal(bytes, base + 124, 12);
   const extension = typeflag === 0x78 /* x */ || typeflag === 0x4c /* L */ || typeflag === 0x4b; /* K */
   if (extension && size > MAX_EXTENSION) throw new OutsideSubset();
   return { kind: extension ? 'extension' : 'member', typeflag, size, posix };
@@ -129,15 +133,15 @@ export interface MemberFields {
   pax: Record<string, string> | undefined;
 }
 
-/** A member's header fields (see `memberHeader`). */
-export function memberFields(block: Uint8Array, typeflag: number, declared: number, posix: boolean, ext: Extensions): MemberFields {
+/** The fields of the member header at `base` of `bytes` (see `memberHeader`). */
+export function memberFields(bytes: Uint8Array, base: number, typeflag: number, declared: number, posix: boolean, ext: Extensions): MemberFields {
   const type = TYPES[typeflag];
   if (type === undefined) throw new OutsideSubset();
-  const short = field(block, 0, 100);
+  const short = field(bytes, base, 100);
   if (short.endsWith('/') && type !== 'directory') throw new OutsideSubset();
-  const prefix = posix && block[345] !== 0 ? field(block, 345, 155) : undefined;
+  const prefix = posix && bytes[base + 345] !== 0 ? field(bytes, base + 345, 155) : undefined;
   let name = prefix === undefined ? short : `${prefix}/${short}`;
-  let linkname: string | null = block[157] === 0 ? null : field(block, 157, 100);
+  let linkname: string | null = bytes[base + 157] === 0 ? null : field(bytes, base + 157, 100);
   let size = declared;
   const { pax, longName, longLink } = ext;
   if (longName !== undefined) name = longName;
@@ -148,7 +152,10 @@ export function memberFields(block: Uint8Array, typeflag: number, declared: numb
     if (pax['size'] !== undefined && pax['size'] !== '') size = Number(pax['size']);
   }
   if ((type === 'directory' && size !== 0) || !Number.isSafeInteger(size)) throw new OutsideSubset();
-  return { type, name, linkname, size, mode: octal(block, 100, 8), uid: octal(block, 108, 8), gid: octal(block, 116, 8), mtime: octal(block, 136, 12), pax };
+  const mode = octal(bytes, base + 100, 8);
+  const uid = octal(bytes, base + 108, 8);
+  const gid = octal(bytes, base + 116, 8);
+  return { type, name, linkname, size, mode, uid, gid, mtime: octal(bytes, base + 136, 12), pax };
 }
 
 /** A member's header with its extensions applied, as tar-stream gives it. */

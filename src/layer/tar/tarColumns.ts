@@ -26,6 +26,7 @@ const IMPLICIT = 5;
 
 const XATTR_PREFIX = 'SCHILY.xattr.';
 const SURROGATE = /[\ud800-\udfff]/;
+const WHITEOUT_MARK = '/' + WHITEOUT_PREFIX;
 
 function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
@@ -70,11 +71,12 @@ export class TarColumns {
   /** One member of the tar, its data `fields.size` bytes at `dataAt`. */
   add(fields: MemberFields, dataAt: number): void {
     const path = clean(fields.name);
-    const name = path === '/' ? '' : path.slice(path.lastIndexOf('/') + 1);
-    const parent = parentOf(path);
-    // Below a `.wh.` directory: dropped (AUFS) or refused, as EntryCollector decides.
-    if (parent.includes('/' + WHITEOUT_PREFIX)) throw new OutsideSubset();
-    if (name.startsWith(WHITEOUT_PREFIX)) {
+    // Whiteouts, opaque markers and `.wh.` directories all have `/.wh.` in their path.
+    if (path.includes(WHITEOUT_MARK)) {
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const parent = parentOf(path);
+      // Below a `.wh.` directory: dropped (AUFS) or refused, as EntryCollector decides.
+      if (parent.includes(WHITEOUT_MARK)) throw new OutsideSubset();
       if (name === OPAQUE_MARKER) this.#opaque.push(parent);
       else if (!name.startsWith(AUFS_PREFIX)) {
         const target = name.slice(WHITEOUT_PREFIX.length);
@@ -123,9 +125,13 @@ export class TarColumns {
 
   #row(path: string, kind: number, mode: number, uid: number, gid: number): number {
     // A path named twice (members replacing members, whiteouts beside entries) is EntryCollector's.
-    if (this.#rows.has(path) || (path === '/' && kind !== DIR && kind !== IMPLICIT)) throw new OutsideSubset();
-    const row = this.#paths.push(path) - 1;
-    this.#rows.set(path, row);
+    if (path === '/' && kind !== DIR && kind !== IMPLICIT) throw new OutsideSubset();
+    const rows = this.#rows;
+    const known = rows.size;
+    const row = this.#paths.length;
+    // One hash lookup: a set that does not grow the map found the path there (the tar is then left).
+    if (rows.set(path, row).size === known) throw new OutsideSubset();
+    this.#paths.push(path);
     let numbers = this.#numbers;
     if ((row + 1) * STRIDE > numbers.length) {
       numbers = new Float64Array(numbers.length * 2);
