@@ -48,6 +48,29 @@ export function headerSum(block: Uint8Array, base = 0): number {
   return total;
 }
 
+/**
+ * `headerSum` of the block at byte `base` (a multiple of 4) of the bytes `words` views: four
+ * bytes a load, summed two lanes at a time (126 words of at most 255 a lane fit 16 bits).
+ * The header walk sums every header of an archive this way (about three times faster).
+ */
+export function headerSumOfWords(words: Uint32Array, base: number): number {
+  const first = base >> 2;
+  let even = 0;
+  let odd = 0;
+  // Words 37 and 38 are the checksum field (bytes 148-155), counted as spaces.
+  for (let i = first; i < first + 37; i++) {
+    const w = words[i]!;
+    even += w & 0x00ff00ff;
+    odd += (w >>> 8) & 0x00ff00ff;
+  }
+  for (let i = first + 39; i < first + BLOCK / 4; i++) {
+    const w = words[i]!;
+    even += w & 0x00ff00ff;
+    odd += (w >>> 8) & 0x00ff00ff;
+  }
+  return 8 * 0x20 + (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16);
+}
+
 /** The checksum of an all-zero block, which tar-stream takes for no header (headers.js decode). */
 export const NULL_SUM = 8 * 0x20;
 

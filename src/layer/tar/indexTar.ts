@@ -37,11 +37,16 @@ class Window {
   #start = 0;
   #bytes: Uint8Array = NO_BYTES;
   readonly #buffer: Uint8Array | undefined;
+  /** `#buffer` as 32-bit words, for the header checksum (subsetHeader.ts `blockKind`). */
+  readonly words: Uint32Array | undefined;
   constructor(
     private readonly reader: PositionedReader,
     private readonly size: number,
   ) {
-    if (reader.readInto !== undefined) this.#buffer = new Uint8Array(Math.min(WINDOW, size));
+    if (reader.readInto !== undefined) {
+      this.#buffer = new Uint8Array((Math.min(WINDOW, size) + 3) & ~3);
+      this.words = new Uint32Array(this.#buffer.buffer);
+    }
   }
 
   /** `length` bytes at `position`, all of them or `NotIndexable`. */
@@ -134,7 +139,7 @@ function walk(window: Window, size: number, limits: TarLimits, sink: MemberSink)
   let dataBytes = 0;
   for (;;) {
     const at = window.offset(pos, BLOCK);
-    const { kind, typeflag, size: declared, posix } = blockKind(window.bytes, at);
+    const { kind, typeflag, size: declared, posix } = blockKind(window.bytes, at, window.words);
     if (kind === 'null') {
       // The end-of-archive marker: two null blocks, wholly zero (framing and tar-stream take any
       // block whose sum is that of zeros), then nothing but zeros (framing.ts).

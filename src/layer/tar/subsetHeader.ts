@@ -8,7 +8,7 @@
  */
 import type { Header } from 'tar-stream';
 import { MAX_EXTENSION, parsePax } from './framing.js';
-import { NULL_SUM, headerSum } from './header.js';
+import { NULL_SUM, headerSum, headerSumOfWords } from './header.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 
@@ -76,8 +76,9 @@ export type BlockKind = 'null' | 'extension' | 'member';
  * What the header block at `base` of `bytes` is, once its checksum and format are checked;
  * `size` as the block declares it. (A block is read where it lies: no view made per header.)
  */
-export function blockKind(bytes: Uint8Array, base = 0): { kind: BlockKind; typeflag: number; size: number; posix: boolean } {
-  const checksum = headerSum(bytes, base);
+export function blockKind(bytes: Uint8Array, base = 0, words?: Uint32Array): { kind: BlockKind; typeflag: number; size: number; posix: boolean } {
+  // `words`: the same bytes as 32-bit words (from byte 0, aligned), for the faster sum.
+  const checksum = words !== undefined && (base & 3) === 0 ? headerSumOfWords(words, base) : headerSum(bytes, base);
   if (checksum === NULL_SUM) return { kind: 'null', typeflag: 0, size: 0, posix: false };
   if (checksum !== octal(bytes, base + 148, 8)) throw new OutsideSubset();
   const m = base + 257;

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Layer, RangeContent, ROW_DIR, ROW_FILE, ROW_KIND, ROW_SYMLINK, contentBytes, defaultTarLimits, type LayerColumns, type PositionedReader } from '../../../src/layer/index.js';
+import { headerSum, headerSumOfWords } from '../../../src/layer/tar/header.js';
 import { indexLayerTarColumns } from '../../../src/layer/tar/indexTar.js';
 import { layerEntries } from '../../property/support/layerEntries.js';
 import { runs } from '../../property/support/config.js';
@@ -130,6 +131,17 @@ describe('the layer-tar header index', () => {
     expect(ways.byColumns).toBeGreaterThan(0);
     expect(ways.byEntries).toBeGreaterThan(0);
     expect(ways.declined).toBeGreaterThan(0);
+  });
+
+  it('property: the header checksum summed by words is the byte sum', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1024, maxLength: 1024 }), fc.constantFrom(0, 512), (bytes, base) => {
+        expect(headerSumOfWords(new Uint32Array(bytes.buffer), base)).toBe(headerSum(bytes, base));
+      }),
+      runs(200),
+    );
+    const ones = new Uint8Array(512).fill(255);
+    expect(headerSumOfWords(new Uint32Array(ones.buffer), 0)).toBe(headerSum(ones));
   });
 
   it('reads no file data until a file is read', () => {
