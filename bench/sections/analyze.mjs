@@ -2,8 +2,8 @@
 // archive holding an image of 50,000 files in 10 layers, against `tar -t` listing the same 10
 // uncompressed layer tars (issue 13: at most 3x); then the same image once `load`ed, analyzed
 // from the store (its layer indexes, no tar read). Both are whole processes, interleaved, timed
-// by GNU time: CPU time (user + system, what the goal is graded on, since a busy machine
-// stretches wall time of both unevenly) and wall time and peak RSS (reported).
+// inside bash to the millisecond: CPU time (user + system, what the goal is graded on, since a
+// busy machine stretches wall time of both unevenly) and wall time; GNU time gives peak RSS.
 //
 // The image is generated deterministically: layer 0 adds files under /usr; each later layer adds
 // new files, rewrites some files of the layers below (same path, other content), deletes some
@@ -115,10 +115,31 @@ function writeImage(s, dir) {
 /** One whole process under GNU time: { wallMs, cpuMs, rssKiB }. */
 function timedProcess(argv, { cwd, env }) {
   const timeFile = join(cwd, `time-${process.pid}.txt`);
-  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M %U %S', ...argv], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const cpuFile = join(cwd, `cpu-${process.pid}.txt`);
+  // Timed inside bash, to the microsecond: the wall clock around the command ($EPOCHREALTIME),
+  // and the CPU time of its processes from `times` (the shell's children, user and system, to
+  // the millisecond). GNU time prints CPU time to 10 ms, 6 % of tar's 0.17 s; it still gives
+  // the peak RSS.
+  const script = 'start=$EPOCHREALTIME; "$@"; status=$?; end=$EPOCHREALTIME; { echo "$start $end"; times; } > "$0"; exit $status';
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', 'bash', '-c', script, cpuFile, ...argv], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`exit ${r.status}: ${argv.join(' ')}\n${String(r.stderr).slice(0, 2000)}`);
-  const [wall, rss, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { wallMs: wall * 1000, cpuMs: (user + sys) * 1000, rssKiB: rss };
+  const rss = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1));
+  // Lines: "start end", then `times`: the shell's own user and system time, then its children's ("0m0.118s 0m0.131s").
+  const lines = readFileSync(cpuFile, 'utf8').trim().split('\n');
+  const [start, end] = lines[0].split(' ').map(Number);
+  const seconds = (t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    if (m === null) throw new Error(`unexpected output of times: ${t}`);
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  const [user, system] = lines.at(-1).split(' ').map(seconds);
+  return { wallMs: (end - start) * 1000, cpuMs: (user + system) * 1000, rssKiB: rss };
+}
+
+/** A ratio to two decimals, or three when two would print the goal itself (3.004x is a miss). */
+function ratioText(ratio) {
+  const two = ratio.toFixed(2);
+  return two === GOAL.toFixed(2) && ratio !== GOAL ? ratio.toFixed(3) : two;
 }
 
 /** Runs the section; returns what results.json records as `analyze`. */
@@ -167,7 +188,7 @@ function compare(s, tar, ours, opts, label) {
       [label, out.ours.cpuMs.toFixed(0), out.ours.wallMs.toFixed(0), out.ours.rssMiB.toFixed(0)],
     ],
   );
-  console.log(`ratio (cpu): ${out.ratio.toFixed(2)}x; ratio (wall): ${out.wallRatio.toFixed(2)}x\n`);
+  console.log(`ratio (cpu): ${ratioText(out.ratio)}x; ratio (wall): ${ratioText(out.wallRatio)}x\n`);
   return out;
 }
 
@@ -175,7 +196,7 @@ export function analyzeTargets(a, targets) {
   const image = `${a.files} files in ${a.layers} layers (${(a.tarBytes / 1e6).toFixed(0)} MB)`;
   for (const [key, what] of [['archive', 'a docker-save archive'], ['stored', 'the loaded image']]) {
     const c = a[key];
-    const shown = `${c.ratio.toFixed(2)}x cpu (${c.ours.cpuMs.toFixed(0)} vs ${c.tar.cpuMs.toFixed(0)} ms), ${c.wallRatio.toFixed(2)}x wall, ${c.ours.rssMiB.toFixed(0)} MiB`;
+    const shown = `${ratioText(c.ratio)}x cpu (${c.ours.cpuMs.toFixed(0)} vs ${c.tar.cpuMs.toFixed(0)} ms), ${ratioText(c.wallRatio)}x wall, ${c.ours.rssMiB.toFixed(0)} MiB`;
     targets.add(`analyze ${what}, ${image}, vs tar -t of the layer tars`, `≤ ${GOAL}x`, { ratio: c.ratio, wallRatio: c.wallRatio, ms: c.ours.cpuMs }, c.ratio <= GOAL, shown);
   }
 }
