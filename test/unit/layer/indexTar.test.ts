@@ -144,6 +144,17 @@ describe('the layer-tar header index', () => {
     expect(headerSumOfWords(new Uint32Array(ones.buffer), 0)).toBe(headerSum(ones));
   });
 
+  it('builds the nodes of a layer known by its columns on first use, and says so when the tar changed since', () => {
+    const tar = rawTar([{ name: 'd/', type: '5' }, { name: 'd/f', data: 'f' }]);
+    const layer = Layer.fromIndexedTar(memoryReader(tar), tar.length)!;
+    expect(layer.columns().paths).toEqual(['/', '/d', '/d/f']);
+    const changed = tar.slice();
+    const other = Layer.fromIndexedTar(memoryReader(changed), changed.length)!;
+    changed[0] ^= 1; // the first header's checksum no longer holds
+    expect(layer.node('/d/f')?.kind).toBe('file');
+    expect(() => other.node('/d/f')).toThrow(/the layer tar changed after it was indexed/);
+  });
+
   it('reads no file data until a file is read', () => {
     const big = new Uint8Array(3 << 20).fill(7);
     const tar = Layer.fromEntries([
