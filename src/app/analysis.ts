@@ -32,12 +32,14 @@ export function viewLayers(view: View): LayerSource {
 
 /**
  * The layers of one image of an archive or layout (`name` picks it when there are several);
- * with `at`, only those up to that layer or history step (`ARCHIVE@N`, as `IMAGE@N`).
+ * with `at`, only those up to that layer or history step (`ARCHIVE@N`, as `IMAGE@N`). With
+ * `columns`, for a caller that reads only the layers' columns (`analyzeSource`), a plain layer
+ * tar goes from its headers to its columns without building its nodes (`Layer.fromIndexedTar`).
  */
 export async function archiveLayers(
   source: FileSource,
   what: string,
-  options: { name?: string; platform?: Platform; at?: { layer?: number; step?: number } } = {},
+  options: { name?: string; platform?: Platform; at?: { layer?: number; step?: number }; columns?: boolean } = {},
 ): Promise<LayerSource> {
   const images = await readImageArchive(source, options.platform);
   const picked = options.name === undefined ? images : images.filter((i) => i.names.some((n) => n === options.name || n.startsWith(`${options.name}:`)));
@@ -53,7 +55,8 @@ export async function archiveLayers(
     // An uncompressed layer of a file on disk is indexed by its headers, its data left on disk;
     // anything else (gzip, an odd tar) goes through the streaming reader.
     const at = layer.positioned?.();
-    layers.push((at === undefined ? undefined : Layer.fromIndexedTar(at.reader, at.size)) ?? (await Layer.fromTar(layer.chunks())));
+    const indexed = at === undefined ? undefined : Layer.fromIndexedTar(at.reader, at.size, { columns: options.columns === true });
+    layers.push(indexed ?? (await Layer.fromTar(layer.chunks())));
   }
   const name = image.names[0] === undefined ? '' : ` (${image.names[0]})`;
   return { label: `${what}${at === undefined ? '' : `@${kept - 1}`}${name}`, layers, config: image.config };

@@ -109,11 +109,12 @@ export class Layer implements LayerTree {
    * the tar is not in the plain subset that reader takes; then read it with `fromTar`. The
    * data stays on disk, so the limits are those of a reader with a sink (`defaultTarLimits`).
    */
-  static fromIndexedTar(reader: PositionedReader, size: number, options: LayerOptions = {}): Layer | undefined {
+  static fromIndexedTar(reader: PositionedReader, size: number, options: LayerOptions & { columns?: boolean } = {}): Layer | undefined {
     const limits = { ...defaultTarLimits(true), ...options.limits };
-    // Most layer tars name each path once: their columns come from the headers directly, and
-    // the nodes only if a mount asks (a second pass over the headers).
-    const columns = indexLayerTarColumns(reader, size, limits);
+    // For a caller that reads the columns alone (`columns`: a whole-image pass), a tar that
+    // names each path once gives them from its headers directly; its nodes, should a mount
+    // ask after all, take a second pass over the headers.
+    const columns = options.columns === true ? indexLayerTarColumns(reader, size, limits) : undefined;
     if (columns !== undefined) {
       const nodes = (): Map<string, LayerNode> => {
         const entries = indexLayerTar(reader, size, limits);

@@ -80,7 +80,7 @@ export const analyzeCommand: CommandSpec = {
     const target = ctx.str('target');
     // Rules are read first: a bad .dive-ci fails before any work.
     const rules = ctx.flag('ci') ? ciRules(ruleValues(ctx)) : undefined;
-    const source = await targetLayers(ctx, target);
+    const source = await targetLayers(ctx, target, { columns: true });
     const base = ctx.args['base'];
     const analysis = analyzeSource(source, typeof base === 'number' ? { baseCount: base } : {});
     const metrics = ctx.flag('corrected') ? analysis.corrected : analysis.dive;

@@ -24,13 +24,16 @@ function hostTarget(ctx: Context, target: string): { path: string; at?: { layer?
   return { path: at.ref, at: at.layer === undefined ? { step: at.step! } : { layer: at.layer } };
 }
 
-/** The layers of a target, bottom first (a container's writable layer last). `--image` picks one image of an archive. */
-export async function targetLayers(ctx: Context, target: string): Promise<LayerSource> {
+/**
+ * The layers of a target, bottom first (a container's writable layer last). `--image` picks one
+ * image of an archive. `columns`: the caller reads only the layers' columns (`analyze`).
+ */
+export async function targetLayers(ctx: Context, target: string, { columns = false } = {}): Promise<LayerSource> {
   const host = hostTarget(ctx, target);
   if (host === undefined) return ctx.withStore(async (store) => viewLayers(await openView(store, target, { clock: ctx.clock })));
   const { path, directory } = hostInput(ctx, host.path);
   const name = ctx.optStr('image');
-  const options = { ...(name === undefined ? {} : { name }), ...(host.at === undefined ? {} : { at: host.at }) };
+  const options = { ...(name === undefined ? {} : { name }), ...(host.at === undefined ? {} : { at: host.at }), columns };
   if (directory) return archiveLayers(dirSource(path), host.path, options);
   // A plain tar is read where it lies, without the store: analysing an archive in a directory
   // with no store makes none. A gzip one is decompressed into the store's temporary files.

@@ -61,28 +61,37 @@ function expectSameColumns(got: LayerColumns, want: LayerColumns): void {
  */
 async function indexes(tar: Uint8Array): Promise<{ indexed: boolean; byColumns: boolean }> {
   const columns = indexLayerTarColumns(memoryReader(tar), tar.length, defaultTarLimits(true));
-  let indexed: Layer | undefined;
-  try {
-    indexed = Layer.fromIndexedTar(memoryReader(tar), tar.length);
-  } catch (error) {
-    // Refused as the streaming reader refuses it (an entry that `buildNodes` refuses).
-    expect(columns, 'columns of a tar the index refused').toBeUndefined();
-    expect(String(error)).toBe(await streamed(tar));
-    return { indexed: false, byColumns: false };
+  // Both ways of `fromIndexedTar`: nodes from the entries, and (`columns`) columns from the
+  // headers where the tar allows, nodes on first use.
+  const outcomes = [];
+  for (const options of [{}, { columns: true }]) {
+    let indexed: Layer | undefined;
+    try {
+      indexed = Layer.fromIndexedTar(memoryReader(tar), tar.length, options);
+    } catch (error) {
+      // Refused as the streaming reader refuses it (an entry that `buildNodes` refuses).
+      expect(columns, 'columns of a tar the index refused').toBeUndefined();
+      expect(String(error)).toBe(await streamed(tar));
+      outcomes.push(false);
+      continue;
+    }
+    if (indexed === undefined) {
+      expect(columns, 'columns where the index declined').toBeUndefined();
+      outcomes.push(false);
+      continue;
+    }
+    const reference = await streamed(tar);
+    expect(typeof reference, `the streaming reader refused it: ${String(reference)}`).toBe('object');
+    const layer = reference as Layer;
+    if (columns !== undefined) expectSameColumns(columns, layer.columns());
+    expectSameColumns(indexed.columns(), layer.columns());
+    expect(indexed.entries()).toEqual(layer.entries());
+    expect(indexed.paths()).toEqual(layer.paths());
+    expect(indexed.diffId).toBe(layer.diffId);
+    outcomes.push(true);
   }
-  if (indexed === undefined) {
-    expect(columns, 'columns where the index declined').toBeUndefined();
-    return { indexed: false, byColumns: false };
-  }
-  const reference = await streamed(tar);
-  expect(typeof reference, `the streaming reader refused it: ${String(reference)}`).toBe('object');
-  const layer = reference as Layer;
-  if (columns !== undefined) expectSameColumns(columns, layer.columns());
-  expectSameColumns(indexed.columns(), layer.columns());
-  expect(indexed.entries()).toEqual(layer.entries());
-  expect(indexed.paths()).toEqual(layer.paths());
-  expect(indexed.diffId).toBe(layer.diffId);
-  return { indexed: true, byColumns: columns !== undefined };
+  expect(outcomes[1], 'the two ways index the same tars').toBe(outcomes[0]);
+  return { indexed: outcomes[0]!, byColumns: columns !== undefined };
 }
 
 async function agrees(tar: Uint8Array): Promise<boolean> {
@@ -146,10 +155,10 @@ describe('the layer-tar header index', () => {
 
   it('builds the nodes of a layer known by its columns on first use, and says so when the tar changed since', () => {
     const tar = rawTar([{ name: 'd/', type: '5' }, { name: 'd/f', data: 'f' }]);
-    const layer = Layer.fromIndexedTar(memoryReader(tar), tar.length)!;
+    const layer = Layer.fromIndexedTar(memoryReader(tar), tar.length, { columns: true })!;
     expect(layer.columns().paths).toEqual(['/', '/d', '/d/f']);
     const changed = tar.slice();
-    const other = Layer.fromIndexedTar(memoryReader(changed), changed.length)!;
+    const other = Layer.fromIndexedTar(memoryReader(changed), changed.length, { columns: true })!;
     changed[0] ^= 1; // the first header's checksum no longer holds
     expect(layer.node('/d/f')?.kind).toBe('file');
     expect(() => other.node('/d/f')).toThrow(/the layer tar changed after it was indexed/);
