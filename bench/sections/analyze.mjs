@@ -112,7 +112,7 @@ function writeImage(s, dir) {
   return { archive: join(dir, 'image.tar'), tars, tarBytes: bytes, entries: layers.reduce((n, l) => n + l.entries().length, 0) };
 }
 
-/** One whole process under GNU time: { wallMs, cpuMs, rssKiB }. */
+/** One whole process, timed inside bash (its peak RSS by GNU time): { wallMs, cpuMs, rssKiB }. */
 function timedProcess(argv, { cwd, env }) {
   const timeFile = join(cwd, `time-${process.pid}.txt`);
   const cpuFile = join(cwd, `cpu-${process.pid}.txt`);
