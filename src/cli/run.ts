@@ -12,7 +12,6 @@ import type { CommandSpec } from './commands/common.js';
 
 export const VERSION = '0.1.0';
 
-
 /**
  * The verbs yargs must know to parse this command line: only its own when the first word
  * after the global options names one, else every verb (for `--help`, a misspelt verb's

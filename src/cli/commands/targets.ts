@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archiveLayers, openView, parseLayerTarget, viewLayers, type LayerSource } from '../../app/index.js';
-import { dirSource, openArchiveFile, openArchiveFileInPlace } from '../../host/index.js';
+import { dirSource, openArchiveFile, openArchiveFileInPlace, type ArchiveSource } from '../../host/index.js';
 import { Overlay } from '../../overlay/index.js';
 import type { Context } from '../context.js';
 import { hostInput } from './common.js';
@@ -35,24 +35,18 @@ export async function targetLayers(ctx: Context, target: string, { columns = fal
   const name = ctx.optStr('image');
   const options = { ...(name === undefined ? {} : { name }), ...(host.at === undefined ? {} : { at: host.at }), columns };
   if (directory) return archiveLayers(dirSource(path), host.path, options);
-  // A plain tar is read where it lies, without the store: analysing an archive in a directory
-  // with no store makes none. A gzip one is decompressed into the store's temporary files.
-  const inPlace = await openArchiveFileInPlace(path, host.path);
-  if (inPlace !== undefined) {
-    try {
-      return await archiveLayers(inPlace, host.path, options);
-    } finally {
-      inPlace.close();
-    }
-  }
-  return ctx.withStore(async (store) => {
-    const source = await openArchiveFile(path, host.path, store.tmpDir);
+  const layersOf = async (source: ArchiveSource): Promise<LayerSource> => {
     try {
       return await archiveLayers(source, host.path, options);
     } finally {
-      source.close?.();
+      source.close();
     }
-  });
+  };
+  // A plain tar is read where it lies, without the store: analysing an archive in a directory
+  // with no store makes none. A gzip one is decompressed into the store's temporary files.
+  const inPlace = await openArchiveFileInPlace(path, host.path);
+  if (inPlace !== undefined) return layersOf(inPlace);
+  return ctx.withStore(async (store) => layersOf(await openArchiveFile(path, host.path, store.tmpDir)));
 }
 
 /** Runs `fn` on the merged view of a target, mounted read-only. */
