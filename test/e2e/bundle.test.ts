@@ -206,3 +206,44 @@ describe('NODE_EXTRA_CA_CERTS', { timeout: TEST_TIMEOUT }, () => {
     }
   });
 });
+
+describe('glibc malloc tunables', { timeout: TEST_TIMEOUT }, () => {
+  // What the process started with (/proc/self/environ keeps the environment exec gave it, where
+  // glibc parsing the tunables turned their colons into NULs) and what its child processes would
+  // get (process.env at exit).
+  const probe = (): string => {
+    const file = join(tempDir(), 'print-tunables.cjs');
+    writeFileSync(
+      file,
+      [
+        "const raw = require('node:fs').readFileSync('/proc/self/environ', 'latin1');",
+        "const at = raw.indexOf('GLIBC_TUNABLES=');",
+        "const start = at < 0 ? 'none' : raw.slice(at).split(/\\0(?=[A-Z_]+=)/)[0].replaceAll('\\0', ':');",
+        "process.on('exit', () => process.stderr.write(`tunables: ${start}|${process.env.GLIBC_TUNABLES}|${process.env.OVERLAY_OWN_GLIBC_TUNABLES}\\n`));",
+      ].join('\n'),
+    );
+    return file;
+  };
+
+  it.runIf(process.platform === 'linux')('are set for the process the command starts, and only for it; a user’s own are kept', async () => {
+    const file = probe();
+    const base = { PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: tempDir(), NODE_OPTIONS: `--require ${file}`, NODE_DEBUG: 'overlay' };
+    const command = await runAsync(BIN, ['--version'], base);
+    expect(command.code).toBe(0);
+    const seen = /tunables: (.*)\|(.*)\|(.*)/.exec(command.stderr);
+    expect(seen?.[1]).toBe(
+      'GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=67108864:glibc.malloc.hugetlb=1',
+    );
+    expect(seen?.slice(2)).toEqual(['undefined', 'undefined']);
+    expect(command.stderr).toMatch(/malloc tuned for this process/);
+
+    const own = await runAsync(BIN, ['--version'], { ...base, GLIBC_TUNABLES: 'glibc.malloc.check=0' });
+    expect(own.code).toBe(0);
+    expect(own.stderr).toContain('tunables: GLIBC_TUNABLES=glibc.malloc.check=0|glibc.malloc.check=0|undefined');
+    expect(own.stderr).not.toMatch(/malloc tuned/);
+
+    // Set but empty is the user's choice too.
+    const empty = await runAsync(BIN, ['--version'], { ...base, GLIBC_TUNABLES: '' });
+    expect(empty.stderr).toContain('tunables: GLIBC_TUNABLES=||undefined');
+  });
+});
