@@ -33,6 +33,13 @@ export function allocateIno(): number {
   return nextIno++;
 }
 
+/** The first of `count` consecutive fresh inode numbers, for objects numbered as they are made. */
+export function reserveInos(count: number): number {
+  const first = nextIno;
+  nextIno += count;
+  return first;
+}
+
 /** Options for building a layer, beyond its entries. */
 export interface LayerOptions {
   history?: LayerHistory;
@@ -63,6 +70,12 @@ export class Layer implements LayerTree {
   #diffId: string | undefined;
   #sortedPaths: readonly string[] | undefined;
   #columns: LayerColumns | undefined;
+  /**
+   * A stored layer's node of one row of its sorted paths, made alone: `node` and `childNames`
+   * then answer a lookup without making every node (a mount looks up what it touches).
+   */
+  #nodeAt: ((row: number) => LayerNode) | undefined;
+  #searchPaths: SortedPaths | undefined;
 
   /** `nodes`: every node, implicit parents included, or a function that makes them so. */
   private constructor(nodes: ReadonlyMap<string, LayerNode> | (() => ReadonlyMap<string, LayerNode>), history: LayerHistory | undefined, shared?: Layer) {
@@ -74,6 +87,8 @@ export class Layer implements LayerTree {
       this.#children = shared.#children;
       this.#sortedPaths = shared.#sortedPaths;
       this.#columns = shared.#columns;
+      this.#nodeAt = shared.#nodeAt;
+      this.#searchPaths = shared.#searchPaths;
     }
   }
 
@@ -144,6 +159,24 @@ export class Layer implements LayerTree {
     return layer;
   }
 
+  /**
+   * A stored layer (store/layerIndexBody.ts): its columns, and its node at each row of their
+   * paths, made on demand and then kept (the same node each time: hard links share an inode).
+   * The paths must hold every parent of each path as a directory, as an index's do.
+   */
+  static fromRows(columns: LayerColumns, nodeAt: (row: number) => LayerNode, options: LayerOptions = {}): Layer {
+    const { paths } = columns;
+    const layer = new Layer(() => {
+      const nodes = new Map<string, LayerNode>();
+      for (let row = 0; row < paths.length; row++) nodes.set(paths[row]!, nodeAt(row));
+      return nodes;
+    }, options.history);
+    layer.#columns = columns;
+    layer.#sortedPaths = paths;
+    layer.#nodeAt = nodeAt;
+    return layer;
+  }
+
   /** The same layer with other history (the diffId is unchanged). */
   withHistory(history: LayerHistory): Layer {
     // Not yet built, the nodes are built once, by this layer, for both.
@@ -173,13 +206,37 @@ export class Layer implements LayerTree {
 
   /** The node at a clean absolute path, if this layer has one. */
   node(path: string): LayerNode | undefined {
+    if (this.#nodeMap === undefined && this.#nodeAt !== undefined) {
+      const row = this.#search().rowOf(path);
+      return row < 0 ? undefined : this.#nodeAt(row);
+    }
     return this.#nodes.get(path);
   }
 
   /** Names directly below a directory of this layer, sorted. */
   childNames(path: string): readonly string[] {
+    if (this.#children === undefined && this.#nodeMap === undefined && this.#nodeAt !== undefined) {
+      const nameAt = path === '/' ? 1 : path.length + 1;
+      return this.#search().childRows(path).map((row) => this.#sortedPaths![row]!.slice(nameAt));
+    }
     this.#children ??= listChildren(this.#nodes);
     return this.#children.get(path) ?? [];
+  }
+
+  /** Calls `visit` with the name and node of each entry directly below a directory of this layer, by name. */
+  eachChild(path: string, visit: (name: string, node: LayerNode) => void): void {
+    const prefix = path === '/' ? '/' : `${path}/`;
+    if (this.#nodeMap === undefined && this.#nodeAt !== undefined) {
+      const paths = this.#sortedPaths!;
+      for (const row of this.#search().childRows(path)) visit(paths[row]!.slice(prefix.length), this.#nodeAt(row));
+      return;
+    }
+    for (const name of this.childNames(path)) visit(name, this.#nodes.get(prefix + name)!);
+  }
+
+  #search(): SortedPaths {
+    this.#searchPaths ??= new SortedPaths(this.#sortedPaths!);
+    return this.#searchPaths;
   }
 
   get entryCount(): number {
@@ -389,6 +446,62 @@ function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; 
     const node = nodes.get(names[0]!) as LayerObjectNode;
     const linked = objectNode(relinkInode(node.inode, node.inode.ino, names.length));
     for (const name of names) nodes.set(name, linked);
+  }
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * Searches in a layer's paths, sorted by `compareNames`. Without surrogates that order is the
+ * strings' own, which the engine compares natively; the paths below any one directory lie
+ * together, between "d/" and "d0" ('/' and '0' are neighbours).
+ */
+class SortedPaths {
+  readonly #paths: readonly string[];
+  readonly #plain: boolean;
+
+  constructor(paths: readonly string[]) {
+    this.#paths = paths;
+    this.#plain = !paths.some((path) => SURROGATE.test(path));
+  }
+
+  /** The first row not before `path`. */
+  #lowerBound(path: string): number {
+    const paths = this.#paths;
+    let low = 0;
+    let high = paths.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#plain ? paths[mid]! < path : compareNames(paths[mid]!, path) < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** The row of `path`, or -1. */
+  rowOf(path: string): number {
+    const row = this.#lowerBound(path);
+    return this.#paths[row] === path ? row : -1;
+  }
+
+  /** The rows directly below `dir`, in order; each child's own subtree is stepped over with one search. */
+  childRows(dir: string): number[] {
+    const paths = this.#paths;
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    const rows: number[] = [];
+    let row = this.#lowerBound(prefix);
+    while (row < paths.length) {
+      const path = paths[row]!;
+      if (!path.startsWith(prefix)) break;
+      const slash = path.indexOf('/', prefix.length);
+      if (slash < 0) {
+        if (path.length > prefix.length) rows.push(row);
+        row++;
+      } else {
+        row = this.#lowerBound(`${path.slice(0, slash)}0`);
+      }
+    }
+    return rows;
   }
 }
 

@@ -1,4 +1,4 @@
-export { Layer, allocateIno, makeMeta, entryPath, sameAttributes, DEFAULT_DIR_META } from './Layer.js';
+export { Layer, allocateIno, reserveInos, makeMeta, entryPath, sameAttributes, DEFAULT_DIR_META } from './Layer.js';
 export type { LayerOptions } from './Layer.js';
 export { BytesContent, PatchedContent, RangeContent, EMPTY_CONTENT, BLOCK_SIZE, contentBytes, concatBytes, gatherBytes, sameContent } from './Content.js';
 export type { Content, DataSink, PositionedReader } from './Content.js';

@@ -30,10 +30,10 @@ import {
   ROW_SYMLINK,
   ROW_WHITEOUT,
   RangeContent,
-  allocateIno,
   fileInode,
   makeMeta,
   objectNode,
+  reserveInos,
   symlinkInode,
   type LayerColumns,
   type LayerInode,
@@ -229,7 +229,8 @@ function asciiReader(table: Uint8Array): ((start: number, end: number) => string
 /** A decoded body: the layer's columns, and its nodes built when first asked for. */
 export interface DecodedBody {
   columns: LayerColumns;
-  nodes(): Map<string, LayerNode>;
+  /** The node of a row of `columns.paths`, made on first use (`Layer.fromRows`). */
+  nodeAt(row: number): LayerNode;
 }
 
 type Sections = ReturnType<typeof sections>;
@@ -350,72 +351,96 @@ export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: 
     content: (o) => (objectSizes[o]! === 0 ? EMPTY_CONTENT : new RangeContent(pack, s.objectData[o * 2]!, objectSizes[o]!)),
     target: (o) => strings[s.objects[o * 4 + 3]!]!,
   };
-  return { columns, nodes: () => decodeNodes(s, paths, pack) };
+  const rows = new RowNodes(s, pack);
+  return { columns, nodeAt: (row) => rows.nodeAt(row) };
 }
 
-/** The nodes of a checked body (`decodeBody`), paths in the body's order. */
-function decodeNodes(s: Sections, paths: readonly string[], pack: PositionedReader): Map<string, LayerNode> {
-  const { strings } = s;
-  const metas: Meta[] = [];
-  for (let i = 0; i < s.metas.length / 4; i++) {
-    const first = s.metaXattrs[i * 2]!;
-    const count = s.metaXattrs[i * 2 + 1]!;
-    let xattrs: Record<string, string> | undefined;
-    if (count > 0) {
-      xattrs = {};
-      for (let x = first; x < first + count; x++) xattrs[strings[s.xattrs[x * 2]!]!] = strings[s.xattrs[x * 2 + 1]!]!;
-    }
-    metas.push(makeMeta({ mode: s.metas[i * 4], uid: s.metas[i * 4 + 1], gid: s.metas[i * 4 + 2], mtime: s.metas[i * 4 + 3], xattrs }, 0));
+/**
+ * The nodes of a checked body (`decodeBody`), one row at a time, each made once: a mount then
+ * makes the nodes of what it looks up, not of the whole layer. The objects' inode numbers are
+ * drawn together, in the order a fresh decode of every node draws them (encodeLayerIndex), so a
+ * decoded layer numbers them as it always did; one node object per inode, shared by its names,
+ * as the tar reader links hard links.
+ */
+class RowNodes {
+  readonly #s: Sections;
+  readonly #pack: PositionedReader;
+  readonly #firstIno: number;
+  readonly #metas: (Meta | undefined)[];
+  readonly #objects: (LayerNode | undefined)[];
+  /** Directories share one node per (attributes, flags): nodes are immutable, as metas are. */
+  readonly #dirs = new Map<number, LayerNode>();
+
+  constructor(s: Sections, pack: PositionedReader) {
+    this.#s = s;
+    this.#pack = pack;
+    this.#metas = new Array<Meta | undefined>(s.metas.length / 4);
+    this.#objects = new Array<LayerNode | undefined>(s.objects.length / 4);
+    this.#firstIno = reserveInos(this.#objects.length);
   }
-  // Objects in the order their inode numbers were drawn (encodeLayerIndex), so a decoded layer
-  // draws its own in the same order; one node object per inode, shared by its names, as the
-  // tar reader links hard links.
-  const objectNodes: LayerNode[] = [];
-  for (let i = 0; i < s.objects.length / 4; i++) {
-    const meta = metas[s.objects[i * 4 + 1]!]!;
-    const nlink = s.objects[i * 4 + 2]!;
-    let inode: LayerInode;
-    if (s.objects[i * 4] === 0) {
-      const offset = s.objectData[i * 2]!;
-      const size = s.objectData[i * 2 + 1]!;
-      inode = fileInode(allocateIno(), meta, size === 0 ? EMPTY_CONTENT : new RangeContent(pack, offset, size), nlink);
-    } else {
-      inode = symlinkInode(allocateIno(), meta, strings[s.objects[i * 4 + 3]!]!, nlink);
+
+  #meta(i: number): Meta {
+    let meta = this.#metas[i];
+    if (meta === undefined) {
+      const s = this.#s;
+      const first = s.metaXattrs[i * 2]!;
+      const count = s.metaXattrs[i * 2 + 1]!;
+      let xattrs: Record<string, string> | undefined;
+      if (count > 0) {
+        xattrs = {};
+        for (let x = first; x < first + count; x++) xattrs[s.strings[s.xattrs[x * 2]!]!] = s.strings[s.xattrs[x * 2 + 1]!]!;
+      }
+      this.#metas[i] = meta = makeMeta({ mode: s.metas[i * 4], uid: s.metas[i * 4 + 1], gid: s.metas[i * 4 + 2], mtime: s.metas[i * 4 + 3], xattrs }, 0);
     }
-    objectNodes.push(objectNode(inode));
+    return meta;
   }
-  const whiteout: LayerNode = { kind: 'whiteout' };
-  // Directories share one node per (attributes, flags): nodes are immutable, as metas are.
-  const dirNodes = new Map<number, LayerNode>();
-  const nodes = new Map<string, LayerNode>();
-  for (let i = 0; i < paths.length; i++) {
-    const flags = s.nodes[i * 2]!;
-    const ref = s.nodes[i * 2 + 1]!;
-    let node: LayerNode;
+
+  #object(i: number): LayerNode {
+    let node = this.#objects[i];
+    if (node === undefined) {
+      const s = this.#s;
+      const meta = this.#meta(s.objects[i * 4 + 1]!);
+      const nlink = s.objects[i * 4 + 2]!;
+      const ino = this.#firstIno + i;
+      let inode: LayerInode;
+      if (s.objects[i * 4] === 0) {
+        const offset = s.objectData[i * 2]!;
+        const size = s.objectData[i * 2 + 1]!;
+        inode = fileInode(ino, meta, size === 0 ? EMPTY_CONTENT : new RangeContent(this.#pack, offset, size), nlink);
+      } else {
+        inode = symlinkInode(ino, meta, s.strings[s.objects[i * 4 + 3]!]!, nlink);
+      }
+      this.#objects[i] = node = objectNode(inode);
+    }
+    return node;
+  }
+
+  nodeAt(row: number): LayerNode {
+    const s = this.#s;
+    const flags = s.nodes[row * 2]!;
+    const ref = s.nodes[row * 2 + 1]!;
     switch (flags & KIND_MASK) {
       case NODE_DIR: {
         const key = ref * 16 + flags;
-        let dir = dirNodes.get(key);
+        let dir = this.#dirs.get(key);
         if (dir === undefined) {
-          const meta = metas[ref]!;
+          const meta = this.#meta(ref);
           const implicit = (flags & NODE_IMPLICIT) !== 0;
           // Implicit directories share the one default object, as the layer builder makes them.
           const shared = implicit && sameAsDefault(meta) ? DEFAULT_DIR_META : meta;
-          dirNodes.set(key, (dir = { kind: 'dir', meta: shared, opaque: (flags & NODE_OPAQUE) !== 0, implicit }));
+          this.#dirs.set(key, (dir = { kind: 'dir', meta: shared, opaque: (flags & NODE_OPAQUE) !== 0, implicit }));
         }
-        node = dir;
-        break;
+        return dir;
       }
       case NODE_WHITEOUT:
-        node = whiteout;
-        break;
+        return WHITEOUT_NODE;
       default:
-        node = objectNodes[ref]!;
+        return this.#object(ref);
     }
-    nodes.set(paths[i]!, node);
   }
-  return nodes;
 }
+
+const WHITEOUT_NODE: LayerNode = { kind: 'whiteout' };
 
 function sameAsDefault(a: Meta): boolean {
   const b = DEFAULT_DIR_META;

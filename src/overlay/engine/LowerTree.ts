@@ -1,10 +1,12 @@
-import { allocateIno, type Layer, type LayerInode, type Meta } from '../../layer/index.js';
-import { basename, dirname, joinPath, pathSteps } from '../../path/index.js';
+import { allocateIno, type Layer, type LayerInode, type LayerNode, type Meta } from '../../layer/index.js';
+import { joinPath, pathSteps } from '../../path/index.js';
 
 /**
- * The read-only lower layers merged once, at mount time, into one tree: the view the kernel's
- * lookup would compute layer by layer (overlayfs.rst "Directories", "whiteouts and opaque
- * directories"). Lookups then cost one map access per path step whatever the layer count.
+ * The read-only lower layers merged into one tree: the view the kernel's lookup would compute
+ * layer by layer (overlayfs.rst "Directories", "whiteouts and opaque directories"). Each
+ * directory's children are merged from the layers on its first lookup and kept, so a lookup
+ * costs one map access per path step whatever the layer count, and a mount costs what it
+ * looks up, not the size of its layers (a stored layer makes the nodes of those paths alone).
  */
 
 export interface LowerDir {
@@ -42,8 +44,23 @@ export class LowerTree {
 
   constructor(layers: readonly Layer[], rootMeta: Meta) {
     this.layers = layers;
-    this.root = { kind: 'dir', path: '/', ino: allocateIno(), meta: rootMeta, children: new Map(), layer: -1, metaLayer: -1, layers: 0, explicit: false };
-    layers.forEach((layer, index) => this.apply(layer, index));
+    const root = new MergedDir(layers, '/', rootMeta, -1);
+    root.layers = 0;
+    root.metaLayer = -1;
+    root.explicit = false;
+    for (let index = 0; index < layers.length; index++) {
+      const node = layers[index]!.node('/');
+      // A layer's root is a directory; an opaque one hides the layers below.
+      if (node?.kind !== 'dir') continue;
+      if (node.opaque) root.sources.length = 0;
+      if (!node.implicit) root.meta = node.meta;
+      if (!node.implicit || !root.explicit) root.metaLayer = index;
+      root.explicit ||= !node.implicit;
+      root.layer = index;
+      root.layers++;
+      root.sources.push(index);
+    }
+    this.root = root;
   }
 
   /** The node at a clean absolute path (no symlinks followed). */
@@ -78,68 +95,82 @@ export class LowerTree {
     }
     return this.#pathsByInode.get(inode) ?? [];
   }
+}
 
-  /** Applies one layer as the kernel stacks it: parents first (paths are sorted). */
-  private apply(layer: Layer, index: number): void {
-    // The directory each of this layer's directory paths now names in the tree. A layer holds
-    // every parent of its entries as a directory and sorted order applies it first, so an
-    // entry's parent is found here with one map access instead of a walk from the root.
-    const dirs = new Map<string, LowerDir>([['/', this.root]]);
-    for (const path of layer.paths()) {
-      const node = layer.node(path)!;
-      if (path === '/') {
-        if (node.kind !== 'dir') continue;
-        if (node.opaque) this.root.children.clear();
-        if (!node.implicit) this.root.meta = node.meta;
-        if (!node.implicit || !this.root.explicit) this.root.metaLayer = index;
-        this.root.explicit ||= !node.implicit;
-        this.root.layer = index;
-        this.root.layers++;
-        continue;
-      }
-      const parent = dirs.get(dirname(path));
-      if (parent === undefined) continue;
-      const name = basename(path);
-      const existing = parent.children.get(name);
-      switch (node.kind) {
-        case 'whiteout':
-          parent.children.delete(name);
-          break;
-        case 'dir':
-          if (existing?.kind === 'dir' && !node.opaque) {
-            // A directory over a directory merges; the upper one's attributes win (as test/conformance
-            // checks against the kernel's merged directories).
-            if (!node.implicit) existing.meta = node.meta;
-            if (!node.implicit || !existing.explicit) existing.metaLayer = index;
-            existing.explicit ||= !node.implicit;
-            existing.layer = index;
-            existing.layers++;
-            dirs.set(path, existing);
-          } else {
-            // Over nothing, a non-directory, or opaque: a fresh directory. An implicit one takes
-            // the attributes of what it replaces when that was a directory (containerd does too).
-            const inherits = node.implicit && existing?.kind === 'dir';
-            const explicitBelow = inherits && existing.explicit;
-            const dir: LowerDir = {
-              kind: 'dir',
-              path,
-              ino: allocateIno(),
-              meta: inherits ? existing.meta : node.meta,
-              children: new Map(),
-              layer: index,
-              metaLayer: explicitBelow ? existing.metaLayer : index,
-              layers: 1,
-              explicit: !node.implicit || explicitBelow,
-            };
-            parent.children.set(name, dir);
-            dirs.set(path, dir);
-          }
-          break;
-        case 'file':
-        case 'symlink':
-          parent.children.set(name, { kind: node.kind, inode: node.inode, layer: index });
-          break;
-      }
+/** A directory of the merged tree, its children merged from its layers on first use. */
+class MergedDir implements LowerDir {
+  readonly kind = 'dir';
+  readonly path: string;
+  readonly ino: number;
+  meta: Meta;
+  layer: number;
+  metaLayer: number;
+  layers = 1;
+  explicit = false;
+  /**
+   * The layers whose entries below this directory show, bottom first: each one above where it
+   * was last made afresh (over nothing, over a non-directory, or opaque) that has it as a
+   * directory. Every layer holds the parents of its entries, so no other layer has any.
+   */
+  readonly sources: number[] = [];
+  readonly #all: readonly Layer[];
+  #children: Map<string, LowerNode> | undefined;
+
+  constructor(all: readonly Layer[], path: string, meta: Meta, layer: number) {
+    this.#all = all;
+    this.path = path;
+    this.ino = allocateIno();
+    this.meta = meta;
+    this.layer = layer;
+    this.metaLayer = layer;
+  }
+
+  get children(): Map<string, LowerNode> {
+    this.#children ??= this.#merge();
+    return this.#children;
+  }
+
+  /** This directory's entries, each source layer applied in turn as the kernel stacks them. */
+  #merge(): Map<string, LowerNode> {
+    const children = new Map<string, LowerNode>();
+    for (const index of this.sources) this.#all[index]!.eachChild(this.path, (name, node) => this.#apply(children, index, name, node));
+    return children;
+  }
+
+  /** One layer's entry for a child, over what the layers below left there. */
+  #apply(children: Map<string, LowerNode>, index: number, name: string, node: LayerNode): void {
+    const existing = children.get(name);
+    switch (node.kind) {
+      case 'whiteout':
+        children.delete(name);
+        break;
+      case 'dir':
+        if (existing?.kind === 'dir' && !node.opaque) {
+          // A directory over a directory merges; the upper one's attributes win (as test/conformance
+          // checks against the kernel's merged directories).
+          const merged = existing as MergedDir;
+          if (!node.implicit) merged.meta = node.meta;
+          if (!node.implicit || !merged.explicit) merged.metaLayer = index;
+          merged.explicit ||= !node.implicit;
+          merged.layer = index;
+          merged.layers++;
+          merged.sources.push(index);
+        } else {
+          // Over nothing, a non-directory, or opaque: a fresh directory. An implicit one takes
+          // the attributes of what it replaces when that was a directory (containerd does too).
+          const inherits = node.implicit && existing?.kind === 'dir';
+          const explicitBelow = inherits && existing.explicit;
+          const dir = new MergedDir(this.#all, this.path === '/' ? `/${name}` : `${this.path}/${name}`, inherits ? existing.meta : node.meta, index);
+          dir.metaLayer = explicitBelow ? existing.metaLayer : index;
+          dir.explicit = !node.implicit || explicitBelow;
+          dir.sources.push(index);
+          children.set(name, dir);
+        }
+        break;
+      case 'file':
+      case 'symlink':
+        children.set(name, { kind: node.kind, inode: node.inode, layer: index });
+        break;
     }
   }
 }

@@ -115,6 +115,32 @@ describe('layer index', () => {
     expect(withNode).toEqual(ascii.paths());
   });
 
+  it('lists and looks up row by row as the whole layer does, names that sort around "/" and surrogates included', () => {
+    const names = ['a', 'a-b', 'a.c', 'a0', 'a/x', 'a/x/y', 'a/x-y', 'a/😀', 'a/\uffff', 'a/😀/in', 'b', 'é', '😀', '😀/z', 'lone\ud800'];
+    const tricky = Layer.fromEntries([
+      ...names.map((name) => ({ path: `/t/${name}/f`, type: 'file' as const, content: name })),
+      { path: '/t/a/x/gone', type: 'whiteout' },
+      { path: '/t/op', type: 'opaque' },
+    ]);
+    const { decoded } = roundTrip(tricky);
+    // Asked before anything made every node: each answer comes from the sorted rows.
+    for (const path of tricky.paths()) {
+      const seen: [string, LayerNode][] = [];
+      decoded.eachChild(path, (name, node) => seen.push([name, node]));
+      expect(decoded.childNames(path), path).toEqual(tricky.childNames(path));
+      expect(seen.map(([name]) => name)).toEqual(tricky.childNames(path));
+      for (const [name, node] of seen) expect(node).toBe(decoded.node(path === '/' ? `/${name}` : `${path}/${name}`));
+    }
+    expect(decoded.node('/t/a/x')).toMatchObject({ kind: 'dir', implicit: true });
+    expect(decoded.node('/t/nothing')).toBeUndefined();
+    expect(decoded.childNames('/t/a/x/y/f')).toEqual([]);
+    // The whole layer, made afterwards, holds the same nodes.
+    const file = decoded.node('/t/😀/z/f');
+    expect(decoded.entries()).toEqual(tricky.entries());
+    expect(decoded.node('/t/😀/z/f')).toBe(file);
+    expect(shape(decoded)).toEqual(shape(tricky));
+  });
+
   it('decodes a large layer in its sorted order', () => {
     const entries = Array.from({ length: 3000 }, (_, i) => ({ path: `/d${i % 17}/f${i}`, type: 'file' as const, content: `${i}`, mtime: i % 5 }));
     const many = Layer.fromEntries(entries);
