@@ -1,4 +1,4 @@
-import { allocateIno, type Layer, type LayerInode, type LayerNode, type Meta } from '../../layer/index.js';
+import { allocateIno, type Layer, type LayerDirNode, type LayerInode, type LayerNode, type Meta } from '../../layer/index.js';
 import { joinPath, pathSteps } from '../../path/index.js';
 
 /**
@@ -44,21 +44,15 @@ export class LowerTree {
 
   constructor(layers: readonly Layer[], rootMeta: Meta) {
     this.layers = layers;
+    // No layer has it yet: the default root's attributes (metaLayer -1).
     const root = new MergedDir(layers, '/', rootMeta, -1);
     root.layers = 0;
-    root.metaLayer = -1;
-    root.explicit = false;
     for (let index = 0; index < layers.length; index++) {
       const node = layers[index]!.node('/');
       // A layer's root is a directory; an opaque one hides the layers below.
       if (node?.kind !== 'dir') continue;
       if (node.opaque) root.sources.length = 0;
-      if (!node.implicit) root.meta = node.meta;
-      if (!node.implicit || !root.explicit) root.metaLayer = index;
-      root.explicit ||= !node.implicit;
-      root.layer = index;
-      root.layers++;
-      root.sources.push(index);
+      root.stack(node, index);
     }
     this.root = root;
   }
@@ -125,6 +119,16 @@ class MergedDir implements LowerDir {
     this.metaLayer = layer;
   }
 
+  /** This directory in layer `index` too, merged over what is below: the upper attributes win. */
+  stack(node: LayerDirNode, index: number): void {
+    if (!node.implicit) this.meta = node.meta;
+    if (!node.implicit || !this.explicit) this.metaLayer = index;
+    this.explicit ||= !node.implicit;
+    this.layer = index;
+    this.layers++;
+    this.sources.push(index);
+  }
+
   get children(): Map<string, LowerNode> {
     this.#children ??= this.#merge();
     return this.#children;
@@ -148,13 +152,7 @@ class MergedDir implements LowerDir {
         if (existing?.kind === 'dir' && !node.opaque) {
           // A directory over a directory merges; the upper one's attributes win (as test/conformance
           // checks against the kernel's merged directories).
-          const merged = existing as MergedDir;
-          if (!node.implicit) merged.meta = node.meta;
-          if (!node.implicit || !merged.explicit) merged.metaLayer = index;
-          merged.explicit ||= !node.implicit;
-          merged.layer = index;
-          merged.layers++;
-          merged.sources.push(index);
+          (existing as MergedDir).stack(node, index);
         } else {
           // Over nothing, a non-directory, or opaque: a fresh directory. An implicit one takes
           // the attributes of what it replaces when that was a directory (containerd does too).
