@@ -110,7 +110,8 @@ const WRAPPER = ["(function (exports, require, module, __filename, __dirname, __
  * 32 MiB from the heap, kept when freed (up to 256 MiB) for the next allocation to reuse; the
  * heap grown 64 MiB at a time, in transparent huge pages where the kernel allows them on request
  * (`madvise` mode): 2 MiB a fault. Measured interleaved on that archive: 19,400 faults to 12,500,
- * CPU time down by a fifth, the same peak RSS (README, Analysis). Other libcs ignore the variable.
+ * CPU time down by 10-20 %, the same peak RSS (README, registry "Start-up"). Other libcs ignore
+ * the variable.
  */
 const MALLOC_TUNABLES = [
   'glibc.malloc.arena_max=1',
