@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/index.js';
-import { basename, compareNames, dirname } from '../path/index.js';
+import { basename, compareNames, dirname, hasSurrogates } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, contentBytes, type Content, type DataSink, type PositionedReader } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { cleanPath } from './names.js';
@@ -75,6 +75,8 @@ export class Layer implements LayerTree {
    * then answer a lookup without making every node (a mount looks up what it touches).
    */
   #nodeAt: ((row: number) => LayerNode) | undefined;
+  /** The stored layer's paths have no surrogates, as its index tells (`fromRows`). */
+  #plainPaths: boolean | undefined;
   #searchPaths: SortedPaths | undefined;
 
   /** `nodes`: every node, implicit parents included, or a function that makes them so. */
@@ -89,6 +91,7 @@ export class Layer implements LayerTree {
       this.#columns = shared.#columns;
       this.#nodeAt = shared.#nodeAt;
       this.#searchPaths = shared.#searchPaths;
+      this.#plainPaths = shared.#plainPaths;
     }
   }
 
@@ -163,8 +166,9 @@ export class Layer implements LayerTree {
    * A stored layer (store/layerIndexBody.ts): its columns, and its node at each row of their
    * paths, made on demand and then kept (the same node each time: hard links share an inode).
    * The paths must hold every parent of each path as a directory, as an index's do.
+   * `surrogateFree`: what the index knows of its paths, spared a look at each of them.
    */
-  static fromRows(columns: LayerColumns, nodeAt: (row: number) => LayerNode, options: LayerOptions = {}): Layer {
+  static fromRows(columns: LayerColumns, nodeAt: (row: number) => LayerNode, options: LayerOptions & { surrogateFree?: boolean } = {}): Layer {
     const { paths } = columns;
     const layer = new Layer(() => {
       const nodes = new Map<string, LayerNode>();
@@ -174,6 +178,7 @@ export class Layer implements LayerTree {
     layer.#columns = columns;
     layer.#sortedPaths = paths;
     layer.#nodeAt = nodeAt;
+    if (options.surrogateFree === true) layer.#plainPaths = true;
     return layer;
   }
 
@@ -235,7 +240,7 @@ export class Layer implements LayerTree {
   }
 
   #search(): SortedPaths {
-    this.#searchPaths ??= new SortedPaths(this.#sortedPaths!);
+    this.#searchPaths ??= new SortedPaths(this.#sortedPaths!, this.#plainPaths);
     return this.#searchPaths;
   }
 
@@ -449,8 +454,6 @@ function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; 
   }
 }
 
-const SURROGATE = /[\ud800-\udfff]/;
-
 /**
  * Searches in a layer's paths, sorted by `compareNames`. Without surrogates that order is the
  * strings' own, which the engine compares natively; the paths below any one directory lie
@@ -460,9 +463,10 @@ class SortedPaths {
   readonly #paths: readonly string[];
   readonly #plain: boolean;
 
-  constructor(paths: readonly string[]) {
+  /** `plain`: the paths are known to have no surrogates (else they are looked at). */
+  constructor(paths: readonly string[], plain = !paths.some(hasSurrogates)) {
     this.#paths = paths;
-    this.#plain = !paths.some((path) => SURROGATE.test(path));
+    this.#plain = plain;
   }
 
   /** The first row not before `path`. */

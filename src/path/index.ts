@@ -7,5 +7,6 @@ export {
   pathSteps,
   isWithin,
   compareNames,
+  hasSurrogates,
 } from './posix.js';
 export type { ParsedPath } from './posix.js';

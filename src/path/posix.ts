@@ -70,6 +70,16 @@ export function isWithin(inner: string, outer: string): boolean {
   return outer === '/' || inner === outer || inner.startsWith(outer + '/');
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * True when `text` has a UTF-16 surrogate (paired or not): only then does `compareNames` order
+ * it otherwise than the strings' own order.
+ */
+export function hasSurrogates(text: string): boolean {
+  return SURROGATE.test(text);
+}
+
 /** Byte-wise comparison of UTF-8 names, the order tar writers and Go's sort use. */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;

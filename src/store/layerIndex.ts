@@ -190,7 +190,7 @@ export function decodeLayerIndex(index: CheckedIndex, pack: PositionedReader): L
   if (sha256Digest(bodyBytes) !== index.header.body) return undefined;
   try {
     const decoded = decodeBody(bodyBytes, pack, index.header.packBytes);
-    return Layer.fromRows(decoded.columns, decoded.nodeAt);
+    return Layer.fromRows(decoded.columns, decoded.nodeAt, { surrogateFree: decoded.surrogateFree });
   } catch {
     // A body with the right digest that fails to decode was written by a broken writer:
     // rebuilding it is the safe answer, as for any other bad index.

@@ -41,7 +41,7 @@ import {
   type Meta,
   type PositionedReader,
 } from '../layer/index.js';
-import { compareNames } from '../path/index.js';
+import { compareNames, hasSurrogates } from '../path/index.js';
 
 /** One distinct set of attributes. */
 interface MetaRow {
@@ -72,7 +72,6 @@ const KIND_MASK = 3;
 const COUNTS = 8;
 const STRINGS_UTF8 = 0;
 const STRINGS_JSON = 1;
-const SURROGATE = /[\ud800-\udfff]/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -130,7 +129,7 @@ export function encodeBody(rows: BodyRows): Uint8Array {
     }
   });
   const joined = strings.join('');
-  const wellFormed = !SURROGATE.test(joined);
+  const wellFormed = !hasSurrogates(joined);
   const table = encoder.encode(wellFormed ? joined : JSON.stringify(strings));
   const stringEnds = new Uint32Array(strings.length);
   let end = 0;
@@ -231,6 +230,8 @@ export interface DecodedBody {
   columns: LayerColumns;
   /** The node of a row of `columns.paths`, made on first use (`Layer.fromRows`). */
   nodeAt(row: number): LayerNode;
+  /** No string of the body has a surrogate: its paths' order is the strings' own. */
+  surrogateFree: boolean;
 }
 
 type Sections = ReturnType<typeof sections>;
@@ -352,7 +353,7 @@ export function decodeBody(body: Uint8Array, pack: PositionedReader, packBytes: 
     target: (o) => strings[s.objects[o * 4 + 3]!]!,
   };
   const rows = new RowNodes(s, pack);
-  return { columns, nodeAt: (row) => rows.nodeAt(row) };
+  return { columns, nodeAt: (row) => rows.nodeAt(row), surrogateFree: s.surrogateFree };
 }
 
 /**

@@ -8,7 +8,7 @@
  * so that the caller builds the layer the general way, whose answer or error is the reference:
  * where both answer, the columns are the same (test/unit/layer/indexTar.test.ts).
  */
-import { compareNames } from '../../path/index.js';
+import { compareNames, dirname, hasSurrogates } from '../../path/index.js';
 import { ROW_DIR, ROW_FILE, ROW_IMPLICIT, ROW_OPAQUE, ROW_SYMLINK, ROW_WHITEOUT, type LayerColumns } from '../columns.js';
 import { EMPTY_CONTENT, RangeContent, type Content, type PositionedReader } from '../Content.js';
 import { DEFAULT_MODE } from '../meta.js';
@@ -25,13 +25,7 @@ const WHITEOUT = 4;
 const IMPLICIT = 5;
 
 const XATTR_PREFIX = 'SCHILY.xattr.';
-const SURROGATE = /[\ud800-\udfff]/;
 const WHITEOUT_MARK = '/' + WHITEOUT_PREFIX;
-
-function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
-}
 
 /** The clean path of a name (EntryCollector's `normalizeName`, `entryPath`), or `OutsideSubset` where those throw. */
 function clean(raw: string): string {
@@ -74,7 +68,7 @@ export class TarColumns {
     // Whiteouts, opaque markers and `.wh.` directories all have `/.wh.` in their path.
     if (path.includes(WHITEOUT_MARK)) {
       const name = path.slice(path.lastIndexOf('/') + 1);
-      const parent = parentOf(path);
+      const parent = dirname(path);
       // Below a `.wh.` directory: dropped (AUFS) or refused, as EntryCollector decides.
       if (parent.includes(WHITEOUT_MARK)) throw new OutsideSubset();
       if (name === OPAQUE_MARKER) this.#opaque.push(parent);
@@ -171,7 +165,7 @@ export class TarColumns {
       opaque.add(row);
     }
     const paths = this.#paths.slice().sort();
-    if (paths.some((p) => SURROGATE.test(p))) paths.sort(compareNames);
+    if (paths.some(hasSurrogates)) paths.sort(compareNames);
     return this.#columns(paths, opaque);
   }
 
@@ -183,7 +177,7 @@ export class TarColumns {
   #addParents(path: string): void {
     if (path === '/') return;
     const rows = this.#rows;
-    for (let parent = parentOf(path); ; parent = parentOf(parent)) {
+    for (let parent = dirname(path); ; parent = dirname(parent)) {
       const known = rows.get(parent);
       if (known !== undefined) {
         const kind = this.#kind(known);
