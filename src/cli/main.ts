@@ -15,6 +15,12 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
   });
 }
 
+// Once the event loop has nothing left to do, exit there: Node would otherwise free the heap
+// first, a page at a time (2-3 ms of every command on this project's machines, README
+// "Start-up"). Nothing is cut short: 'beforeExit' comes only when no work is pending, and the
+// 'exit' handlers (the store's lock, a verb's code cache) still run.
+process.once('beforeExit', () => process.exit());
+
 // No top-level await: the executable is a CommonJS bundle (scripts/cli-build.mjs).
 void run(process.argv.slice(2), nodeIo()).then((code) => {
   process.exitCode = code;
