@@ -122,6 +122,34 @@ const MALLOC_TUNABLES = [
 ].join(':');
 
 /**
+ * V8 settings for the verbs that read a store and print (or write out what they read), set
+ * once the bundle is compiled. These run for well under a second, cold, so V8's own defaults,
+ * made for long-lived programs, cost more than they earn:
+ * - the optimising compiler's inlining and on-stack replacement: the compiles they start
+ *   (about 130 functions for an analysis, on a second thread) cost more CPU than the faster
+ *   code they make gives back before the verb ends;
+ * - the young generation doubling (to 16 MiB a semi-space) as objects survive: each doubling is
+ *   fresh pages, and a page fault costs about 10 us here (MALLOC_TUNABLES); and scavenges run
+ *   on helper threads, which on two cores cost more in waking than they share.
+ * Interleaved runs (README, "V8 tuned per verb"): `overlay analyze` of the 50,000-file bench
+ * archive, 24 % less CPU; `ls -R /` of the 500 MB image, 31 %; `overlay demo`, 11 %. The verbs
+ * that write much (import, load, commit, build, push, pull) keep V8's defaults: a young
+ * generation held small made `import` of the 500 MB tree 15 % slower. So do those that read only
+ * the store's documents (images, inspect, history): tuned, each took some 5 ms more. Node's own
+ * modules loaded after the change compile without their code cache, which V8 checks against
+ * the flags too, and these verbs have nothing to win it back on.
+ *
+ * Only where measured (V8 11.3, Node 20), and not when the user names one of these settings
+ * (NODE_OPTIONS, node's own arguments): then theirs stand. These four are read where V8 uses
+ * them (each compile, each scavenge, each growth), so they may change after start; V8 checks a
+ * code cache against the flags it was made under, so the defaults are set back before one is made.
+ */
+const TUNED_VERBS = ['analyze', 'cat', 'cp', 'demo', 'diff', 'explain', 'export', 'ls', 'stack'];
+const V8_TUNED = '--no-turbo-inlining --no-use-osr --semi-space-growth-factor=1 --no-parallel-scavenge';
+const V8_DEFAULTS = '--turbo-inlining --use-osr --semi-space-growth-factor=2 --parallel-scavenge';
+const USER_V8_SETTING = /turbo[-_]inlining|use[-_]osr|semi[-_]space|parallel[-_]scavenge|single[-_]threaded/;
+
+/**
  * The executable: compiles the bundle with its code cache when there is one (the verb's own,
  * else the shared one), and runs it as Node runs a CommonJS module. OVERLAY_CODE_CACHE_OUT names
  * a file to write the bytecode V8 holds for the bundle to, at exit: the build's own run, below,
@@ -141,6 +169,7 @@ const MALLOC_TUNABLES = [
  * The shell also sets glibc's malloc tunables (MALLOC_TUNABLES) when the user has set none.
  */
 function launcher(bundle, verbs, valueOptions) {
+  for (const verb of TUNED_VERBS) if (!verbs.includes(verb)) throw new Error(`TUNED_VERBS names ${verb}, which is no verb; update scripts/cli-build.mjs`);
   return `#!/bin/sh
 ':' //; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then case "$NODE_OPTIONS" in *openssl-ca*|*bundled-ca*|*system-ca*) ;; *) export OVERLAY_DEFERRED_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS;; esac; fi; if [ -z "\${GLIBC_TUNABLES+set}" ]; then export GLIBC_TUNABLES=${MALLOC_TUNABLES} OVERLAY_OWN_GLIBC_TUNABLES=1; fi; exec node "$0" "$@"
 'use strict';
@@ -205,10 +234,20 @@ const ownCache = cachedData !== undefined;
 cachedData ??= readCache(file + '.cache');
 const script = new Script(source, { filename: file, cachedData });
 const taken = cachedData !== undefined && !script.cachedDataRejected;
+// V8 tuned for a verb that reads (TUNED_VERBS in scripts/cli-build.mjs), once the cache is checked.
+const tuned =
+  !out &&
+  verb !== undefined &&
+  new Set(${JSON.stringify(TUNED_VERBS)}).has(verb) &&
+  /^11\\.3\\./.test(process.versions.v8) &&
+  !${USER_V8_SETTING}.test(\`\${process.execArgv.join(' ')} \${process.env.NODE_OPTIONS ?? ''}\`);
+// node:v8 loads Node's streams with it: only for the verbs tuned, which load them anyway.
+if (tuned) require('node:v8').setFlagsFromString(${JSON.stringify(V8_TUNED)});
 // NODE_DEBUG=overlay tells which cache V8 took, and whether Node's start skipped the extra CAs.
 const debug = debuglog('overlay');
 debug('code cache %s (%s)', cachedData === undefined ? 'absent' : taken ? 'used' : 'rejected', ownCache ? verb : 'shared');
 if (ownMallocTunables) debug('malloc tuned for this process (GLIBC_TUNABLES)');
+if (tuned) debug('V8 tuned for %s (%s)', verb, ${JSON.stringify(V8_TUNED)});
 if (deferredCaCerts !== undefined) debug('NODE_EXTRA_CA_CERTS read at the first https connection, not at start');
 // What V8 compiled by the end of a run, for the next runs. The build's run of --version writes
 // the cache every verb starts from. The first run of a verb that succeeds writes that verb's own
@@ -225,6 +264,8 @@ const writeCache = (target) => {
     return false;
   }
   try {
+    // The flags the next run checks this cache against: V8's own (see TUNED_VERBS).
+    if (tuned) require('node:v8').setFlagsFromString(${JSON.stringify(V8_DEFAULTS)});
     writeFileSync(fd, script.createCachedData());
     closeSync(fd);
     fd = undefined;

@@ -207,6 +207,48 @@ describe('NODE_EXTRA_CA_CERTS', { timeout: TEST_TIMEOUT }, () => {
   });
 });
 
+describe('V8 tuned per verb', { timeout: TEST_TIMEOUT }, () => {
+  // The young generation's size at exit, from a preload: it starts at 1 MiB a semi-space and
+  // doubles as objects survive, unless the verb is tuned (scripts/cli-build.mjs TUNED_VERBS).
+  it.runIf(/^11\.3\./.test(process.versions.v8))("holds the young generation at its first size for a verb that reads, not for others or where the user sets V8's own; the verb's cache still fits", () => {
+    const probe = join(tempDir(), 'new-space.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(`new space: ${require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size}\\n`));\n");
+    const dir = tempDir();
+    copyExecutable(dir, true);
+    const store = join(dir, 'store');
+    const run = (nodeArgs: string[], ...args: string[]) => {
+      const r = spawnSync(process.execPath, [...nodeArgs, '--require', probe, join(dir, 'overlay.cjs'), '--store', store, ...args], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'overlay' } });
+      return { ...r, newSpace: Number(/new space: (\d+)/.exec(r.stderr)?.[1]) };
+    };
+    // A verb that writes keeps V8's defaults.
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'etc'), { recursive: true });
+    writeFileSync(join(tree, 'etc', 'hostname'), 'box\n');
+    const writer = run([], 'import', tree, 'tiny:1');
+    expect(writer.status, writer.stderr).toBe(0);
+    expect(writer.stderr).not.toMatch(/V8 tuned/);
+    const tuned = run([], 'ls', 'tiny:1', '/etc');
+    expect(tuned.status, tuned.stderr).toBe(0);
+    expect(tuned.stdout).toBe('hostname\n');
+    expect(tuned.stderr).toContain('V8 tuned for ls (--no-turbo-inlining --no-use-osr --semi-space-growth-factor=1 --no-parallel-scavenge)');
+    // The cache it wrote was made under V8's own flags, so the next run takes it.
+    const again = run([], 'ls', 'tiny:1', '/etc');
+    expect(again.stderr).toMatch(/code cache used \(ls\)/);
+    expect(again.stdout).toBe(tuned.stdout);
+    // A setting of the user's (here V8's default, so the cache still fits) leaves V8 as it is.
+    const theirs = run(['--parallel-scavenge'], 'ls', 'tiny:1', '/etc');
+    expect(theirs.status).toBe(0);
+    expect(theirs.stderr).not.toMatch(/V8 tuned/);
+    expect(theirs.stderr).toMatch(/code cache used \(ls\)/);
+    expect(theirs.stdout).toBe(tuned.stdout);
+    expect(tuned.newSpace).toBe(2 * 1024 * 1024);
+    expect(theirs.newSpace).toBeGreaterThan(tuned.newSpace);
+    expect(writer.newSpace).toBeGreaterThan(tuned.newSpace);
+    // One that reads only the store's documents is not worth it.
+    expect(run([], 'images').stderr).not.toMatch(/V8 tuned/);
+  });
+});
+
 describe('glibc malloc tunables', { timeout: TEST_TIMEOUT }, () => {
   // What the process started with (/proc/self/environ keeps the environment exec gave it, where
   // glibc parsing the tunables turned their colons into NULs) and what its child processes would
