@@ -97,6 +97,19 @@ describe('ReadWriteLock', () => {
     writer.release();
   });
 
+  it('is woken by the queue changing, not by its next poll', async () => {
+    // The queue is watched (inotify): with a poll of a minute, only the watch can wake the
+    // writer within the test's time.
+    const dir = lockDir();
+    const reader = await liveProcess();
+    ticket(dir, 1, 'r', { pid: reader });
+    setTimeout(() => rmSync(join(dir, '1')), 100);
+    const writer = await ReadWriteLock.acquire(dir, { timeoutMs: 120_000, pollMs: 60_000 });
+    expect(tickets(dir)).toHaveLength(1);
+    writer.release();
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('counts its timeout from the last time the queue moved', async () => {
     const dir = lockDir();
     const writer = await liveProcess();
