@@ -98,13 +98,13 @@ describe('ReadWriteLock', () => {
   });
 
   it('is woken by the queue changing, not by its next poll', async () => {
-    // The queue is watched (inotify): with a poll of a minute, only the watch can wake the
-    // writer within the test's time.
+    // The queue is watched (inotify): with a poll of ten minutes, far beyond the test's own
+    // timeout, only the watch can wake the writer in time.
     const dir = lockDir();
     const reader = await liveProcess();
     ticket(dir, 1, 'r', { pid: reader });
     setTimeout(() => rmSync(join(dir, '1')), 100);
-    const writer = await ReadWriteLock.acquire(dir, { timeoutMs: 120_000, pollMs: 60_000 });
+    const writer = await ReadWriteLock.acquire(dir, { timeoutMs: 1_200_000, pollMs: 600_000 });
     expect(tickets(dir)).toHaveLength(1);
     writer.release();
     expect(existsSync(dir)).toBe(false);
