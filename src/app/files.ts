@@ -85,22 +85,12 @@ export interface ListedName {
  * without `-l`: no `lstat` per entry), in the order of `listDirectory`.
  */
 export function listNames(overlay: Overlay, path: string, options: { recursive?: boolean } = {}): ListedName[] {
-  const out: ListedName[] = [];
-  eachName(overlay, path, options, (item) => void out.push(item));
-  return out;
-}
-
-/**
- * `listNames` one name at a time, for a caller that writes each out as it comes: a recursive
- * listing of a big image then keeps no list of its 40,000 names.
- */
-export function eachName(overlay: Overlay, path: string, options: { recursive?: boolean }, visit: (item: ListedName) => void): void {
   const st = overlay.fs.statSync(path)!;
   if (!st.isDirectory()) {
     const item = describe(overlay, path, path);
-    visit({ name: item.name, type: item.type, ...(item.target === undefined ? {} : { target: item.target }) });
-    return;
+    return [{ name: item.name, type: item.type, ...(item.target === undefined ? {} : { target: item.target }) }];
   }
+  const out: ListedName[] = [];
   const walk = (dir: string, prefix: string): void => {
     const entries = overlay.fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
@@ -108,11 +98,12 @@ export function eachName(overlay: Overlay, path: string, options: { recursive?: 
       const type: Listed['type'] = entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'symlink' : entry.isFile() ? 'file' : 'other';
       const item: ListedName = { name: prefix + entry.name, type };
       if (type === 'symlink') item.target = overlay.fs.readlinkSync(full) as string;
-      visit(item);
+      out.push(item);
       if (options.recursive === true && type === 'dir') walk(full, `${prefix}${entry.name}/`);
     }
   };
   walk(path, '');
+  return out;
 }
 
 /** `overlay cat`: a file's bytes. */

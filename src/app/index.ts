@@ -15,7 +15,7 @@ export { openView, describeLayer, explainPath, exportTree, imageLabel, parseLaye
 export type { View } from './views.js';
 export { stackOf } from './stack.js';
 export type { Stack, StackItem } from './stack.js';
-export { onPath, listDirectory, listNames, eachName, readFileAt, writeFileAt, makeDirectories, changeModes, touchPaths, linkPath, removePaths, movePath } from './files.js';
+export { onPath, listDirectory, listNames, readFileAt, writeFileAt, makeDirectories, changeModes, touchPaths, linkPath, removePaths, movePath } from './files.js';
 export type { Listed, ListedName } from './files.js';
 export { shortId } from './format.js';
 export { layerSizes, imageSizes, upperContentBytes } from './sizes.js';

@@ -1,4 +1,4 @@
-import { eachName, listDirectory, type ListedName } from '../../app/index.js';
+import { listDirectory, listNames } from '../../app/index.js';
 import { walkStack } from '../../analysis/index.js';
 import { renderTree } from '../render/tree.js';
 import { formatBytes, modeString } from '../render/format.js';
@@ -31,20 +31,9 @@ export const lsCommand: CommandSpec = {
     const long = ctx.flag('long');
     const recursive = ctx.flag('recursive');
     if (!long && !ctx.json) {
-      // Written out as the walk goes, 64 KiB at a time: `ls -R` of a big image keeps no list
-      // of its names, nor of their lines (fewer objects for the collector to carry).
-      let pending = '';
-      const line = (i: ListedName): string => (i.type === 'dir' ? `${i.name}/` : i.type === 'symlink' ? `${i.name} -> ${i.target}` : i.name);
-      await withView(ctx, ctx.str('target'), ({ overlay }) =>
-        eachName(overlay, path, { recursive }, (item) => {
-          pending += `${line(item)}\n`;
-          if (pending.length >= 1 << 16) {
-            ctx.io.stdout.write(pending);
-            pending = '';
-          }
-        }),
-      );
-      if (pending !== '') ctx.io.stdout.write(pending);
+      const names = await withView(ctx, ctx.str('target'), ({ overlay }) => listNames(overlay, path, { recursive }));
+      const lines = names.map((i) => (i.type === 'dir' ? `${i.name}/` : i.type === 'symlink' ? `${i.name} -> ${i.target}` : i.name));
+      if (lines.length > 0) ctx.out(lines.join('\n'));
       return;
     }
     const items = await withView(ctx, ctx.str('target'), ({ overlay }) => listDirectory(overlay, path, { recursive }));
