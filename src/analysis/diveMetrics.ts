@@ -21,8 +21,8 @@
  * test/unit/analysis/dive.test.ts rebuilds dive's own CI example and gets its numbers.
  */
 import { ROW_DIR, ROW_FILE, ROW_KIND, ROW_WHITEOUT, type Layer } from '../layer/index.js';
-import { compareNames } from '../path/index.js';
-import { StackRows, lowerBound } from './stackRows.js';
+import { compareNames, lowerBound } from '../path/index.js';
+import { StackRows } from './stackRows.js';
 
 const WHITEOUT_PREFIX = '.wh.';
 

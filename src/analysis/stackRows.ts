@@ -13,11 +13,7 @@
  * `compareNames` itself.
  */
 import { ROW_DIR, ROW_IMPLICIT, ROW_KIND, type Layer, type LayerColumns } from '../layer/index.js';
-import { compareNames } from '../path/index.js';
-
-type Order = (a: string, b: string) => boolean;
-const nativeLess: Order = (a, b) => a < b;
-const namesLess: Order = (a, b) => compareNames(a, b) < 0;
+import { lowerBound, namesLess, stringsLess, type NameOrder } from '../path/index.js';
 
 export class StackRows {
   readonly layers: readonly LayerColumns[];
@@ -31,7 +27,7 @@ export class StackRows {
   readonly pathNames: string[];
   /** The root's path number, -1 when no layer has a row for it (an empty stack). */
   readonly rootId: number;
-  readonly #less: Order;
+  readonly #less: NameOrder;
 
   constructor(layers: readonly Layer[]) {
     this.layers = layers.map((l) => l.columns());
@@ -41,8 +37,8 @@ export class StackRows {
     this.layerOf = new Int32Array(rows);
     for (let j = 0; j < layers.length; j++) this.layerOf.fill(j, this.starts[j]!, this.starts[j + 1]!);
     this.pathIds = new Int32Array(rows);
-    let names = this.#number(nativeLess);
-    this.#less = nativeLess;
+    let names = this.#number(stringsLess);
+    this.#less = stringsLess;
     if (names === undefined) {
       names = this.#number(namesLess)!;
       this.#less = namesLess;
@@ -52,7 +48,7 @@ export class StackRows {
   }
 
   /** Numbers the paths in `less` order; `undefined` when some layer's list is not in it. */
-  #number(less: Order): string[] | undefined {
+  #number(less: NameOrder): string[] | undefined {
     const lists = this.layers.map((c) => c.paths);
     const at = new Int32Array(lists.length);
     // A min-heap of the layers that have paths left, by their next path (then by layer).
@@ -126,16 +122,4 @@ export class StackRows {
     while (to < names.length && names[to]!.startsWith(prefix)) to++;
     return { from, to };
   }
-}
-
-/** The first index in `from..` of `paths` (sorted by `less`) whose path does not sort before `key`. */
-export function lowerBound(paths: readonly string[], key: string, from: number, less: Order = namesLess): number {
-  let lo = from;
-  let hi = paths.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (less(paths[mid]!, key)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

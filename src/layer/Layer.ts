@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/index.js';
-import { basename, compareNames, dirname, hasSurrogates } from '../path/index.js';
+import { basename, compareNames, dirname, hasSurrogates, lowerBound, namesLess, stringsLess, type NameOrder } from '../path/index.js';
 import { BytesContent, EMPTY_CONTENT, contentBytes, type Content, type DataSink, type PositionedReader } from './Content.js';
 import { DEFAULT_DIR_META, DEFAULT_MODE, makeMeta } from './meta.js';
 import { cleanPath } from './names.js';
@@ -461,25 +461,17 @@ function resolveHardLinks(nodes: Map<string, LayerNode>, links: { path: string; 
  */
 class SortedPaths {
   readonly #paths: readonly string[];
-  readonly #plain: boolean;
+  readonly #less: NameOrder;
 
   /** `plain`: the paths are known to have no surrogates (else they are looked at). */
   constructor(paths: readonly string[], plain = !paths.some(hasSurrogates)) {
     this.#paths = paths;
-    this.#plain = plain;
+    this.#less = plain ? stringsLess : namesLess;
   }
 
   /** The first row not before `path`. */
   #lowerBound(path: string): number {
-    const paths = this.#paths;
-    let low = 0;
-    let high = paths.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.#plain ? paths[mid]! < path : compareNames(paths[mid]!, path) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+    return lowerBound(this.#paths, path, 0, this.#less);
   }
 
   /** The row of `path`, or -1. */

@@ -8,5 +8,8 @@ export {
   isWithin,
   compareNames,
   hasSurrogates,
+  lowerBound,
+  namesLess,
+  stringsLess,
 } from './posix.js';
-export type { ParsedPath } from './posix.js';
+export type { NameOrder, ParsedPath } from './posix.js';

@@ -97,3 +97,22 @@ export function compareNames(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/** An order of names: whether `a` sorts before `b`. */
+export type NameOrder = (a: string, b: string) => boolean;
+/** The strings' own order: `compareNames`'s wherever neither string has a surrogate. */
+export const stringsLess: NameOrder = (a, b) => a < b;
+/** `compareNames`'s order (UTF-8 bytes). */
+export const namesLess: NameOrder = (a, b) => compareNames(a, b) < 0;
+
+/** The first index in `from..` of `paths` (sorted by `less`) whose path does not sort before `key`. */
+export function lowerBound(paths: readonly string[], key: string, from = 0, less: NameOrder = namesLess): number {
+  let low = from;
+  let high = paths.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (less(paths[mid]!, key)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
